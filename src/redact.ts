@@ -1,0 +1,170 @@
+/**
+ * Redaction: every byte the tool writes (stdout, reports, the mock's journal) passes through here.
+ *
+ * Two nets, because either alone leaks: values the run knows to be secret (client secrets, Basic
+ * header values, issued access tokens) are replaced in every encoding a report might carry them
+ * in, and fields that are secret by name (Authorization, access_token, token=...) are replaced
+ * whatever their value.
+ */
+
+export const REDACTED = '[REDACTED]';
+
+/** Field names whose values are secret wherever they appear (JSON keys, form parameters). */
+const SECRET_FIELDS = new Set([
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'client_secret',
+  'clientsecret',
+  'token',
+  'password',
+]);
+
+/** Values shorter than this are not replaced by value: a wrong secret like "x" would blank every x. */
+const MIN_SECRET_LENGTH = 8;
+
+export interface Redactor {
+  /** Registers a secret value; later calls to {@link Redactor.redact} replace it in all its encodings. */
+  add(secret: string): void;
+  /** Registers a client's credentials and the Basic header value they make. */
+  addCredentials(clientId: string, clientSecret: string): void;
+  /** Replaces every known secret, and anything that looks like a bearer or basic credential. */
+  redact(text: string): string;
+  /** The number of distinct values registered (for tests). */
+  readonly size: number;
+}
+
+export function basicCredentials(clientId: string, clientSecret: string): string {
+  return Buffer.from(`${clientId}:${clientSecret}`, 'utf8').toString('base64');
+}
+
+function encodingsOf(secret: string): string[] {
+  const forms = new Set<string>([secret]);
+  const bytes = Buffer.from(secret, 'utf8');
+  forms.add(bytes.toString('base64'));
+  forms.add(bytes.toString('base64').replace(/=+$/, ''));
+  forms.add(bytes.toString('base64url'));
+  forms.add(encodeURIComponent(secret));
+  forms.add(new URLSearchParams({ x: secret }).toString().slice(2));
+  forms.add(JSON.stringify(secret).slice(1, -1));
+  return [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+const CREDENTIAL_PATTERNS: [RegExp, string][] = [
+  [/\b(Basic|Bearer|Digest)\s+[A-Za-z0-9\-._~+/=%]{6,}/gi, `$1 ${REDACTED}`],
+  // A JWS compact serialisation (header.payload.signature, header starting with '{"').
+  [/\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*/g, REDACTED],
+  // Atlas-style client secrets, even ones this run never registered.
+  [/\bmdb_sa_sk_[A-Za-z0-9_-]+/g, REDACTED],
+];
+
+export function createRedactor(initial: Iterable<string> = []): Redactor {
+  const secrets = new Set<string>();
+  let pattern: RegExp | undefined;
+
+  const redactor: Redactor = {
+    add(secret) {
+      if (!secret) return;
+      const before = secrets.size;
+      for (const form of encodingsOf(secret)) secrets.add(form);
+      if (secrets.size !== before) pattern = undefined;
+    },
+    addCredentials(clientId, clientSecret) {
+      redactor.add(clientSecret);
+      redactor.add(basicCredentials(clientId, clientSecret));
+      redactor.add(`${clientId}:${clientSecret}`);
+    },
+    redact(text) {
+      let out = text;
+      if (secrets.size > 0) {
+        // Longest first, so a base64 form is not half-replaced by a shorter raw form inside it.
+        pattern ??= new RegExp(
+          [...secrets]
+            .sort((a, b) => b.length - a.length)
+            .map(escapeRegExp)
+            .join('|'),
+          'g',
+        );
+        out = out.replace(pattern, REDACTED);
+      }
+      for (const [re, replacement] of CREDENTIAL_PATTERNS) out = out.replace(re, replacement);
+      return out;
+    },
+    get size() {
+      return secrets.size;
+    },
+  };
+  for (const secret of initial) redactor.add(secret);
+  return redactor;
+}
+
+/** Header values that are secret by name: the credential is replaced, the scheme is kept. */
+export function redactHeaderValue(name: string, value: string): string {
+  const lower = name.toLowerCase();
+  if (lower === 'authorization' || lower === 'proxy-authorization') {
+    const scheme = value.trim().split(/\s+/, 1)[0] ?? '';
+    return value.trim().includes(' ') ? `${scheme} ${REDACTED}` : REDACTED;
+  }
+  if (lower === 'cookie' || lower === 'set-cookie') return REDACTED;
+  return value;
+}
+
+export function redactHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) out[name] = redactHeaderValue(name, value);
+  return out;
+}
+
+/** Redacts secret fields of a form-encoded body, keeping its shape readable. */
+export function redactForm(body: string): string {
+  if (!body) return body;
+  return body
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq < 0) return pair;
+      let name: string;
+      try {
+        name = decodeURIComponent(pair.slice(0, eq).replace(/\+/g, ' '));
+      } catch {
+        return pair;
+      }
+      return SECRET_FIELDS.has(name.toLowerCase()) ? `${pair.slice(0, eq)}=${REDACTED}` : pair;
+    })
+    .join('&');
+}
+
+/** Deep copy of a JSON value with secret fields replaced. */
+export function redactJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactJson);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) {
+      out[key] =
+        SECRET_FIELDS.has(key.toLowerCase()) && typeof inner === 'string'
+          ? REDACTED
+          : redactJson(inner);
+    }
+    return out;
+  }
+  return value;
+}
+
+const SECRET_JSON_MEMBER = new RegExp(
+  `("(?:${[...SECRET_FIELDS].join('|')})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`,
+  'gi',
+);
+
+/**
+ * Redacts a body by its media type: JSON members and form parameters by name, in place, so that
+ * the body keeps its layout (a report about pretty-printing must show the real whitespace).
+ */
+export function redactBody(body: string, contentType: string | undefined): string {
+  const type = (contentType ?? '').toLowerCase();
+  if (type.includes('x-www-form-urlencoded')) return redactForm(body);
+  return body.replace(SECRET_JSON_MEMBER, `$1"${REDACTED}"`);
+}

@@ -1,0 +1,51 @@
+/** Shapes shared by the suite, the reference mock and the CLI. */
+
+export interface Account {
+  clientId: string;
+  clientSecret: string;
+}
+
+/** The service accounts a run may use, by role. Only `primary` is required. */
+export interface Accounts {
+  /** An ordinary account: the target issues it tokens. */
+  primary: Account;
+  /** A second ordinary account (revocation across clients). */
+  secondary?: Account;
+  /** An account the target refuses with 403 access_denied. */
+  accessDenied?: Account;
+  /** An account the target refuses with 400 invalid_grant. */
+  invalidGrant?: Account;
+}
+
+export type AccountRole = keyof Accounts;
+
+export const ACCOUNT_ROLES: readonly AccountRole[] = [
+  'primary',
+  'secondary',
+  'accessDenied',
+  'invalidGrant',
+];
+
+export interface RateLimit {
+  /** Requests allowed in one window, per caller address and service account. */
+  requests: number;
+  windowSeconds: number;
+}
+
+export type ProfileName = 'atlas' | 'cloud-manager' | 'rfc6749';
+
+export type Level = 'documented' | 'rfc-must' | 'rfc-should' | 'observed';
+
+export type Trigger = 'request' | 'fixture' | 'fault';
+
+/** The fault-injection hook's request body (see docs/fault-hook.md). */
+export interface FaultSpec {
+  /** Path the fault applies to, e.g. `/api/oauth/token`. */
+  path: string;
+  /** Status to answer with: 500 or 503. */
+  status: 500 | 503;
+  /** Retry-After in seconds, sent with 503 (default 1). */
+  retryAfterSeconds?: number;
+  /** How many matching requests the fault answers (default 1). */
+  count?: number;
+}
