@@ -55,7 +55,7 @@ function escapeRegExp(text: string): string {
 }
 
 const CREDENTIAL_PATTERNS: [RegExp, string][] = [
-  [/\b(Basic|Bearer|Digest)\s+[A-Za-z0-9\-._~+/=%]{6,}/gi, `$1 ${REDACTED}`],
+  [/\b(Basic|Bearer|Digest)\s+[A-Za-z0-9\-._~+/=%]{16,}/gi, `$1 ${REDACTED}`],
   // A JWS compact serialisation (header.payload.signature, header starting with '{"').
   [/\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*/g, REDACTED],
   // Atlas-style client secrets, even ones this run never registered.

@@ -1,0 +1,92 @@
+/** Checks of response header fields. */
+import { hasSchema, validate } from '../schemas.ts';
+import { mediaType } from './json.ts';
+import { type CheckContext, fail, pass, type Verdict } from './types.ts';
+
+/** Fields whose values compare case-insensitively (RFC 9110 §8.3.1, RFC 6797 §6.1). */
+const CASE_INSENSITIVE_VALUES = new Set(['content-type', 'strict-transport-security', 'vary']);
+
+function normalised(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = CASE_INSENSITIVE_VALUES.has(name) ? value.toLowerCase() : value;
+  }
+  return out;
+}
+
+/**
+ * The response carries the documented header set of `status` (default: of the status it has).
+ * Extra fields are allowed.
+ */
+export function validateHeaderSet({ response, params }: CheckContext): Verdict {
+  const status = (params.status as number | undefined) ?? response.status;
+  if (status !== response.status) {
+    return fail(
+      `the response is ${response.status}, not ${status}, so the documented ${status} header set cannot be judged`,
+    );
+  }
+  const ref = `urn:oauth-conformance:schemas:headers-${status}`;
+  if (!hasSchema(ref)) return fail(`no header set is documented for status ${status}`);
+  const headers = normalised(response.headers);
+  const result = validate(ref, headers);
+  if (result.ok) return pass();
+  const problems = result.details
+    .filter((error) => error.keyword === 'required' || error.keyword === 'pattern')
+    .map((error) => {
+      if (error.keyword === 'required')
+        return `missing ${(error.params as { missingProperty: string }).missingProperty}`;
+      const name = error.instancePath.slice(1).replace(/~1/g, '/').replace(/~0/g, '~');
+      return `${name}: ${JSON.stringify(response.headers[name])} is not a valid value`;
+    });
+  return fail(
+    `${status} header set: ${[...new Set(problems)].join('; ') || result.errors.join('; ')}`,
+  );
+}
+
+function directives(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((part) => part.trim().toLowerCase().split('=', 1)[0] ?? '')
+    .filter(Boolean);
+}
+
+/** Cache-Control includes no-store. */
+export function checkCacheControlNoStore({ response }: CheckContext): Verdict {
+  const value = response.headers['cache-control'];
+  if (value === undefined) return fail('no Cache-Control header');
+  return directives(value).includes('no-store')
+    ? pass()
+    : fail(`Cache-Control is ${JSON.stringify(value)}, without no-store`);
+}
+
+/** Pragma includes no-cache. */
+export function checkPragmaNoCache({ response }: CheckContext): Verdict {
+  const value = response.headers.pragma;
+  if (value === undefined) return fail('no Pragma header');
+  return directives(value).includes('no-cache')
+    ? pass()
+    : fail(`Pragma is ${JSON.stringify(value)}, without no-cache`);
+}
+
+/** Content-Type is application/json. */
+export function checkContentTypeJson({ response }: CheckContext): Verdict {
+  const value = response.headers['content-type'];
+  if (value === undefined) return fail('no Content-Type header');
+  return mediaType(value) === 'application/json'
+    ? pass()
+    : fail(`Content-Type is ${JSON.stringify(value)}, not application/json`);
+}
+
+/** A 401 carries WWW-Authenticate (with `scheme`: a challenge of that scheme). Other statuses pass. */
+export function checkWwwAuthenticate({ response, params }: CheckContext): Verdict {
+  if (response.status !== 401)
+    return pass(`not a 401 (got ${response.status}): no challenge is required`);
+  const value = response.headers['www-authenticate'];
+  if (value === undefined) return fail('a 401 without a WWW-Authenticate header');
+  const scheme = params.scheme as string | undefined;
+  if (!scheme) return pass();
+  const challenges = new RegExp(`(^|,)\\s*${scheme}(\\s|,|$)`, 'i');
+  return challenges.test(value)
+    ? pass()
+    : fail(`WWW-Authenticate ${JSON.stringify(value)} has no ${scheme} challenge`);
+}

@@ -1,0 +1,75 @@
+/**
+ * The one registry of checks, keyed by name. Requirements in specs/ name their check; a name
+ * that is not here is refused when the catalog is checked (test/specs.test.ts).
+ */
+import {
+  checkCacheControlNoStore,
+  checkContentTypeJson,
+  checkPragmaNoCache,
+  checkWwwAuthenticate,
+  validateHeaderSet,
+} from './headers.ts';
+import { checkEnvelope, checkSameMeaningAsBaseline } from './query.ts';
+import { checkRateLimited } from './rate-limit.ts';
+import { checkErrorResponse, checkMemberPresent, checkStatus, validateBody } from './response.ts';
+import {
+  checkExpiresIn,
+  checkJwtExpiry,
+  checkNoRefreshToken,
+  checkTokenType,
+  checkTokenWorksAtProbe,
+} from './token.ts';
+import type { CheckEntry } from './types.ts';
+
+export type { CaseResult, Check, CheckContext, CheckEntry, Need, Verdict } from './types.ts';
+
+export const CHECKS: Readonly<Record<string, CheckEntry>> = {
+  checkStatus: { check: checkStatus, description: 'status is one of the allowed ones' },
+  checkErrorResponse: {
+    check: checkErrorResponse,
+    description: 'status and error code form an allowed pair',
+  },
+  validateBody: { check: validateBody, description: 'body is JSON valid against a schema' },
+  checkMemberPresent: { check: checkMemberPresent, description: 'body has a member' },
+  validateHeaderSet: {
+    check: validateHeaderSet,
+    description: 'headers include the documented set of the status',
+  },
+  checkCacheControlNoStore: {
+    check: checkCacheControlNoStore,
+    description: 'Cache-Control: no-store',
+  },
+  checkPragmaNoCache: { check: checkPragmaNoCache, description: 'Pragma: no-cache' },
+  checkContentTypeJson: {
+    check: checkContentTypeJson,
+    description: 'Content-Type: application/json',
+  },
+  checkWwwAuthenticate: {
+    check: checkWwwAuthenticate,
+    description: 'a 401 carries a WWW-Authenticate challenge',
+  },
+  checkTokenType: { check: checkTokenType, description: 'token_type has the documented value' },
+  checkExpiresIn: { check: checkExpiresIn, description: 'expires_in is the configured lifetime' },
+  checkNoRefreshToken: { check: checkNoRefreshToken, description: 'no refresh_token' },
+  checkJwtExpiry: {
+    check: checkJwtExpiry,
+    description: 'access_token is a JWT whose exp agrees with expires_in',
+  },
+  checkTokenWorksAtProbe: {
+    check: checkTokenWorksAtProbe,
+    description: 'the token is accepted at the resource probe and a tampered one is not',
+    needs: ['resourceProbe'],
+  },
+  checkSameMeaningAsBaseline: {
+    check: checkSameMeaningAsBaseline,
+    description: 'same status and body meaning as without the flag',
+  },
+  checkEnvelope: { check: checkEnvelope, description: 'envelope wraps the real status and body' },
+  checkRateLimited: { check: checkRateLimited, description: 'the burst met 429 rate_limited' },
+};
+
+export function getCheck(name: string): CheckEntry {
+  const entry = CHECKS[name];
+  if (!entry) throw new Error(`unknown check ${name}`);
+  return entry;
+}

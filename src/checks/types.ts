@@ -1,0 +1,40 @@
+import type { RunContext } from '../config.ts';
+import type { Exchange, HttpResponse } from '../http.ts';
+
+/** What one case brought back: its exchange, and the ones its checks compare it with. */
+export interface CaseResult {
+  exchange: Exchange;
+  /** The response of the case this one names as its baseline. */
+  baseline?: CaseResult;
+  /** The resource probe with the issued token, and with a tampered copy of it. */
+  probe?: { withToken: Exchange; withTamperedToken: Exchange };
+  /** Facts a sequence case gathered (counts, timings), shown in its report. */
+  facts?: Record<string, unknown>;
+  /** Things that happened on the way (an unplanned 429 waited out), shown in its report. */
+  notes: string[];
+}
+
+export type Verdict = { ok: true; note?: string } | { ok: false; reason: string };
+
+export interface CheckContext {
+  result: CaseResult;
+  /** The response of the case; checks run only when there is one. */
+  response: HttpResponse;
+  params: Record<string, unknown>;
+  run: RunContext;
+}
+
+/** A check judges one aspect of one case. It returns a verdict; severity is decided elsewhere. */
+export type Check = (context: CheckContext) => Verdict;
+
+/** What a check needs from the target beyond the case's own request. */
+export type Need = 'resourceProbe';
+
+export interface CheckEntry {
+  check: Check;
+  description: string;
+  needs?: Need[];
+}
+
+export const pass = (note?: string): Verdict => (note ? { ok: true, note } : { ok: true });
+export const fail = (reason: string): Verdict => ({ ok: false, reason });

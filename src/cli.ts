@@ -1,0 +1,132 @@
+/**
+ * The command line: `oauth-conformance run` and `oauth-conformance mock`. Bad input gets one
+ * clear line and exit status 2; errors map to exit statuses in one table (errors.ts).
+ */
+import { parseArgs } from 'node:util';
+import { resolveRunSettings } from './config.ts';
+import { ConformanceError, EXIT_CODES } from './errors.ts';
+import { startMock } from './mock/index.ts';
+import { ACCOUNT_ROLES } from './types.ts';
+
+const USAGE = `usage:
+  oauth-conformance run [--target URL] [--profile atlas|cloud-manager|rfc6749] [--config FILE]
+                        [--reports DIR] [--strict] [--seed N]
+  oauth-conformance mock [--port N] [--seed N] [--show-secrets]
+
+run    runs the conformance suite against --target (default: the embedded reference mock)
+       and writes <reports>/junit.xml (default reports/).
+mock   runs the reference mock until interrupted and prints its URL and accounts.
+
+exit status: 0 conforming, 1 conformance failures, 2 usage or configuration error,
+             3 target unreachable or not speaking HTTP`;
+
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const defaultIo: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(
+  args: string[],
+  options: T,
+) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new ConformanceError(
+      'USAGE',
+      `${(error as Error).message.split('\n', 1)[0]} (see oauth-conformance --help)`,
+    );
+  }
+}
+
+async function runCommand(args: string[], io: CliIo): Promise<number> {
+  const values = parse(args, {
+    target: { type: 'string' },
+    profile: { type: 'string' },
+    config: { type: 'string' },
+    reports: { type: 'string' },
+    strict: { type: 'boolean' },
+    seed: { type: 'string' },
+  });
+  const settings = resolveRunSettings(values);
+  const { runConformance } = await import('./run.ts');
+  const result = await runConformance(settings, { out: io.out });
+  return result.exitCode;
+}
+
+async function mockCommand(args: string[], io: CliIo): Promise<number> {
+  const values = parse(args, {
+    port: { type: 'string' },
+    seed: { type: 'string' },
+    'show-secrets': { type: 'boolean' },
+  });
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConformanceError('USAGE', `--port must be 0 to 65535, not "${values.port}"`);
+  const seed = values.seed === undefined ? 1 : Number(values.seed);
+  if (!Number.isInteger(seed) || seed < 0)
+    throw new ConformanceError('USAGE', `--seed must be a whole number, not "${values.seed}"`);
+  let mock: Awaited<ReturnType<typeof startMock>>;
+  try {
+    mock = await startMock({ port, seed });
+  } catch (error) {
+    throw new ConformanceError(
+      'USAGE',
+      `cannot listen on port ${port}: ${(error as Error).message}`,
+    );
+  }
+  io.out(`reference mock listening on ${mock.url}`);
+  io.out(`  token     POST ${mock.url}/api/oauth/token`);
+  io.out(`  probe     GET  ${mock.url}/api/atlas/v2/`);
+  io.out(`  faults    POST ${mock.url}/__conformance/faults (docs/fault-hook.md)`);
+  for (const role of ACCOUNT_ROLES) {
+    const account = mock.accounts[role];
+    const secret = values['show-secrets']
+      ? account.clientSecret
+      : '(secret hidden; --show-secrets prints it)';
+    io.out(`  ${role.padEnd(13)} ${account.clientId} ${secret}`);
+  }
+  io.out('press Ctrl-C to stop');
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await mock.close();
+  return 0;
+}
+
+export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'run':
+        return await runCommand(rest, io);
+      case 'mock':
+        return await mockCommand(rest, io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(USAGE);
+        return command === undefined ? EXIT_CODES.USAGE : 0;
+      default:
+        throw new ConformanceError(
+          'USAGE',
+          `unknown command "${command}" (expected run or mock; see oauth-conformance --help)`,
+        );
+    }
+  } catch (error) {
+    if (error instanceof ConformanceError) {
+      io.err(`oauth-conformance: ${error.message}`);
+      return EXIT_CODES[error.code];
+    }
+    io.err(`oauth-conformance: internal error: ${(error as Error).message}`);
+    return 1;
+  }
+}

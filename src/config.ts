@@ -1,0 +1,213 @@
+/**
+ * The one place that reads configuration: command-line options, the config file
+ * (schemas/config.schema.json) and the environment are merged here, once, into typed settings
+ * that are passed down. Nothing else reads process.env or a config file.
+ */
+import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { ConformanceError } from './errors.ts';
+import { validate } from './schemas.ts';
+import { getCatalog } from './specs.ts';
+import type { Accounts, ProfileName, RateLimit } from './types.ts';
+
+export const PROFILE_NAMES: readonly ProfileName[] = ['atlas', 'cloud-manager', 'rfc6749'];
+
+/** The embedded mock's window: short, so that `npm start` does not wait out real minutes. */
+export const EMBEDDED_RATE_LIMIT: RateLimit = { requests: 10, windowSeconds: 2 };
+export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+
+/** Options of `oauth-conformance run`, as parsed from the command line. */
+export interface RunOptions {
+  /** Base URL of the target; absent: the embedded reference mock. */
+  target?: string;
+  profile?: string;
+  /** Path of a JSON config file. */
+  config?: string;
+  /** Directory for junit.xml; default `reports`. */
+  reports?: string;
+  /** rfc-should and observed findings fail the run instead of warning. */
+  strict?: boolean;
+  /** Seed for generated values (faker); default random, always printed. */
+  seed?: string;
+}
+
+interface ConfigFile {
+  target?: string;
+  profile?: ProfileName;
+  accounts?: Partial<Accounts>;
+  rateLimit?: RateLimit;
+  tokenLifetimeSeconds?: number;
+  paths?: { token?: string; revoke?: string };
+  resourceProbe?: { path: string; accept?: string } | null;
+  faultHook?: boolean;
+  timeoutSeconds?: number;
+}
+
+/** Everything a run needs to know, resolved. The target is undefined for the embedded mock. */
+export interface RunSettings {
+  target: string | undefined;
+  profile: ProfileName;
+  accounts: Partial<Accounts>;
+  rateLimit: RateLimit | null;
+  tokenLifetimeSeconds: number | null;
+  paths: { token: string; revoke: string };
+  resourceProbe: { path: string; accept: string } | null;
+  faultHook: boolean;
+  strict: boolean;
+  seed: number;
+  reportsDir: string;
+  timeoutMs: number;
+}
+
+function readConfigFile(path: string): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'no such file'
+        : (error as Error).message;
+    throw new ConformanceError('CONFIG_UNREADABLE', `cannot read config file ${path}: ${reason}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new ConformanceError(
+      'CONFIG_INVALID',
+      `config file ${path} is not JSON: ${(error as Error).message}`,
+    );
+  }
+  const result = validate('urn:oauth-conformance:schemas:config', data);
+  if (!result.ok) {
+    throw new ConformanceError(
+      'CONFIG_INVALID',
+      `config file ${path} is invalid: ${result.errors.join('; ')}`,
+    );
+  }
+  return data as ConfigFile;
+}
+
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1';
+}
+
+/** Checks a target URL and returns it without a trailing slash. */
+export function parseTarget(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConformanceError(
+      'TARGET_INVALID',
+      `target "${raw}" is not a URL (expected e.g. https://cloud.mongodb.com)`,
+    );
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConformanceError(
+      'TARGET_INVALID',
+      `target ${raw}: only http and https are supported`,
+    );
+  }
+  if (url.username || url.password) {
+    throw new ConformanceError(
+      'TARGET_INVALID',
+      'target URL must not carry credentials; put them in the config file or environment',
+    );
+  }
+  if (url.search || url.hash) {
+    throw new ConformanceError(
+      'TARGET_INVALID',
+      `target ${raw}: give a base URL without query or fragment`,
+    );
+  }
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    throw new ConformanceError(
+      'TARGET_INVALID',
+      `target ${raw}: refusing to send credentials over plain http to a host that is not loopback; use https`,
+    );
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+function parseSeed(raw: string | undefined): number {
+  if (raw === undefined) return randomInt(0, 2 ** 31);
+  if (!/^\d{1,10}$/.test(raw) || Number(raw) >= 2 ** 32) {
+    throw new ConformanceError(
+      'USAGE',
+      `--seed must be a whole number from 0 to 4294967295, not "${raw}"`,
+    );
+  }
+  return Number(raw);
+}
+
+/**
+ * Merges options, config file and environment. Precedence: command line, then config file, then
+ * environment (MONGODB_ATLAS_CLIENT_ID / MONGODB_ATLAS_CLIENT_SECRET for the primary account),
+ * then the profile's defaults.
+ */
+export function resolveRunSettings(
+  options: RunOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): RunSettings {
+  const file = options.config ? readConfigFile(options.config) : {};
+  const profileName = options.profile ?? file.profile ?? 'atlas';
+  if (!PROFILE_NAMES.includes(profileName as ProfileName)) {
+    throw new ConformanceError(
+      'USAGE',
+      `--profile must be one of ${PROFILE_NAMES.join(', ')}, not "${profileName}"`,
+    );
+  }
+  const profileKey = profileName as ProfileName;
+  const profile = getCatalog().profiles[profileKey];
+  const rawTarget = options.target ?? file.target;
+  const target = rawTarget === undefined ? undefined : parseTarget(rawTarget);
+
+  const accounts: Partial<Accounts> = { ...file.accounts };
+  if (!accounts.primary && env.MONGODB_ATLAS_CLIENT_ID && env.MONGODB_ATLAS_CLIENT_SECRET) {
+    accounts.primary = {
+      clientId: env.MONGODB_ATLAS_CLIENT_ID,
+      clientSecret: env.MONGODB_ATLAS_CLIENT_SECRET,
+    };
+  }
+  if (target !== undefined && !accounts.primary) {
+    throw new ConformanceError(
+      'CREDENTIALS_MISSING',
+      'no primary credentials: set accounts.primary in the config file, or MONGODB_ATLAS_CLIENT_ID and MONGODB_ATLAS_CLIENT_SECRET',
+    );
+  }
+
+  // The embedded mock serves the atlas paths and probe whatever profile judges it.
+  const served = target === undefined ? getCatalog().profiles.atlas : profile;
+  const probe = file.resourceProbe === undefined ? served.resourceProbe : file.resourceProbe;
+  return {
+    target,
+    profile: profileKey,
+    accounts,
+    rateLimit: file.rateLimit ?? (target === undefined ? EMBEDDED_RATE_LIMIT : profile.rateLimit),
+    tokenLifetimeSeconds:
+      file.tokenLifetimeSeconds ??
+      profile.tokenLifetimeSeconds ??
+      (target === undefined ? DEFAULT_TOKEN_LIFETIME_SECONDS : null),
+    paths: { ...served.paths, ...file.paths },
+    resourceProbe: probe ? { path: probe.path, accept: probe.accept ?? 'application/json' } : null,
+    faultHook: file.faultHook ?? target === undefined,
+    strict: options.strict ?? false,
+    seed: parseSeed(options.seed),
+    reportsDir: options.reports ?? 'reports',
+    timeoutMs: (file.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
+  };
+}
+
+/** What the suites receive (through vitest's provide/inject): settings with the target resolved. */
+export interface RunContext extends Omit<RunSettings, 'target' | 'accounts' | 'reportsDir'> {
+  target: string;
+  targetKind: 'embedded-mock' | 'url';
+  accounts: Accounts;
+}

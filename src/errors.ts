@@ -1,0 +1,37 @@
+/**
+ * Errors of our own carry a stable `code`; the CLI maps codes to exit statuses in one table.
+ */
+
+export type ErrorCode =
+  | 'USAGE'
+  | 'CONFIG_UNREADABLE'
+  | 'CONFIG_INVALID'
+  | 'CREDENTIALS_MISSING'
+  | 'TARGET_INVALID'
+  | 'TARGET_UNREACHABLE'
+  | 'SUITE_CRASHED'
+  | 'SECRET_LEAKED';
+
+export class ConformanceError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConformanceError';
+    this.code = code;
+  }
+}
+
+/** Exit statuses: 0 conforming, 1 conformance failures, 2 usage or configuration, 3 target. */
+export const EXIT_CODES: Record<ErrorCode, number> = {
+  USAGE: 2,
+  CONFIG_UNREADABLE: 2,
+  CONFIG_INVALID: 2,
+  CREDENTIALS_MISSING: 2,
+  TARGET_INVALID: 2,
+  TARGET_UNREACHABLE: 3,
+  SUITE_CRASHED: 1,
+  SECRET_LEAKED: 1,
+};
+
+export const EXIT_PASSED = 0;
+export const EXIT_FAILED = 1;

@@ -1,0 +1,143 @@
+/**
+ * `oauth-conformance run`: resolves the target (starting the embedded reference mock when none is
+ * given), checks that it speaks HTTP, runs the suites in suites/ through vitest with the run
+ * context provided to them, and writes the JUnit report.
+ */
+import { resolve } from 'node:path';
+import { BaseSequencer, startVitest, type TestSpecification } from 'vitest/node';
+import type { RunContext, RunSettings } from './config.ts';
+import { ConformanceError, EXIT_FAILED, EXIT_PASSED } from './errors.ts';
+import { send } from './http.ts';
+import { startMock } from './mock/index.ts';
+import { PACKAGE_ROOT, packagePath } from './paths.ts';
+import { createRedactor } from './redact.ts';
+import { emptyTally, SummaryReporter, type Tally } from './reporters/summary.ts';
+import { ACCOUNT_ROLES, type Accounts } from './types.ts';
+
+/** Suites run in this order; the rate-limit burst goes last so that it spends no other case's budget. */
+const SUITE_ORDER = ['token.test.ts', 'rate-limit.test.ts'];
+
+class SuiteOrder extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (spec: TestSpecification) => {
+      const index = SUITE_ORDER.findIndex((name) => spec.moduleId.endsWith(`/${name}`));
+      return index < 0 ? SUITE_ORDER.length : index;
+    };
+    return [...files].sort((a, b) => rank(a) - rank(b) || a.moduleId.localeCompare(b.moduleId));
+  }
+}
+
+export interface RunResult {
+  exitCode: number;
+  tally: Tally;
+  junitPath: string;
+  seed: number;
+}
+
+export interface RunIo {
+  out: (line: string) => void;
+}
+
+async function checkReachable(context: RunContext): Promise<void> {
+  const exchange = await send(
+    { method: 'GET', url: `${context.target}/`, headers: { accept: 'application/json' } },
+    { timeoutMs: Math.min(context.timeoutMs, 10_000), maxBodyBytes: 4096 },
+  );
+  if (exchange.error) {
+    throw new ConformanceError(
+      'TARGET_UNREACHABLE',
+      `target ${context.target} is unreachable or does not speak HTTP: ${exchange.error.code} ${exchange.error.message}`,
+    );
+  }
+}
+
+function suiteTimeoutMs(context: RunContext): number {
+  const windowMs = (context.rateLimit?.windowSeconds ?? 0) * 1000;
+  return 3 * windowMs + 4 * context.timeoutMs + 60_000;
+}
+
+export async function runConformance(settings: RunSettings, io: RunIo): Promise<RunResult> {
+  const mock = settings.target
+    ? undefined
+    : await startMock({
+        seed: settings.seed,
+        accounts: settings.accounts,
+        ...(settings.rateLimit ? { rateLimit: settings.rateLimit } : {}),
+        ...(settings.tokenLifetimeSeconds
+          ? { tokenLifetimeSeconds: settings.tokenLifetimeSeconds }
+          : {}),
+      });
+  try {
+    const accounts = (mock ? mock.accounts : settings.accounts) as Accounts;
+    const context: RunContext = {
+      ...settings,
+      target: mock ? mock.url : (settings.target as string),
+      targetKind: mock ? 'embedded-mock' : 'url',
+      accounts,
+    };
+    const redactor = createRedactor();
+    for (const role of ACCOUNT_ROLES) {
+      const account = accounts[role];
+      if (account) redactor.addCredentials(account.clientId, account.clientSecret);
+    }
+    const junitPath = resolve(settings.reportsDir, 'junit.xml');
+    const limit = context.rateLimit
+      ? `${context.rateLimit.requests} per ${context.rateLimit.windowSeconds} s`
+      : 'none known';
+    io.out(`oauth-conformance run`);
+    io.out(`  target   ${context.target}${mock ? ' (embedded reference mock)' : ''}`);
+    io.out(`  profile  ${context.profile}`);
+    io.out(`  seed     ${context.seed} (--seed ${context.seed} reproduces this run)`);
+    io.out(
+      `  limit    ${limit}; fault hook ${context.faultHook ? 'on' : 'off'}; probe ${context.resourceProbe?.path ?? 'none'}`,
+    );
+    io.out('');
+    await checkReachable(context);
+
+    const tally = emptyTally();
+    const vitest = await startVitest(
+      'test',
+      [],
+      {
+        config: false,
+        root: PACKAGE_ROOT,
+        dir: packagePath('suites'),
+        include: ['**/*.test.ts'],
+        watch: false,
+        reporters: [
+          new SummaryReporter(tally, io.out, redactor),
+          [
+            'junit',
+            {
+              outputFile: junitPath,
+              suiteName: `oauth-conformance ${context.profile}`,
+              classnameTemplate: '{filename}',
+            },
+          ],
+        ],
+        provide: { run: context },
+        pool: 'threads',
+        maxWorkers: 1,
+        isolate: false,
+        fileParallelism: false,
+        sequence: { sequencer: SuiteOrder },
+        testTimeout: suiteTimeoutMs(context),
+        hookTimeout: suiteTimeoutMs(context),
+      },
+      { logLevel: 'error', server: { watch: null } },
+    );
+    await vitest.close();
+
+    io.out('');
+    io.out(
+      `passed ${tally.passed}, failed ${tally.failed}, warnings ${tally.warned}, skipped ${tally.skipped}`,
+    );
+    for (const [reason, count] of tally.skipReasons)
+      io.out(`  skipped ${count}: ${redactor.redact(reason)}`);
+    io.out(`seed ${context.seed}; report ${junitPath}`);
+    const exitCode = tally.failed > 0 || tally.crashes.length > 0 ? EXIT_FAILED : EXIT_PASSED;
+    return { exitCode, tally, junitPath, seed: context.seed };
+  } finally {
+    await mock?.close();
+  }
+}

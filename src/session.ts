@@ -1,0 +1,53 @@
+/**
+ * The state of one run inside the vitest worker: the run context the CLI provided, the redactor
+ * that learns every token issued, the request budget and the results of cases already run.
+ * Suites run in one worker without isolation, so this is shared by every suite file.
+ */
+import { inject } from 'vitest';
+import { type Budget, createBudget } from './budget.ts';
+import type { CaseResult } from './checks/index.ts';
+import type { RunContext } from './config.ts';
+import { createRedactor, type Redactor } from './redact.ts';
+import { ACCOUNT_ROLES } from './types.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    run: RunContext;
+  }
+}
+
+export interface Session {
+  run: RunContext;
+  redactor: Redactor;
+  budget: Budget;
+  /** Case results by case id: each case runs once, however many requirements judge it. */
+  results: Map<string, Promise<CaseResult>>;
+  /** Waits the budget made, for the summary. */
+  waits: { key: string; ms: number; why: string }[];
+}
+
+let session: Session | undefined;
+
+export function getSession(): Session {
+  if (session) return session;
+  const run = inject('run');
+  if (!run) {
+    throw new Error(
+      'no run context: the suites in suites/ are run by `oauth-conformance run`, not by vitest directly',
+    );
+  }
+  const redactor = createRedactor();
+  for (const role of ACCOUNT_ROLES) {
+    const account = run.accounts[role];
+    if (account) redactor.addCredentials(account.clientId, account.clientSecret);
+  }
+  const waits: Session['waits'] = [];
+  const budget = createBudget(run.rateLimit, {
+    onWait: (key, ms, why) => {
+      waits.push({ key, ms, why });
+      process.stderr.write(`  … waiting ${(ms / 1000).toFixed(1)} s for ${why}: ${key}\n`);
+    },
+  });
+  session = { run, redactor, budget, results: new Map(), waits };
+  return session;
+}

@@ -1,0 +1,21 @@
+/**
+ * The one place that decides what a finding means for the run: a check only says whether the
+ * target met the requirement; the requirement's level and the run's options decide whether a
+ * miss fails the run or warns.
+ */
+import type { Level } from './types.ts';
+
+export type Outcome = 'pass' | 'fail' | 'warn';
+
+export interface SeverityOptions {
+  /** --strict: every finding fails. */
+  strict: boolean;
+}
+
+/** Levels whose findings fail the run by default; the others warn unless --strict. */
+const FAILS_BY_DEFAULT: ReadonlySet<Level> = new Set(['documented', 'rfc-must']);
+
+export function decide(level: Level, ok: boolean, options: SeverityOptions): Outcome {
+  if (ok) return 'pass';
+  return options.strict || FAILS_BY_DEFAULT.has(level) ? 'fail' : 'warn';
+}

@@ -1,0 +1,128 @@
+/** The contract as data: requirements, plain cases and profiles from specs/, typed. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { packagePath } from './paths.ts';
+import { validate } from './schemas.ts';
+import type { Level, ProfileName, RateLimit, Trigger } from './types.ts';
+
+export interface Source {
+  /** A file of specs/sources/ (the seeds), or an RFC such as `RFC 6749`. */
+  document: string;
+  section?: string;
+  quote: string;
+}
+
+export interface Requirement {
+  id: string;
+  endpoint: 'token' | 'revoke' | 'probe';
+  level: Level;
+  statement: string;
+  sources: Source[];
+  check: { name: string; with?: Record<string, unknown> };
+  profiles: ProfileName[];
+  note?: string;
+}
+
+export type BasicAuthRole = 'primary' | 'secondary' | 'accessDenied' | 'invalidGrant' | 'unknown';
+
+export interface CaseRequest {
+  method?: string;
+  query?: Record<string, string>;
+  auth?: { basic: BasicAuthRole; secret?: 'wrong' } | { header: string };
+  form?: Record<string, string>;
+}
+
+export interface Case {
+  id: string;
+  title: string;
+  endpoint: 'token' | 'revoke' | 'probe';
+  trigger: Trigger;
+  request: CaseRequest;
+  fault?: { status: 500 | 503; retryAfterSeconds?: number };
+  baseline?: string;
+  probe?: boolean;
+  requirements: string[];
+}
+
+export interface Profile {
+  description: string;
+  paths: { token: string; revoke: string };
+  resourceProbe: { path: string; accept: string } | null;
+  rateLimit: RateLimit | null;
+  tokenLifetimeSeconds: number | null;
+}
+
+export const SPECS_DIR = packagePath('specs');
+
+function readJson(path: string, schema: string): unknown {
+  const data = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  const result = validate(schema, data);
+  if (!result.ok)
+    throw new Error(`${path} does not match ${schema}:\n  ${result.errors.join('\n  ')}`);
+  return data;
+}
+
+export interface Catalog {
+  requirements: Map<string, Requirement>;
+  cases: Case[];
+  profiles: Record<ProfileName, Profile>;
+}
+
+/** Loads and cross-checks specs/: unknown requirement ids, baselines or duplicate ids are refused. */
+export function loadCatalog(dir = SPECS_DIR): Catalog {
+  const { requirements: list } = readJson(
+    `${dir}/requirements.json`,
+    'urn:oauth-conformance:schemas:requirements',
+  ) as {
+    requirements: Requirement[];
+  };
+  const requirements = new Map<string, Requirement>();
+  for (const requirement of list) {
+    if (requirements.has(requirement.id))
+      throw new Error(`duplicate requirement id ${requirement.id}`);
+    requirements.set(requirement.id, requirement);
+  }
+  const cases: Case[] = [];
+  for (const file of readdirSync(`${dir}/cases`)
+    .filter((name) => name.endsWith('.json'))
+    .sort()) {
+    const data = readJson(`${dir}/cases/${file}`, 'urn:oauth-conformance:schemas:cases') as {
+      cases: Case[];
+    };
+    cases.push(...data.cases);
+  }
+  const ids = new Set<string>();
+  for (const c of cases) {
+    if (ids.has(c.id)) throw new Error(`duplicate case id ${c.id}`);
+    ids.add(c.id);
+    for (const id of c.requirements) {
+      const requirement = requirements.get(id);
+      if (!requirement) throw new Error(`case ${c.id} names unknown requirement ${id}`);
+      if (requirement.endpoint !== c.endpoint)
+        throw new Error(`case ${c.id} (${c.endpoint}) names ${id} (${requirement.endpoint})`);
+    }
+  }
+  for (const c of cases) {
+    if (c.baseline && !ids.has(c.baseline))
+      throw new Error(`case ${c.id} names unknown baseline ${c.baseline}`);
+  }
+  const { profiles } = readJson(
+    `${dir}/profiles.json`,
+    'urn:oauth-conformance:schemas:profiles',
+  ) as {
+    profiles: Record<ProfileName, Profile>;
+  };
+  return { requirements, cases, profiles };
+}
+
+let catalog: Catalog | undefined;
+
+export function getCatalog(): Catalog {
+  catalog ??= loadCatalog();
+  return catalog;
+}
+
+export function getRequirement(id: string): Requirement {
+  const requirement = getCatalog().requirements.get(id);
+  if (!requirement) throw new Error(`unknown requirement ${id}`);
+  return requirement;
+}

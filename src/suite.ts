@@ -1,0 +1,154 @@
+/**
+ * Turns cases into vitest tests: one test per (requirement, case), named
+ * `<requirement id> [<case title>]` so that the name is stable from run to run. Each test
+ * runs its case once (shared), judges it with the requirement's check, and lets the
+ * requirement's level decide fail or warn.
+ */
+import { type TestContext, test } from 'vitest';
+import { CaseSetupError, resultOf } from './cases.ts';
+import { type CaseResult, getCheck } from './checks/index.ts';
+import { exchangeText } from './exchange-text.ts';
+import { getSession, type Session } from './session.ts';
+import { decide } from './severity.ts';
+import { type Case, getCatalog, getRequirement, type Requirement } from './specs.ts';
+
+/** Thrown for a finding that fails the run; its message is the whole story, so no stack. */
+export class ConformanceFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConformanceFailure';
+    this.stack = `${this.name}: ${message}`;
+  }
+}
+
+export function testName(requirement: Requirement, c: Pick<Case, 'title'>): string {
+  return `${requirement.id} [${c.title}]`;
+}
+
+/** Why this case cannot be brought about against this target, or undefined if it can. */
+export function skipReason(
+  session: Session,
+  c: Case,
+  requirement: Requirement,
+): string | undefined {
+  const { run } = session;
+  if (c.trigger === 'fault' && !run.faultHook) {
+    return 'trigger fault: the target has no fault hook (set "faultHook": true in the config if it implements docs/fault-hook.md)';
+  }
+  if (c.trigger === 'fixture') {
+    const auth = c.request.auth;
+    const role = auth && 'basic' in auth ? auth.basic : undefined;
+    if (role && role !== 'unknown' && !run.accounts[role]) {
+      return `trigger fixture: no ${role} account is configured (config accounts.${role})`;
+    }
+  }
+  const needs = getCheck(requirement.check.name).needs ?? [];
+  if (needs.includes('resourceProbe') && !run.resourceProbe) {
+    return `no resource probe: profile ${run.profile} has none (set resourceProbe in the config)`;
+  }
+  return undefined;
+}
+
+function sourceLine(requirement: Requirement): string {
+  const source = requirement.sources[0];
+  if (!source) return '';
+  return `${source.document}${source.section ? ` ${source.section}` : ''}: "${source.quote}"`;
+}
+
+function failureMessage(
+  session: Session,
+  requirement: Requirement,
+  c: Case,
+  reason: string,
+  result: CaseResult,
+): string {
+  const lines = [
+    `${testName(requirement, c)}: ${reason}`,
+    `requirement (${requirement.level}): ${requirement.statement}`,
+    `source: ${sourceLine(requirement)}`,
+    ...result.notes.map((note) => `note: ${note}`),
+    'exchange:',
+    exchangeText(result.exchange, session.redactor),
+  ];
+  if (result.probe) {
+    lines.push(
+      'probe:',
+      exchangeText(result.probe.withToken, session.redactor),
+      exchangeText(result.probe.withTamperedToken, session.redactor),
+    );
+  }
+  if (result.baseline)
+    lines.push(
+      'baseline (the same request without the flag):',
+      exchangeText(result.baseline.exchange, session.redactor),
+    );
+  return session.redactor.redact(lines.join('\n'));
+}
+
+async function judge(
+  context: TestContext,
+  session: Session,
+  requirement: Requirement,
+  c: Case,
+  execute?: () => Promise<CaseResult>,
+): Promise<void> {
+  await context.annotate(requirement.id, 'requirement');
+  await context.annotate(requirement.level, 'level');
+  await context.annotate(c.trigger, 'trigger');
+  await context.annotate(sourceLine(requirement), 'source');
+  const skip = skipReason(session, c, requirement);
+  if (skip) {
+    await context.annotate(skip, 'skipped');
+    context.skip(skip);
+    return;
+  }
+  let result: CaseResult;
+  try {
+    result = await resultOf(session, c, execute);
+  } catch (error) {
+    if (error instanceof CaseSetupError)
+      throw new ConformanceFailure(`${testName(requirement, c)}: ${error.message}`);
+    throw error;
+  }
+  for (const note of result.notes) await context.annotate(note, 'note');
+  const response = result.exchange.response;
+  const verdict = response
+    ? getCheck(requirement.check.name).check({
+        result,
+        response,
+        params: requirement.check.with ?? {},
+        run: session.run,
+      })
+    : {
+        ok: false as const,
+        reason: `no response: ${result.exchange.error?.code} ${result.exchange.error?.message}`,
+      };
+  const outcome = decide(requirement.level, verdict.ok, { strict: session.run.strict });
+  if (verdict.ok) {
+    if (verdict.note) await context.annotate(verdict.note, 'note');
+    return;
+  }
+  if (outcome === 'warn') {
+    await context.annotate(session.redactor.redact(verdict.reason), 'warning');
+    return;
+  }
+  throw new ConformanceFailure(failureMessage(session, requirement, c, verdict.reason, result));
+}
+
+/** Defines the tests of one case: one per requirement of the run's profile. */
+export function defineCase(c: Case, execute?: (session: Session) => Promise<CaseResult>): void {
+  const session = getSession();
+  for (const id of c.requirements) {
+    const requirement = getRequirement(id);
+    if (!requirement.profiles.includes(session.run.profile)) continue;
+    test(testName(requirement, c), (context) =>
+      judge(context, session, requirement, c, execute && (() => execute(session))),
+    );
+  }
+}
+
+/** Defines the tests of every plain case of an endpoint, in catalog order. */
+export function definePlainCases(endpoint: Case['endpoint']): void {
+  for (const c of getCatalog().cases.filter((candidate) => candidate.endpoint === endpoint))
+    defineCase(c);
+}
