@@ -1,0 +1,62 @@
+/** Service accounts: the documented credential formats, deterministic generation, lookup. */
+
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { base, Faker } from '@faker-js/faker';
+import { ACCOUNT_ROLES, type Account, type AccountRole, type Accounts } from '../types.ts';
+
+/** Documented client id form: `mdb_sa_id_` and 24 lowercase hex characters. */
+export const CLIENT_ID_PATTERN = /^mdb_sa_id_[0-9a-f]{24}$/;
+/** Documented client secret form: `mdb_sa_sk_` and 40 alphanumeric characters. */
+export const CLIENT_SECRET_PATTERN = /^mdb_sa_sk_[A-Za-z0-9]{40}$/;
+
+/** One account per role, the same for the same seed. */
+export function generateAccounts(seed: number): Required<Accounts> {
+  const faker = new Faker({ locale: [base] });
+  faker.seed(seed);
+  const seen = new Set<string>();
+  const next = (): Account => {
+    for (;;) {
+      const account = {
+        clientId: `mdb_sa_id_${faker.string.hexadecimal({ length: 24, casing: 'lower', prefix: '' })}`,
+        clientSecret: `mdb_sa_sk_${faker.string.alphanumeric({ length: 40 })}`,
+      };
+      if (!seen.has(account.clientId)) {
+        seen.add(account.clientId);
+        return account;
+      }
+    }
+  };
+  return {
+    primary: next(),
+    secondary: next(),
+    accessDenied: next(),
+    invalidGrant: next(),
+  };
+}
+
+/** Generated accounts, with each given role replaced by the given account. */
+export function resolveAccounts(seed: number, given: Partial<Accounts> = {}): Required<Accounts> {
+  const accounts = generateAccounts(seed);
+  for (const role of ACCOUNT_ROLES) {
+    const account = given[role];
+    if (account)
+      accounts[role] = { clientId: account.clientId, clientSecret: account.clientSecret };
+  }
+  const ids = new Set(ACCOUNT_ROLES.map((role) => accounts[role].clientId));
+  if (ids.size !== ACCOUNT_ROLES.length) {
+    throw new TypeError('mock accounts: every role needs its own client id');
+  }
+  return accounts;
+}
+
+/** The role of the account with this client id (compared raw, as the live service does). */
+export function roleOf(accounts: Required<Accounts>, clientId: string): AccountRole | undefined {
+  return ACCOUNT_ROLES.find((role) => accounts[role].clientId === clientId);
+}
+
+/** Constant-time comparison (both sides hashed first, so their lengths leak nothing either). */
+export function secretsEqual(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given, 'utf8').digest();
+  const b = createHash('sha256').update(expected, 'utf8').digest();
+  return timingSafeEqual(a, b);
+}

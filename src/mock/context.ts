@@ -1,0 +1,21 @@
+/** Everything one running mock shares between its endpoints. */
+
+import type { Redactor } from '../redact.ts';
+import type { Accounts, RateLimit } from '../types.ts';
+import type { FaultQueue } from './faults.ts';
+import type { RateLimiter } from './rate-limit.ts';
+import type { ServiceIdentity } from './responses.ts';
+import type { TokenStore } from './token-store.ts';
+
+export interface MockContext {
+  identity: ServiceIdentity;
+  accounts: Required<Accounts>;
+  tokens: TokenStore;
+  rateLimit: RateLimit;
+  rateLimiter: RateLimiter;
+  tokenLifetimeSeconds: number;
+  maxActiveTokens: number;
+  faults: FaultQueue;
+  /** Knows every account secret and every issued token. */
+  redactor: Redactor;
+}

@@ -1,0 +1,61 @@
+/** The fault-injection hook's own endpoint, and the responses of injected faults. */
+
+import type { MockContext } from './context.ts';
+import { FAULT_HOOK_PATH, type PendingFault, parseFault } from './faults.ts';
+import { apiError, oauthError } from './responses.ts';
+import { TOKEN_PATH } from './token-endpoint.ts';
+import type { MockRequestInfo, MockResponse } from './types.ts';
+
+function hookResponse(status: number, body?: unknown, extra: Record<string, string> = {}) {
+  const headers: Record<string, string> = { Date: new Date().toUTCString() };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  headers['Cache-Control'] = 'no-store';
+  return { status, headers: { ...headers, ...extra }, body, pretty: false } satisfies MockResponse;
+}
+
+function hookError(status: number, description: string): MockResponse {
+  return hookResponse(status, { error: 'invalid_fault', error_description: description });
+}
+
+/** `POST` adds a fault (204), `DELETE` clears them (204), `GET` lists the pending ones (200). */
+export function handleFaultHook(ctx: MockContext, req: MockRequestInfo): MockResponse {
+  if (req.method === 'GET') return hookResponse(200, ctx.faults.list());
+  if (req.method === 'DELETE') {
+    ctx.faults.clear();
+    return hookResponse(204);
+  }
+  if (req.method === 'POST') {
+    let value: unknown;
+    try {
+      value = JSON.parse(req.body);
+    } catch {
+      return hookError(400, 'the body is not JSON');
+    }
+    const fault = parseFault(value);
+    if (typeof fault === 'string') return hookError(400, fault);
+    ctx.faults.add(fault);
+    return hookResponse(204);
+  }
+  const res = hookError(405, `Method ${req.method} is not allowed on ${FAULT_HOOK_PATH}.`);
+  res.headers.Allow = 'GET, POST, DELETE';
+  return res;
+}
+
+/**
+ * The answer of an injected fault, in the error shape of the path it hits: the token
+ * endpoint's `{"error", "error_description"}`, or the Admin API's error elsewhere.
+ */
+export function faultResponse(ctx: MockContext, fault: PendingFault, path: string): MockResponse {
+  const { identity } = ctx;
+  const retryAfterSeconds = fault.retryAfterSeconds;
+  if (path === TOKEN_PATH) {
+    return fault.status === 500
+      ? oauthError(identity, 'server_error')
+      : oauthError(identity, 'temporarily_unavailable', undefined, { retryAfterSeconds });
+  }
+  return fault.status === 500
+    ? apiError(identity, 500, 'UNEXPECTED_ERROR', 'Unexpected error.')
+    : apiError(identity, 503, 'SERVICE_UNAVAILABLE', 'The service is temporarily unavailable.', {
+        retryAfterSeconds,
+      });
+}

@@ -1,0 +1,64 @@
+/** Injected faults (docs/fault-hook.md): validation and the queue of pending faults. */
+
+import type { FaultSpec } from '../types.ts';
+
+export const FAULT_HOOK_PATH = '/__conformance/faults';
+
+/** A pending fault, defaults filled; `count` is what is left. */
+export type PendingFault = Required<FaultSpec>;
+
+const FIELDS = new Set(['path', 'status', 'retryAfterSeconds', 'count']);
+
+/** The spec with defaults filled, or a message saying what is wrong with it. */
+export function parseFault(value: unknown): PendingFault | string {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return 'the body must be a JSON object: {"path": "/api/oauth/token", "status": 500 | 503}';
+  }
+  const spec = value as Record<string, unknown>;
+  for (const key of Object.keys(spec)) {
+    if (!FIELDS.has(key)) return `unknown field "${key}" (allowed: ${[...FIELDS].join(', ')})`;
+  }
+  const { path, status, retryAfterSeconds = 1, count = 1 } = spec;
+  if (typeof path !== 'string' || !path.startsWith('/')) {
+    return '"path" must be a string starting with "/"';
+  }
+  if (status !== 500 && status !== 503) return '"status" must be 500 or 503';
+  if (typeof retryAfterSeconds !== 'number' || !Number.isInteger(retryAfterSeconds)) {
+    return '"retryAfterSeconds" must be an integer';
+  }
+  if (retryAfterSeconds < 0) return '"retryAfterSeconds" must not be negative';
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
+    return '"count" must be a positive integer';
+  }
+  return { path, status, retryAfterSeconds, count };
+}
+
+export interface FaultQueue {
+  add(fault: PendingFault): void;
+  clear(): void;
+  /** The pending faults, oldest first (copies). */
+  list(): PendingFault[];
+  /** Takes one use of the oldest pending fault for this path (removed when its count reaches zero). */
+  take(path: string): PendingFault | undefined;
+}
+
+export function createFaultQueue(): FaultQueue {
+  let faults: PendingFault[] = [];
+  return {
+    add: (fault) => {
+      faults.push({ ...fault });
+    },
+    clear: () => {
+      faults = [];
+    },
+    list: () => faults.map((fault) => ({ ...fault })),
+    take(path) {
+      const index = faults.findIndex((fault) => fault.path === path);
+      const fault = faults[index];
+      if (!fault) return undefined;
+      fault.count -= 1;
+      if (fault.count <= 0) faults.splice(index, 1);
+      return { ...fault };
+    },
+  };
+}

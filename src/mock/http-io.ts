@@ -1,0 +1,102 @@
+/** Reading requests and writing responses: body cap, query flags, envelope, serialisation. */
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { MockResponse } from './types.ts';
+
+/** Bodies larger than this are refused (400 invalid_request on the token endpoint). */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+export interface RequestBody {
+  /** The body as UTF-8 text, cut at the limit. */
+  text: string;
+  tooLarge: boolean;
+}
+
+/** Reads the whole body, keeping at most `limit` bytes (the rest is read and dropped). */
+export function readBody(req: IncomingMessage, limit = BODY_LIMIT_BYTES): Promise<RequestBody> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
+      if (size + chunk.length > limit) {
+        tooLarge = true;
+        chunks.push(chunk.subarray(0, limit - size));
+        size = limit;
+        return;
+      }
+      chunks.push(chunk);
+      size += chunk.length;
+    });
+    req.on('end', () => resolve({ text: Buffer.concat(chunks).toString('utf8'), tooLarge }));
+    req.on('error', reject);
+    req.on('close', () => {
+      if (!req.complete) reject(new Error('request aborted'));
+    });
+  });
+}
+
+/** A boolean query flag: case-insensitive `true`; anything else (or absent) is false. */
+export function flag(query: URLSearchParams, name: string): boolean {
+  return query.get(name)?.toLowerCase() === 'true';
+}
+
+export interface ResponseFlags {
+  pretty: boolean;
+  envelope: boolean;
+}
+
+/** The flags every endpoint honours. `backupJobsEnabledOnly` is accepted and ignored. */
+export function responseFlags(query: URLSearchParams): ResponseFlags {
+  return { pretty: flag(query, 'pretty'), envelope: flag(query, 'envelope') };
+}
+
+/**
+ * Applies `pretty` and `envelope` (MongoDB API guideline IPA-115: `{"status", "content"}`, the
+ * HTTP status unchanged). A response without a body stays without one.
+ */
+export function applyFlags(res: MockResponse, flags: ResponseFlags): MockResponse {
+  const body =
+    flags.envelope && res.body !== undefined ? { status: res.status, content: res.body } : res.body;
+  return { ...res, headers: { ...res.headers }, body, pretty: res.pretty || flags.pretty };
+}
+
+/** The bytes of a body: JSON, pretty or compact; a Uint8Array verbatim; nothing for `undefined`. */
+export function serialiseBody(res: MockResponse): Buffer | undefined {
+  if (res.body === undefined) return undefined;
+  if (res.body instanceof Uint8Array) return Buffer.from(res.body);
+  return Buffer.from(JSON.stringify(res.body, null, res.pretty ? 2 : undefined), 'utf8');
+}
+
+/**
+ * Writes a response: headers in their record order, `Content-Length` set to the real length,
+ * `Connection` saying what the connection will really do, `Date` only if the record has one.
+ */
+export function writeResponse(out: ServerResponse, res: MockResponse): void {
+  const body = serialiseBody(res);
+  const keepAlive = out.shouldKeepAlive;
+  const headers: [string, string][] = [];
+  let sawLength = false;
+  let sawConnection = false;
+  for (const [name, value] of Object.entries(res.headers)) {
+    const lower = name.toLowerCase();
+    if (lower === 'content-length') {
+      if (sawLength) continue;
+      sawLength = true;
+      if (body === undefined) continue;
+      headers.push([name, String(body.length)]);
+    } else if (lower === 'connection') {
+      if (sawConnection) continue;
+      sawConnection = true;
+      headers.push([name, keepAlive ? 'keep-alive' : 'close']);
+    } else if (lower !== 'transfer-encoding') {
+      headers.push([name, value]);
+    }
+  }
+  if (body !== undefined && !sawLength) headers.push(['Content-Length', String(body.length)]);
+  if (!sawConnection) headers.push(['Connection', keepAlive ? 'keep-alive' : 'close']);
+  out.sendDate = false;
+  out.writeHead(res.status, headers.flat());
+  out.end(body);
+}

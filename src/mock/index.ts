@@ -1,0 +1,119 @@
+/**
+ * The reference mock: an in-process HTTP server that is the documented contract of MongoDB
+ * Atlas's Service Account token endpoint (`POST /api/oauth/token`), plus a resource probe
+ * (`GET /api/atlas/v2/`) and the fault-injection hook (docs/fault-hook.md).
+ */
+
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRedactor } from '../redact.ts';
+import { ACCOUNT_ROLES, type FaultSpec } from '../types.ts';
+import { resolveAccounts } from './accounts.ts';
+import type { MockContext } from './context.ts';
+import { createFaultQueue, parseFault } from './faults.ts';
+import { createJournal } from './journal.ts';
+import { createRateLimiter } from './rate-limit.ts';
+import { newServiceIdentity } from './responses.ts';
+import { createRequestListener } from './server.ts';
+import { createTokenStore } from './token-store.ts';
+import { createSigningKey } from './tokens.ts';
+import type { MockHandle, MockOptions } from './types.ts';
+
+export { CLIENT_ID_PATTERN, CLIENT_SECRET_PATTERN, generateAccounts } from './accounts.ts';
+export { FAULT_HOOK_PATH } from './faults.ts';
+export { PROBE_PATH } from './probe.ts';
+export { OAUTH_ERRORS, type OAuthErrorCode } from './responses.ts';
+export { TOKEN_PATH } from './token-endpoint.ts';
+export type { TokenStore } from './token-store.ts';
+export type {
+  JournalEntry,
+  MockHandle,
+  MockOptions,
+  MockRequestInfo,
+  MockResponse,
+} from './types.ts';
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new TypeError(`mock option ${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+function baseUrl(address: AddressInfo): string {
+  let host = address.address;
+  if (host === '0.0.0.0') host = '127.0.0.1';
+  if (host === '::') host = '::1';
+  return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+}
+
+export async function startMock(options: MockOptions = {}): Promise<MockHandle> {
+  const rateLimit = options.rateLimit ?? { requests: 10, windowSeconds: 60 };
+  positiveInteger('rateLimit.requests', rateLimit.requests);
+  positiveInteger('rateLimit.windowSeconds', rateLimit.windowSeconds);
+  const tokenLifetimeSeconds = positiveInteger(
+    'tokenLifetimeSeconds',
+    options.tokenLifetimeSeconds ?? 3600,
+  );
+  const maxActiveTokens = positiveInteger('maxActiveTokens', options.maxActiveTokens ?? 100);
+  const journalLimit = options.journalLimit ?? 1000;
+  if (!Number.isInteger(journalLimit) || journalLimit < 0) {
+    throw new TypeError(`mock option journalLimit must be a non-negative integer`);
+  }
+  const accounts = resolveAccounts(options.seed ?? 1, options.accounts);
+
+  const redactor = createRedactor();
+  for (const role of ACCOUNT_ROLES) {
+    redactor.addCredentials(accounts[role].clientId, accounts[role].clientSecret);
+  }
+
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const url = baseUrl(server.address() as AddressInfo);
+
+  const key = createSigningKey();
+  const ctx: MockContext = {
+    identity: newServiceIdentity(),
+    accounts,
+    tokens: createTokenStore({ key, issuer: url, lifetimeSeconds: tokenLifetimeSeconds }),
+    rateLimit,
+    rateLimiter: createRateLimiter(rateLimit),
+    tokenLifetimeSeconds,
+    maxActiveTokens,
+    faults: createFaultQueue(),
+    redactor,
+  };
+  const journal = createJournal(journalLimit, redactor);
+  server.on(
+    'request',
+    createRequestListener(ctx, {
+      faultHook: options.faultHook ?? true,
+      tamper: options.tamper,
+      journal,
+    }),
+  );
+
+  return {
+    url,
+    accounts,
+    publicJwk: key.publicJwk,
+    journal: () => journal.entries(),
+    injectFault(spec: FaultSpec) {
+      const fault = parseFault(spec);
+      if (typeof fault === 'string') throw new TypeError(`invalid fault: ${fault}`);
+      ctx.faults.add(fault);
+    },
+    clearFaults: () => ctx.faults.clear(),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,82 @@
+/** The HTTP plumbing: one request listener that routes, applies flags and tamper, and journals. */
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { MockContext } from './context.ts';
+import { faultResponse, handleFaultHook } from './fault-hook.ts';
+import { FAULT_HOOK_PATH } from './faults.ts';
+import { applyFlags, readBody, responseFlags, writeResponse } from './http-io.ts';
+import type { Journal } from './journal.ts';
+import { handleProbe, PROBE_PATH } from './probe.ts';
+import { notFound, oauthError } from './responses.ts';
+import { handleTokenRequest, TOKEN_PATH } from './token-endpoint.ts';
+import type { MockOptions, MockRequestInfo, MockResponse } from './types.ts';
+
+export interface ListenerOptions {
+  faultHook: boolean;
+  tamper: MockOptions['tamper'];
+  journal: Journal;
+}
+
+function flattenHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+function route(ctx: MockContext, req: MockRequestInfo, bodyTooLarge: boolean): MockResponse {
+  const fault = ctx.faults.take(req.path);
+  if (fault) return faultResponse(ctx, fault, req.path);
+  if (req.path === TOKEN_PATH) return handleTokenRequest(ctx, req, bodyTooLarge);
+  if (req.path === PROBE_PATH) return handleProbe(ctx, req);
+  return notFound(ctx.identity, req.path);
+}
+
+export function createRequestListener(ctx: MockContext, options: ListenerOptions) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = performance.now();
+    const time = new Date().toISOString();
+    try {
+      const url = new URL(req.url ?? '/', 'http://mock.invalid');
+      const body = await readBody(req);
+      const info: MockRequestInfo = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        headers: flattenHeaders(req),
+        body: body.text,
+        remoteAddress: req.socket.remoteAddress ?? '',
+      };
+      const flags = responseFlags(url.searchParams);
+
+      if (options.faultHook && info.path === FAULT_HOOK_PATH) {
+        writeResponse(res, applyFlags(handleFaultHook(ctx, info), flags));
+        return;
+      }
+
+      let response = applyFlags(route(ctx, info, body.tooLarge), flags);
+      if (options.tamper) response = options.tamper(response, info);
+      writeResponse(res, response);
+      options.journal.record({
+        time,
+        method: info.method,
+        path: info.path,
+        query: url.search.slice(1),
+        headers: info.headers,
+        body: info.body,
+        status: response.status,
+        remoteAddress: info.remoteAddress,
+        durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      });
+    } catch {
+      // A failing tamper hook, or a client that went away: answer 500 if still possible.
+      if (res.headersSent || res.destroyed || req.destroyed) {
+        res.destroy();
+        return;
+      }
+      writeResponse(res, oauthError(ctx.identity, 'server_error'));
+    }
+  };
+}

@@ -1,0 +1,100 @@
+/** Public shapes of the reference mock (re-exported from `src/mock/index.ts`). */
+
+import type { JsonWebKey } from 'node:crypto';
+import type { Accounts, FaultSpec, RateLimit } from '../types.ts';
+
+export interface MockOptions {
+  /** Interface to listen on. Default `'127.0.0.1'`. */
+  host?: string;
+  /** Port to listen on. Default `0`: an ephemeral port (read it from {@link MockHandle.url}). */
+  port?: number;
+  /** Seeds the generation of the service accounts (faker's seed), so runs are repeatable. Default `1`. */
+  seed?: number;
+  /** Accounts to use instead of generated ones; each given role replaces the generated account of that role. */
+  accounts?: Partial<Accounts>;
+  /** Lifetime of issued access tokens, in seconds (`expires_in`, and `exp - iat` of the JWT). Default `3600`. */
+  tokenLifetimeSeconds?: number;
+  /**
+   * Fixed-window rate limit of `POST /api/oauth/token`, per caller address and client id.
+   * Default `{ requests: 10, windowSeconds: 60 }`, the live service's limit.
+   */
+  rateLimit?: RateLimit;
+  /**
+   * Unexpired tokens one service account may hold; the next token request is refused with
+   * 403 `access_denied` "Access Token limit reached for the service account.". Default `100`.
+   */
+  maxActiveTokens?: number;
+  /** Enables the fault-injection endpoint `/__conformance/faults` (docs/fault-hook.md). Default `true`. */
+  faultHook?: boolean;
+  /**
+   * Applied to every final response of the contract's paths (after the envelope, before
+   * serialisation), not to the fault hook's own responses. Deliberately broken mock variants in
+   * tests use it. `Content-Length` is always recomputed from the final body.
+   */
+  tamper?: (res: MockResponse, req: MockRequestInfo) => MockResponse;
+  /** Journal entries kept (the most recent ones). Default `1000`. */
+  journalLimit?: number;
+}
+
+export interface MockResponse {
+  status: number;
+  /**
+   * Response headers, in the order they are written. `Date` is written only if present here
+   * (the mock puts it in every response). `Content-Length` (a placeholder here) is always
+   * written with the serialised body's real length, at its place in this record. `Connection`
+   * always says what the connection will really do (added last if absent here).
+   */
+  headers: Record<string, string>;
+  /**
+   * A JSON value to serialise, or `undefined` for no body. A `Uint8Array` (e.g. a `Buffer`) is
+   * sent verbatim, for variants that send something other than JSON.
+   */
+  body: unknown;
+  /** Serialise the body with 2-space indentation (the `pretty=true` flag). */
+  pretty: boolean;
+}
+
+export interface MockRequestInfo {
+  method: string;
+  /** The path without the query string. */
+  path: string;
+  query: URLSearchParams;
+  /** Request headers, names lowercased; repeated headers joined with `, `. */
+  headers: Record<string, string>;
+  /** The request body as UTF-8 text (at most the body cap, 64 KiB). */
+  body: string;
+  remoteAddress: string;
+}
+
+/** One request the mock answered. Secrets are redacted by name and by value. */
+export interface JournalEntry {
+  /** When the request arrived (ISO 8601). */
+  time: string;
+  method: string;
+  path: string;
+  /** The raw query string, without `?`. */
+  query: string;
+  headers: Record<string, string>;
+  body: string;
+  /** The status actually sent (after `tamper`). */
+  status: number;
+  remoteAddress: string;
+  durationMs: number;
+}
+
+export interface MockHandle {
+  /** Base URL, e.g. `http://127.0.0.1:41234` (no trailing slash). Also the tokens' `iss`. */
+  url: string;
+  /** The accounts the mock knows, every role filled. */
+  accounts: Required<Accounts>;
+  /** The public half of the token-signing key (P-521), as a JWK with `kid`, `alg` and `use`. */
+  publicJwk: JsonWebKey & { kid: string; alg: 'ES512'; use: 'sig' };
+  /** The journal, oldest first (a copy). */
+  journal(): readonly JournalEntry[];
+  /** Same as `POST /__conformance/faults`; throws a `TypeError` on an invalid spec. Works even when `faultHook` is false. */
+  injectFault(f: FaultSpec): void;
+  /** Same as `DELETE /__conformance/faults`. */
+  clearFaults(): void;
+  /** Stops listening and closes every open connection. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,156 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type MockHandle, type MockOptions, startMock } from '../../src/mock/index.ts';
+import { HEADER_SETS, send, sorted, tokenRequest } from './helpers.ts';
+
+let mock: MockHandle | undefined;
+
+async function start(options: MockOptions = {}): Promise<MockHandle> {
+  mock = await startMock({ rateLimit: { requests: 1000, windowSeconds: 60 }, ...options });
+  return mock;
+}
+
+afterEach(async () => {
+  await mock?.close();
+  mock = undefined;
+});
+
+function postFault(url: string, body: unknown) {
+  return send(`${url}/__conformance/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+const TOKEN_PATH = '/api/oauth/token';
+
+describe('fault hook over HTTP', () => {
+  it('injects 503 with Retry-After for count requests, then the endpoint is normal again', async () => {
+    const m = await start();
+    const added = await postFault(m.url, {
+      path: TOKEN_PATH,
+      status: 503,
+      retryAfterSeconds: 7,
+      count: 2,
+    });
+    expect(added.status).toBe(204);
+    expect(added.text).toBe('');
+
+    const listed = await send(`${m.url}/__conformance/faults`);
+    expect(listed.status).toBe(200);
+    expect(JSON.parse(listed.text)).toEqual([
+      { path: TOKEN_PATH, status: 503, retryAfterSeconds: 7, count: 2 },
+    ]);
+
+    for (let i = 0; i < 2; i++) {
+      const res = await tokenRequest(m.url, m.accounts.primary);
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('7');
+      expect(sorted(res.names)).toEqual(sorted([...HEADER_SETS.ok, 'retry-after']));
+      expect(res.headers['strict-transport-security']).toBe('max-age=300');
+      expect(JSON.parse(res.text).error).toBe('temporarily_unavailable');
+    }
+    expect((await tokenRequest(m.url, m.accounts.primary)).status).toBe(200);
+    expect(JSON.parse((await send(`${m.url}/__conformance/faults`)).text)).toEqual([]);
+  });
+
+  it('injects 500 server_error (default count 1, no Retry-After)', async () => {
+    const m = await start();
+    expect((await postFault(m.url, { path: TOKEN_PATH, status: 500 })).status).toBe(204);
+    const res = await tokenRequest(m.url, m.accounts.primary);
+    expect(res.status).toBe(500);
+    expect(res.headers['retry-after']).toBeUndefined();
+    expect(sorted(res.names)).toEqual(sorted(HEADER_SETS.ok));
+    expect(JSON.parse(res.text)).toEqual({
+      error: 'server_error',
+      error_description: 'Unexpected error.',
+    });
+    expect((await tokenRequest(m.url, m.accounts.primary)).status).toBe(200);
+  });
+
+  it('answers faults before authentication and for the probe path too', async () => {
+    const m = await start();
+    await postFault(m.url, { path: TOKEN_PATH, status: 500 });
+    expect((await tokenRequest(m.url)).status).toBe(500);
+    await postFault(m.url, { path: '/api/atlas/v2/', status: 503, retryAfterSeconds: 3 });
+    const probe = await send(`${m.url}/api/atlas/v2/`);
+    expect(probe.status).toBe(503);
+    expect(probe.headers['retry-after']).toBe('3');
+    expect(JSON.parse(probe.text)).toMatchObject({ error: 503, reason: 'Service Unavailable' });
+    expect((await send(`${m.url}/api/atlas/v2/`)).status).toBe(401);
+  });
+
+  it('DELETE clears pending faults', async () => {
+    const m = await start();
+    await postFault(m.url, { path: TOKEN_PATH, status: 500, count: 5 });
+    const cleared = await send(`${m.url}/__conformance/faults`, { method: 'DELETE' });
+    expect(cleared.status).toBe(204);
+    expect((await tokenRequest(m.url, m.accounts.primary)).status).toBe(200);
+  });
+
+  it('refuses invalid specs with 400 and a message saying what is wrong', async () => {
+    const m = await start();
+    const cases: [unknown, RegExp][] = [
+      ['not json', /JSON/],
+      [[1, 2], /object/],
+      [{ status: 500 }, /path/],
+      [{ path: TOKEN_PATH, status: 404 }, /status/],
+      [{ path: TOKEN_PATH, status: 503, retryAfterSeconds: 'soon' }, /retryAfterSeconds/],
+      [{ path: TOKEN_PATH, status: 503, count: 0 }, /count/],
+      [{ path: TOKEN_PATH, status: 503, colour: 'red' }, /colour/],
+    ];
+    for (const [body, message] of cases) {
+      const res = await postFault(m.url, body);
+      expect(res.status).toBe(400);
+      const error = JSON.parse(res.text);
+      expect(error.error).toBe('invalid_fault');
+      expect(error.error_description).toMatch(message);
+    }
+    expect(JSON.parse((await send(`${m.url}/__conformance/faults`)).text)).toEqual([]);
+  });
+
+  it('does not journal or rate-limit its own requests; faulted requests do not count', async () => {
+    const m = await start({ rateLimit: { requests: 1, windowSeconds: 60 } });
+    for (let i = 0; i < 3; i++) await send(`${m.url}/__conformance/faults`);
+    await postFault(m.url, { path: TOKEN_PATH, status: 503, count: 2 });
+    expect((await tokenRequest(m.url, m.accounts.primary)).status).toBe(503);
+    expect((await tokenRequest(m.url, m.accounts.primary)).status).toBe(503);
+    expect((await tokenRequest(m.url, m.accounts.primary)).status).toBe(200);
+    expect((await tokenRequest(m.url, m.accounts.primary)).status).toBe(429);
+    const journal = m.journal();
+    expect(journal.map((entry) => entry.status)).toEqual([503, 503, 200, 429]);
+    expect(journal.every((entry) => entry.path === TOKEN_PATH)).toBe(true);
+  });
+});
+
+describe('fault hook in process', () => {
+  it('injectFault and clearFaults do what the endpoint does', async () => {
+    const m = await start();
+    m.injectFault({ path: TOKEN_PATH, status: 503, retryAfterSeconds: 2, count: 2 });
+    const first = await tokenRequest(m.url, m.accounts.primary);
+    expect(first.status).toBe(503);
+    expect(first.headers['retry-after']).toBe('2');
+    m.clearFaults();
+    expect((await tokenRequest(m.url, m.accounts.primary)).status).toBe(200);
+
+    m.injectFault({ path: TOKEN_PATH, status: 500 });
+    expect((await tokenRequest(m.url, m.accounts.primary)).status).toBe(500);
+    expect((await tokenRequest(m.url, m.accounts.primary)).status).toBe(200);
+  });
+
+  it('injectFault throws on an invalid spec', async () => {
+    const m = await start();
+    expect(() => m.injectFault({ path: 'no-slash', status: 500 })).toThrow(TypeError);
+    expect(() => m.injectFault({ path: TOKEN_PATH, status: 502 as 500 })).toThrow(/status/);
+  });
+
+  it('with faultHook: false the endpoint is a 404, the handle still works', async () => {
+    const m = await start({ faultHook: false });
+    const res = await postFault(m.url, { path: TOKEN_PATH, status: 500 });
+    expect(res.status).toBe(404);
+    expect(JSON.parse(res.text).errorCode).toBe('RESOURCE_NOT_FOUND');
+    expect((await tokenRequest(m.url, m.accounts.primary)).status).toBe(200);
+    m.injectFault({ path: TOKEN_PATH, status: 500 });
+    expect((await tokenRequest(m.url, m.accounts.primary)).status).toBe(500);
+  });
+});

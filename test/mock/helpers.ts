@@ -1,0 +1,105 @@
+/** Helpers for the mock's tests: raw HTTP exchanges (header names in wire order) and credentials. */
+
+import { request } from 'node:http';
+import { basicCredentials } from '../../src/redact.ts';
+import type { Account } from '../../src/types.ts';
+
+export interface RawResponse {
+  status: number;
+  /** Header names, lowercased, in wire order. */
+  names: string[];
+  /** Header values by lowercased name. */
+  headers: Record<string, string>;
+  text: string;
+}
+
+export interface SendOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export function send(url: string, options: SendOptions = {}): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const names: string[] = [];
+          const headers: Record<string, string> = {};
+          for (let i = 0; i < res.rawHeaders.length; i += 2) {
+            const name = (res.rawHeaders[i] ?? '').toLowerCase();
+            names.push(name);
+            headers[name] = res.rawHeaders[i + 1] ?? '';
+          }
+          resolve({
+            status: res.statusCode ?? 0,
+            names,
+            headers,
+            text: Buffer.concat(chunks).toString('utf8'),
+          });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+export const FORM = 'application/x-www-form-urlencoded';
+
+export function basic(account: Account): string {
+  return `Basic ${basicCredentials(account.clientId, account.clientSecret)}`;
+}
+
+/** A token request: POST, form body `grant_type=client_credentials`, Basic credentials if given. */
+export function tokenRequest(
+  baseUrl: string,
+  account?: Account,
+  options: { query?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<RawResponse> {
+  const headers: Record<string, string> = { 'content-type': FORM, accept: 'application/json' };
+  if (account) headers.authorization = basic(account);
+  return send(`${baseUrl}/api/oauth/token${options.query ?? ''}`, {
+    method: 'POST',
+    headers: { ...headers, ...options.headers },
+    body: options.body ?? 'grant_type=client_credentials',
+  });
+}
+
+/** The documented header sets, by status (lowercased names, Connection included). */
+export const HEADER_SETS = {
+  ok: [
+    'vary',
+    'content-type',
+    'strict-transport-security',
+    'date',
+    'connection',
+    'content-length',
+    'x-mongodb-service-version',
+  ],
+  badRequest: [
+    'date',
+    'content-type',
+    'content-length',
+    'server',
+    'strict-transport-security',
+    'x-mongodb-service-version',
+    'connection',
+  ],
+  unauthorized: ['content-type', 'date', 'www-authenticate', 'content-length', 'connection'],
+} as const;
+
+export const SERVICE_VERSION = /^gitHash=[0-9a-f]{40}; versionString=v\d{8}$/;
+
+export function sorted(names: readonly string[]): string[] {
+  return [...names].sort();
+}
+
+export function b64urlJson(segment: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+}

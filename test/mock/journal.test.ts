@@ -1,0 +1,128 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type MockHandle,
+  type MockOptions,
+  type MockResponse,
+  startMock,
+} from '../../src/mock/index.ts';
+import { basicCredentials } from '../../src/redact.ts';
+import { ACCOUNT_ROLES } from '../../src/types.ts';
+import { FORM, send, tokenRequest } from './helpers.ts';
+
+let mock: MockHandle | undefined;
+
+async function start(options: MockOptions = {}): Promise<MockHandle> {
+  mock = await startMock({ rateLimit: { requests: 1000, windowSeconds: 60 }, ...options });
+  return mock;
+}
+
+afterEach(async () => {
+  await mock?.close();
+  mock = undefined;
+});
+
+describe('journal', () => {
+  it('records every request with secrets redacted by name and by value', async () => {
+    const m = await start();
+    const tokens: string[] = [];
+    for (const role of ACCOUNT_ROLES) {
+      const res = await tokenRequest(m.url, m.accounts[role], { query: '?pretty=true' });
+      if (res.status === 200) tokens.push(JSON.parse(res.text).access_token);
+    }
+    expect(tokens.length).toBe(2);
+    const { clientId, clientSecret } = m.accounts.primary;
+    // Secrets where they do not belong: in the body, the query, another header.
+    await send(`${m.url}/api/oauth/token?client_secret=${clientSecret}&t=${tokens[0]}`, {
+      method: 'POST',
+      headers: {
+        'content-type': FORM,
+        'x-debug': `${clientId}:${clientSecret}`,
+        authorization: `Basic ${basicCredentials(clientId, 'wrong-secret-value')}`,
+      },
+      body: `grant_type=client_credentials&client_id=${clientId}&client_secret=${clientSecret}`,
+    });
+    await send(`${m.url}/api/atlas/v2/`, { headers: { authorization: `Bearer ${tokens[1]}` } });
+    await send(`${m.url}/api/atlas/v2/?token=${encodeURIComponent(tokens[0] ?? '')}`);
+
+    const journal = m.journal();
+    expect(journal.map((entry) => entry.status)).toEqual([200, 200, 403, 400, 401, 200, 401]);
+    const first = journal[0];
+    expect(first).toMatchObject({
+      method: 'POST',
+      path: '/api/oauth/token',
+      query: 'pretty=true',
+      body: 'grant_type=client_credentials',
+      status: 200,
+      remoteAddress: '127.0.0.1',
+    });
+    expect(first?.headers.authorization).toBe('Basic [REDACTED]');
+    expect(Number.isNaN(Date.parse(first?.time ?? ''))).toBe(false);
+    expect(first?.durationMs).toBeGreaterThanOrEqual(0);
+
+    const text = JSON.stringify(journal);
+    for (const role of ACCOUNT_ROLES) {
+      const account = m.accounts[role];
+      expect(text).not.toContain(account.clientSecret);
+      expect(text).not.toContain(basicCredentials(account.clientId, account.clientSecret));
+    }
+    expect(text).not.toContain(basicCredentials(clientId, 'wrong-secret-value'));
+    for (const token of tokens) {
+      expect(text).not.toContain(token);
+      expect(text).not.toContain(token.split('.')[2]);
+      expect(text).not.toContain(encodeURIComponent(token));
+    }
+    expect(text).toContain(clientId); // ids are not secret
+  });
+
+  it('keeps the last journalLimit entries', async () => {
+    const m = await start({ journalLimit: 2 });
+    await send(`${m.url}/one`);
+    await send(`${m.url}/two`);
+    await send(`${m.url}/three`);
+    expect(m.journal().map((entry) => entry.path)).toEqual(['/two', '/three']);
+  });
+});
+
+describe('tamper', () => {
+  it('is applied to every final response, after the envelope', async () => {
+    const seen: { path: string; body: unknown }[] = [];
+    const m = await start({
+      tamper: (res: MockResponse, req) => {
+        seen.push({ path: req.path, body: res.body });
+        const headers = { ...res.headers };
+        delete headers['Strict-Transport-Security'];
+        delete headers.Date;
+        headers['X-Tampered'] = 'yes';
+        const body =
+          res.status === 200 && req.path === '/api/oauth/token'
+            ? { ...(res.body as object), expires_in: 1 }
+            : res.body;
+        return { ...res, status: res.status === 404 ? 418 : res.status, headers, body };
+      },
+    });
+    const token = await tokenRequest(m.url, m.accounts.primary);
+    expect(token.status).toBe(200);
+    expect(token.headers['x-tampered']).toBe('yes');
+    expect(token.headers['strict-transport-security']).toBeUndefined();
+    expect(token.headers.date).toBeUndefined();
+    expect(JSON.parse(token.text).expires_in).toBe(1);
+    expect(Number(token.headers['content-length'])).toBe(Buffer.byteLength(token.text));
+
+    const missing = await send(`${m.url}/nowhere?envelope=true`);
+    expect(missing.status).toBe(418);
+    expect(seen.at(-1)).toMatchObject({ path: '/nowhere', body: { status: 404 } });
+    expect(m.journal().at(-1)?.status).toBe(418);
+
+    // The fault hook's own responses are not tampered with.
+    const hook = await send(`${m.url}/__conformance/faults`);
+    expect(hook.headers['x-tampered']).toBeUndefined();
+  });
+
+  it('can send a body that is not JSON', async () => {
+    const m = await start({
+      tamper: (res) => ({ ...res, body: Buffer.from('{"access_token": ') }),
+    });
+    const res = await tokenRequest(m.url, m.accounts.primary);
+    expect(res.text).toBe('{"access_token": ');
+  });
+});

@@ -1,0 +1,340 @@
+import { createPublicKey, verify } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MockHandle, startMock } from '../../src/mock/index.ts';
+import { basicCredentials } from '../../src/redact.ts';
+import {
+  b64urlJson,
+  basic,
+  FORM,
+  HEADER_SETS,
+  type RawResponse,
+  SERVICE_VERSION,
+  send,
+  sorted,
+  tokenRequest,
+} from './helpers.ts';
+
+let mock: MockHandle;
+
+beforeAll(async () => {
+  mock = await startMock({ rateLimit: { requests: 1000, windowSeconds: 60 } });
+});
+
+afterAll(async () => {
+  await mock.close();
+});
+
+const TOKEN_HEADERS = [...HEADER_SETS.ok, 'cache-control', 'pragma'];
+
+function expectCommonHeaders(res: RawResponse): void {
+  expect(Number.isNaN(Date.parse(res.headers.date ?? ''))).toBe(false);
+  expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
+}
+
+function expectOkSet(res: RawResponse, extra: string[] = []): void {
+  expect(sorted(res.names)).toEqual(sorted([...HEADER_SETS.ok, ...extra]));
+  expect(res.headers.vary).toBe('Accept-Encoding');
+  expect(res.headers['strict-transport-security']).toBe('max-age=300');
+  expect(res.headers['x-mongodb-service-version']).toMatch(SERVICE_VERSION);
+  expectCommonHeaders(res);
+}
+
+function expectBadRequest(res: RawResponse, error: string, description?: string): void {
+  expect(res.status).toBe(400);
+  expect(sorted(res.names)).toEqual(sorted(HEADER_SETS.badRequest));
+  expect(res.headers['content-type']).toBe('application/json');
+  expect(res.headers.server).toBe('mdbws');
+  expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubdomains;');
+  expect(res.headers['x-mongodb-service-version']).toMatch(SERVICE_VERSION);
+  expectCommonHeaders(res);
+  const body = JSON.parse(res.text);
+  expect(Object.keys(body).sort()).toEqual(['error', 'error_description']);
+  expect(body.error).toBe(error);
+  if (description !== undefined) expect(body.error_description).toBe(description);
+  else expect(typeof body.error_description).toBe('string');
+}
+
+function expectInvalidClient(res: RawResponse): void {
+  expect(res.status).toBe(401);
+  expect(sorted(res.names)).toEqual(sorted(HEADER_SETS.unauthorized));
+  expect(res.headers['content-type']).toBe('application/json;charset=ISO-8859-1');
+  expect(res.headers['www-authenticate']).toMatch(
+    /^Digest realm="MMS Public API", domain="", nonce="[A-Za-z0-9+/]+={0,2}", algorithm=MD5, op="auth", stale=false$/,
+  );
+  expectCommonHeaders(res);
+  expect(JSON.parse(res.text)).toEqual({
+    error: 'invalid_client',
+    error_description: 'Invalid credentials provided.',
+  });
+}
+
+describe('POST /api/oauth/token: success', () => {
+  it('answers 200 with the documented fields and header set, Cache-Control and Pragma', async () => {
+    const res = await tokenRequest(mock.url, mock.accounts.primary);
+    expect(res.status).toBe(200);
+    expectOkSet(res, ['cache-control', 'pragma']);
+    expect(sorted(res.names)).toEqual(sorted(TOKEN_HEADERS));
+    expect(res.headers['content-type']).toBe('application/json');
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers.pragma).toBe('no-cache');
+    expect(res.headers.connection).toBe('keep-alive');
+    const body = JSON.parse(res.text);
+    expect(Object.keys(body).sort()).toEqual(['access_token', 'expires_in', 'token_type']);
+    expect(body.expires_in).toBe(3600);
+    expect(body.token_type).toBe('Bearer');
+    expect(res.text).not.toContain('refresh_token');
+  });
+
+  it('issues an ES512 JWT that verifies with the public key, exp - iat = lifetime', async () => {
+    const res = await tokenRequest(mock.url, mock.accounts.secondary);
+    const token: string = JSON.parse(res.text).access_token;
+    const [header = '', payload = '', signature = ''] = token.split('.');
+    expect(token.split('.')).toHaveLength(3);
+    expect(b64urlJson(header)).toEqual({ alg: 'ES512', typ: 'JWT', kid: mock.publicJwk.kid });
+    const claims = b64urlJson(payload);
+    expect(claims).toMatchObject({
+      iss: mock.url,
+      aud: 'api://admin',
+      sub: mock.accounts.secondary.clientId,
+    });
+    expect(typeof claims.jti).toBe('string');
+    expect(Number(claims.exp) - Number(claims.iat)).toBe(3600);
+    expect(Math.abs(Number(claims.iat) - Date.now() / 1000)).toBeLessThan(5);
+
+    const key = createPublicKey({ key: mock.publicJwk, format: 'jwk' });
+    expect(key.asymmetricKeyDetails?.namedCurve).toBe('secp521r1');
+    const signed = Buffer.from(`${header}.${payload}`);
+    const sig = Buffer.from(signature, 'base64url');
+    expect(sig).toHaveLength(132);
+    expect(verify('sha512', signed, { key, dsaEncoding: 'ieee-p1363' }, sig)).toBe(true);
+    sig[0] = (sig[0] ?? 0) ^ 1;
+    expect(verify('sha512', signed, { key, dsaEncoding: 'ieee-p1363' }, sig)).toBe(false);
+  });
+
+  it('uses the configured token lifetime', async () => {
+    const short = await startMock({ tokenLifetimeSeconds: 120 });
+    try {
+      const body = JSON.parse((await tokenRequest(short.url, short.accounts.primary)).text);
+      expect(body.expires_in).toBe(120);
+      const claims = b64urlJson(body.access_token.split('.')[1]);
+      expect(Number(claims.exp) - Number(claims.iat)).toBe(120);
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('accepts a charset parameter on the form content type', async () => {
+    const res = await tokenRequest(mock.url, mock.accounts.primary, {
+      headers: { 'content-type': 'Application/X-WWW-Form-Urlencoded; charset=UTF-8' },
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it('answers 403 access_denied once the account holds maxActiveTokens tokens', async () => {
+    const limited = await startMock({ maxActiveTokens: 2 });
+    try {
+      expect((await tokenRequest(limited.url, limited.accounts.primary)).status).toBe(200);
+      expect((await tokenRequest(limited.url, limited.accounts.primary)).status).toBe(200);
+      const res = await tokenRequest(limited.url, limited.accounts.primary);
+      expect(res.status).toBe(403);
+      expectOkSet(res);
+      expect(JSON.parse(res.text)).toEqual({
+        error: 'access_denied',
+        error_description: 'Access Token limit reached for the service account.',
+      });
+      expect((await tokenRequest(limited.url, limited.accounts.secondary)).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe('POST /api/oauth/token: errors', () => {
+  it('401 invalid_client without an Authorization header', async () => {
+    expectInvalidClient(await tokenRequest(mock.url));
+  });
+
+  it('401 invalid_client for an unknown client id or a wrong secret', async () => {
+    const { clientId, clientSecret } = mock.accounts.primary;
+    expectInvalidClient(
+      await tokenRequest(mock.url, {
+        clientId: 'mdb_sa_id_000000000000000000000000',
+        clientSecret,
+      }),
+    );
+    expectInvalidClient(
+      await tokenRequest(mock.url, { clientId, clientSecret: `${clientSecret.slice(0, -1)}x` }),
+    );
+    expectInvalidClient(await tokenRequest(mock.url, { clientId, clientSecret: '' }));
+  });
+
+  it('compares the raw client id (a percent-encoded id is unknown)', async () => {
+    const { clientId, clientSecret } = mock.accounts.primary;
+    const encoded = clientId.replaceAll('_', '%5F');
+    expectInvalidClient(await tokenRequest(mock.url, { clientId: encoded, clientSecret }));
+  });
+
+  it('400 invalid_request for an Authorization header that is not a decodable Basic credential', async () => {
+    const cases = [
+      'Bearer abc.def.ghi',
+      'Basic !!!not-base64!!!',
+      `Basic ${Buffer.from('no-colon-here').toString('base64')}`,
+      'Basic',
+    ];
+    for (const authorization of cases) {
+      const res = await tokenRequest(mock.url, undefined, { headers: { authorization } });
+      expectBadRequest(res, 'invalid_request', 'The provided credentials are not valid.');
+    }
+  });
+
+  it('400 invalid_request for a body that is not a form, or lacks grant_type', async () => {
+    const json = await tokenRequest(mock.url, mock.accounts.primary, {
+      headers: { 'content-type': 'application/json' },
+      body: '{"grant_type":"client_credentials"}',
+    });
+    expectBadRequest(json, 'invalid_request');
+    const missing = await tokenRequest(mock.url, mock.accounts.primary, { body: 'scope=x' });
+    expectBadRequest(missing, 'invalid_request', 'Missing grant_type.');
+    const empty = await tokenRequest(mock.url, mock.accounts.primary, { body: '' });
+    expectBadRequest(empty, 'invalid_request', 'Missing grant_type.');
+    const repeated = await tokenRequest(mock.url, mock.accounts.primary, {
+      body: 'grant_type=client_credentials&grant_type=client_credentials',
+    });
+    expectBadRequest(repeated, 'invalid_request');
+  });
+
+  it('400 invalid_request for a body over 64 KiB', async () => {
+    const res = await tokenRequest(mock.url, mock.accounts.primary, {
+      body: `grant_type=client_credentials&pad=${'x'.repeat(70 * 1024)}`,
+    });
+    expectBadRequest(res, 'invalid_request');
+  });
+
+  it('400 unsupported_grant_type for another grant type', async () => {
+    const res = await tokenRequest(mock.url, mock.accounts.primary, {
+      body: 'grant_type=password&username=a&password=b',
+    });
+    expectBadRequest(res, 'unsupported_grant_type', 'Invalid grant type.');
+  });
+
+  it('400 invalid_grant for the invalidGrant account', async () => {
+    expectBadRequest(
+      await tokenRequest(mock.url, mock.accounts.invalidGrant),
+      'invalid_grant',
+      'Invalid grant.',
+    );
+  });
+
+  it('403 access_denied for the accessDenied account', async () => {
+    const res = await tokenRequest(mock.url, mock.accounts.accessDenied);
+    expect(res.status).toBe(403);
+    expectOkSet(res);
+    expect(res.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(res.text)).toEqual({
+      error: 'access_denied',
+      error_description: 'IP access list validation failed for the service account.',
+    });
+  });
+
+  it('a wrong secret of the accessDenied account is still 401', async () => {
+    const { clientId } = mock.accounts.accessDenied;
+    expectInvalidClient(await tokenRequest(mock.url, { clientId, clientSecret: 'wrong-secret' }));
+  });
+
+  it('405 with Allow: POST for other methods', async () => {
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      const res = await send(`${mock.url}/api/oauth/token`, {
+        method,
+        headers: { authorization: basic(mock.accounts.primary) },
+      });
+      expect(res.status).toBe(405);
+      expectOkSet(res, ['allow']);
+      expect(res.headers.allow).toBe('POST');
+      expect(JSON.parse(res.text).error).toBe('invalid_request');
+    }
+  });
+
+  it('404 in the Admin API error shape for other paths (exact path: no trailing slash)', async () => {
+    for (const path of ['/api/oauth/token/', '/nope', '/api/oauth/revoke']) {
+      const res = await send(`${mock.url}${path}`, { method: 'POST' });
+      expect(res.status).toBe(404);
+      expect(res.headers['content-type']).toBe('application/json');
+      expect(JSON.parse(res.text)).toMatchObject({
+        error: 404,
+        errorCode: 'RESOURCE_NOT_FOUND',
+        reason: 'Not Found',
+      });
+    }
+  });
+});
+
+describe('query flags', () => {
+  it('pretty=true indents the success body by 2 spaces; otherwise compact', async () => {
+    const pretty = await tokenRequest(mock.url, mock.accounts.primary, { query: '?pretty=TRUE' });
+    expect(pretty.status).toBe(200);
+    expect(pretty.text).toBe(JSON.stringify(JSON.parse(pretty.text), null, 2));
+    expect(pretty.text).toContain('\n  "access_token": ');
+    for (const query of ['', '?pretty=false', '?pretty=yes', '?pretty=1']) {
+      const res = await tokenRequest(mock.url, mock.accounts.primary, { query });
+      expect(res.text).toBe(JSON.stringify(JSON.parse(res.text)));
+    }
+  });
+
+  it('pretty=true on an error body', async () => {
+    const res = await tokenRequest(mock.url, undefined, { query: '?pretty=true' });
+    expect(res.status).toBe(401);
+    expect(res.text).toBe(
+      '{\n  "error": "invalid_client",\n  "error_description": "Invalid credentials provided."\n}',
+    );
+  });
+
+  it('envelope=true wraps the success body as {status, content}; the HTTP status stays', async () => {
+    const res = await tokenRequest(mock.url, mock.accounts.primary, { query: '?envelope=true' });
+    expect(res.status).toBe(200);
+    const body = JSON.parse(res.text);
+    expect(Object.keys(body).sort()).toEqual(['content', 'status']);
+    expect(body.status).toBe(200);
+    expect(body.content.token_type).toBe('Bearer');
+    expect(body.content.expires_in).toBe(3600);
+  });
+
+  it('envelope=true wraps error bodies; combined with pretty=true', async () => {
+    const res = await tokenRequest(mock.url, mock.accounts.accessDenied, {
+      query: '?envelope=true&pretty=true&backupJobsEnabledOnly=false',
+    });
+    expect(res.status).toBe(403);
+    const body = JSON.parse(res.text);
+    expect(body).toEqual({
+      status: 403,
+      content: {
+        error: 'access_denied',
+        error_description: 'IP access list validation failed for the service account.',
+      },
+    });
+    expect(res.text).toBe(JSON.stringify(body, null, 2));
+  });
+
+  it('backupJobsEnabledOnly is accepted and ignored', async () => {
+    for (const value of ['true', 'false', 'bogus']) {
+      const res = await tokenRequest(mock.url, mock.accounts.primary, {
+        query: `?backupJobsEnabledOnly=${value}`,
+      });
+      expect(res.status).toBe(200);
+    }
+  });
+});
+
+describe('request reading', () => {
+  it('takes credentials from the Basic value as sent (scheme case-insensitive)', async () => {
+    const { clientId, clientSecret } = mock.accounts.primary;
+    const res = await send(`${mock.url}/api/oauth/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `basic ${basicCredentials(clientId, clientSecret)}`,
+        'content-type': FORM,
+      },
+      body: 'grant_type=client_credentials',
+    });
+    expect(res.status).toBe(200);
+  });
+});
