@@ -1,0 +1,68 @@
+// The contract as data is itself checked: schemas of its own, known check names, quotes that
+// really are in their sources, and every requirement exercised by some case.
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { CHECKS } from '../src/checks/index.ts';
+import { packagePath } from '../src/paths.ts';
+import { getCatalog, loadCatalog } from '../src/specs.ts';
+
+const catalog = getCatalog();
+const requirements = [...catalog.requirements.values()];
+
+/** Sequence cases are code (suites/*.test.ts); their requirement ids are read from the source. */
+function requirementsNamedBySuites(): Set<string> {
+  const ids = new Set<string>();
+  for (const file of ['rate-limit.test.ts']) {
+    const text = readFileSync(packagePath('suites', file), 'utf8');
+    for (const match of text.matchAll(/'((?:token|revoke|probe)\.[\w.-]+)'/g)) if (match[1]) ids.add(match[1]);
+  }
+  return ids;
+}
+
+function normalise(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+describe('specs/', () => {
+  test('loads and cross-checks (schemas, ids, baselines)', () => {
+    expect(() => loadCatalog()).not.toThrow();
+    expect(requirements.length).toBeGreaterThan(30);
+  });
+
+  test.each(requirements.map((r) => [r.id, r] as const))('%s names a registered check', (_id, requirement) => {
+    expect(Object.keys(CHECKS)).toContain(requirement.check.name);
+  });
+
+  test.each(requirements.flatMap((r) => r.sources.filter((s) => !s.document.startsWith('RFC')).map((s) => [r.id, s.document, s.quote] as const)))(
+    '%s quotes %s verbatim',
+    (_id, document, quote) => {
+      const text = normalise(readFileSync(packagePath('specs', 'sources', document), 'utf8'));
+      expect(text).toContain(normalise(quote));
+    },
+  );
+
+  test('RFC sources name a section', () => {
+    const missing = requirements.flatMap((r) => r.sources.filter((s) => s.document.startsWith('RFC') && !s.section).map(() => r.id));
+    expect(missing).toEqual([]);
+  });
+
+  test('every requirement is judged by some case', () => {
+    const used = new Set([...catalog.cases.flatMap((c) => c.requirements), ...requirementsNamedBySuites()]);
+    expect(requirements.map((r) => r.id).filter((id) => !used.has(id))).toEqual([]);
+  });
+
+  test('every profile has requirements, and rfc6749 only RFC-sourced ones', () => {
+    for (const profile of ['atlas', 'cloud-manager', 'rfc6749'] as const) {
+      expect(requirements.filter((r) => r.profiles.includes(profile)).length).toBeGreaterThan(5);
+    }
+    const vendorOnly = requirements.filter(
+      (r) => r.profiles.includes('rfc6749') && !r.sources.some((s) => s.document.startsWith('RFC')),
+    );
+    expect(vendorOnly.map((r) => r.id)).toEqual([]);
+  });
+
+  test('a broken catalog is refused: unknown requirement in a case', () => {
+    const dir = packagePath('test', 'fixtures', 'broken-specs');
+    expect(() => loadCatalog(dir)).toThrow(/names unknown requirement token\.no-such-requirement/);
+  });
+});
