@@ -14,7 +14,8 @@ function requirementsNamedBySuites(): Set<string> {
   const ids = new Set<string>();
   for (const file of ['rate-limit.test.ts']) {
     const text = readFileSync(packagePath('suites', file), 'utf8');
-    for (const match of text.matchAll(/'((?:token|revoke|probe)\.[\w.-]+)'/g)) if (match[1]) ids.add(match[1]);
+    for (const match of text.matchAll(/'((?:token|revoke|probe)\.[\w.-]+)'/g))
+      if (match[1]) ids.add(match[1]);
   }
   return ids;
 }
@@ -29,25 +30,36 @@ describe('specs/', () => {
     expect(requirements.length).toBeGreaterThan(30);
   });
 
-  test.each(requirements.map((r) => [r.id, r] as const))('%s names a registered check', (_id, requirement) => {
-    expect(Object.keys(CHECKS)).toContain(requirement.check.name);
-  });
-
-  test.each(requirements.flatMap((r) => r.sources.filter((s) => !s.document.startsWith('RFC')).map((s) => [r.id, s.document, s.quote] as const)))(
-    '%s quotes %s verbatim',
-    (_id, document, quote) => {
-      const text = normalise(readFileSync(packagePath('specs', 'sources', document), 'utf8'));
-      expect(text).toContain(normalise(quote));
+  test.each(requirements.map((r) => [r.id, r] as const))(
+    '%s names a registered check',
+    (_id, requirement) => {
+      expect(Object.keys(CHECKS)).toContain(requirement.check.name);
     },
   );
 
+  test.each(
+    requirements.flatMap((r) =>
+      r.sources
+        .filter((s) => !s.document.startsWith('RFC'))
+        .map((s) => [r.id, s.document, s.quote] as const),
+    ),
+  )('%s quotes %s verbatim', (_id, document, quote) => {
+    const text = normalise(readFileSync(packagePath('specs', 'sources', document), 'utf8'));
+    expect(text).toContain(normalise(quote));
+  });
+
   test('RFC sources name a section', () => {
-    const missing = requirements.flatMap((r) => r.sources.filter((s) => s.document.startsWith('RFC') && !s.section).map(() => r.id));
+    const missing = requirements.flatMap((r) =>
+      r.sources.filter((s) => s.document.startsWith('RFC') && !s.section).map(() => r.id),
+    );
     expect(missing).toEqual([]);
   });
 
   test('every requirement is judged by some case', () => {
-    const used = new Set([...catalog.cases.flatMap((c) => c.requirements), ...requirementsNamedBySuites()]);
+    const used = new Set([
+      ...catalog.cases.flatMap((c) => c.requirements),
+      ...requirementsNamedBySuites(),
+    ]);
     expect(requirements.map((r) => r.id).filter((id) => !used.has(id))).toEqual([]);
   });
 

@@ -1,0 +1,83 @@
+// Both directions: the suite passes the reference mock (nothing skipped: the mock supports every
+// trigger) and fails each deliberately broken variant on exactly the requirements it breaks.
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { type MockHandle, startMock } from '../src/mock/index.ts';
+import { BROKEN_VARIANTS } from './support/broken-mocks.ts';
+import { failedRequirementIds, readJunit, runCli, tempDir, writeJson } from './support/cli.ts';
+
+const RATE_LIMIT = { requests: 10, windowSeconds: 2 };
+
+const mocks: MockHandle[] = [];
+afterAll(async () => {
+  await Promise.all(mocks.map((mock) => mock.close()));
+});
+
+async function runAgainst(mock: MockHandle, name: string) {
+  const dir = tempDir(name);
+  const config = writeJson(dir, 'config.json', {
+    accounts: mock.accounts,
+    rateLimit: RATE_LIMIT,
+    faultHook: true,
+  });
+  const reports = join(dir, 'reports');
+  const result = await runCli([
+    'run',
+    '--target',
+    mock.url,
+    '--config',
+    config,
+    '--reports',
+    reports,
+    '--seed',
+    '42',
+  ]);
+  return { ...result, cases: readJunit(join(reports, 'junit.xml')) };
+}
+
+describe('the suite against the reference mock', () => {
+  test('the embedded mock (npm start) passes every testcase, none skipped, exit 0', async () => {
+    const dir = tempDir('embedded');
+    const result = await runCli(['run', '--reports', dir, '--seed', '1']);
+    expect(result.stderr).not.toMatch(/error/i);
+    expect(result.code, result.stdout).toBe(0);
+    const cases = readJunit(join(dir, 'junit.xml'));
+    expect(cases.length).toBeGreaterThan(60);
+    expect(cases.filter((c) => c.state !== 'passed').map((c) => c.name)).toEqual([]);
+    expect(result.stdout).toMatch(/passed \d+, failed 0, warnings 0, skipped 0/);
+    expect(result.stdout).toContain('seed 1');
+  });
+
+  test('every testcase name carries a requirement id and its properties', async () => {
+    const mock = await startMock({ rateLimit: RATE_LIMIT, seed: 3 });
+    mocks.push(mock);
+    const { code, cases } = await runAgainst(mock, 'properties');
+    expect(code).toBe(0);
+    for (const c of cases) {
+      expect(c.name).toMatch(/^(token|revoke|probe)\.[\w.-]+ \[.+\]$/);
+      expect(c.properties.requirement).toBe(c.name.split(' [')[0]);
+      expect(c.properties.level).toMatch(/^(documented|rfc-must|rfc-should|observed)$/);
+      expect(c.properties.source).toBeTruthy();
+    }
+  });
+});
+
+describe.concurrent('the suite against broken mocks', () => {
+  test.each(BROKEN_VARIANTS.map((variant) => [variant.name, variant] as const))(
+    '%s is caught on exactly its requirements',
+    async (_name, variant) => {
+      const mock = await startMock({ rateLimit: RATE_LIMIT, seed: 5, ...variant.options });
+      mocks.push(mock);
+      const { code, cases, stdout } = await runAgainst(mock, variant.name);
+      expect(failedRequirementIds(cases), `${variant.deviation}\n${stdout}`).toEqual(
+        [...variant.expectedFailures].sort(),
+      );
+      expect(code).toBe(1);
+      for (const failed of cases.filter((c) => c.state === 'failed')) {
+        // A failure says what was expected, what came, and shows the exchange.
+        expect(failed.failure).toContain('exchange:');
+        expect(failed.failure).toMatch(/^> (GET|POST) http/m);
+      }
+    },
+  );
+});

@@ -1,0 +1,180 @@
+// Deliberately broken variants of the reference mock, one deviation each, and the requirement
+// ids the suite must fail for it: no more, no fewer.
+import type { MockOptions, MockRequestInfo, MockResponse } from '../../src/mock/index.ts';
+
+export interface BrokenVariant {
+  name: string;
+  deviation: string;
+  options: MockOptions;
+  /** Requirement ids whose testcases must fail (documented and rfc-must levels fail by default). */
+  expectedFailures: string[];
+}
+
+type Payload = Record<string, unknown>;
+
+function isPayload(value: unknown): value is Payload {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    !(value instanceof Uint8Array)
+  );
+}
+
+/** Applies `change` to the body, or to the content of an envelope, so a variant deviates once, not twice. */
+function mapPayload(
+  res: MockResponse,
+  req: MockRequestInfo,
+  change: (payload: Payload) => Payload,
+): MockResponse {
+  if (!isPayload(res.body)) return res;
+  if (req.query.get('envelope') === 'true' && isPayload(res.body.content)) {
+    return { ...res, body: { ...res.body, content: change(res.body.content) } };
+  }
+  return { ...res, body: change(res.body) };
+}
+
+function withoutHeader(res: MockResponse, name: string): MockResponse {
+  const headers = Object.fromEntries(
+    Object.entries(res.headers).filter(([key]) => key.toLowerCase() !== name),
+  );
+  return { ...res, headers };
+}
+
+const onTokenPath = (req: MockRequestInfo) => req.path === '/api/oauth/token';
+
+export const BROKEN_VARIANTS: BrokenVariant[] = [
+  {
+    name: 'wrong-error-code',
+    deviation: '401 answers carry error invalid_request instead of invalid_client',
+    options: {
+      tamper: (res, req) =>
+        res.status === 401 && onTokenPath(req)
+          ? mapPayload(res, req, (body) =>
+              body.error === 'invalid_client' ? { ...body, error: 'invalid_request' } : body,
+            )
+          : res,
+    },
+    expectedFailures: [
+      'token.error.body',
+      'token.invalid_client.401',
+      'token.no-client-auth.rejected',
+    ],
+  },
+  {
+    name: 'missing-retry-after',
+    deviation: '429 and 503 without Retry-After',
+    options: {
+      tamper: (res) =>
+        res.status === 429 || res.status === 503 ? withoutHeader(res, 'retry-after') : res,
+    },
+    expectedFailures: ['token.429.headers', 'token.503.headers'],
+  },
+  {
+    name: 'missing-www-authenticate',
+    deviation: '401 without WWW-Authenticate',
+    options: {
+      tamper: (res, req) =>
+        res.status === 401 && onTokenPath(req) ? withoutHeader(res, 'www-authenticate') : res,
+    },
+    expectedFailures: ['token.401.headers', 'token.error.headers', 'token.rfc.www-authenticate'],
+  },
+  {
+    name: 'expires-in-string',
+    deviation: 'expires_in sent as the string "3600"',
+    options: {
+      tamper: (res, req) =>
+        res.status === 200 && onTokenPath(req)
+          ? mapPayload(res, req, (body) =>
+              'expires_in' in body ? { ...body, expires_in: String(body.expires_in) } : body,
+            )
+          : res,
+    },
+    expectedFailures: ['token.200.body', 'token.200.expires_in', 'token.rfc.success-body'],
+  },
+  {
+    name: 'envelope-ignored',
+    deviation: 'envelope=true answered with the bare body',
+    options: {
+      tamper: (res, req) =>
+        req.query.get('envelope') === 'true' && isPayload(res.body) && 'content' in res.body
+          ? { ...res, body: res.body.content }
+          : res,
+    },
+    expectedFailures: ['token.query.envelope'],
+  },
+  {
+    name: 'no-cache-control',
+    deviation: 'token responses without Cache-Control: no-store',
+    options: { tamper: (res) => withoutHeader(res, 'cache-control') },
+    expectedFailures: ['token.rfc.cache-control'],
+  },
+  {
+    name: 'token-type-lowercase',
+    deviation: 'token_type "bearer" where the docs say "Bearer"',
+    options: {
+      tamper: (res, req) =>
+        res.status === 200 && onTokenPath(req)
+          ? mapPayload(res, req, (body) =>
+              'token_type' in body ? { ...body, token_type: 'bearer' } : body,
+            )
+          : res,
+    },
+    expectedFailures: ['token.200.token_type'],
+  },
+  {
+    name: 'probe-accepts-anything',
+    deviation: 'the resource probe answers 200 to any bearer token',
+    options: {
+      tamper: (res, req) =>
+        req.path === '/api/atlas/v2/' && res.status === 401
+          ? {
+              ...res,
+              status: 200,
+              body: { appName: 'MongoDB Atlas', build: 'broken', throttling: false },
+            }
+          : res,
+    },
+    expectedFailures: ['token.200.access_token.works'],
+  },
+  {
+    name: 'no-rate-limit',
+    deviation: 'no rate limit at all (the suite expects 10 per 2 s)',
+    options: { rateLimit: { requests: 1000, windowSeconds: 2 } },
+    expectedFailures: ['token.429.headers', 'token.error.body', 'token.rate_limited.429'],
+  },
+  {
+    name: 'pretty-drops-description',
+    deviation: 'pretty=true drops error_description',
+    options: {
+      tamper: (res, req) =>
+        req.query.get('pretty') === 'true'
+          ? mapPayload(res, req, ({ error_description: _dropped, ...rest }) => rest)
+          : res,
+    },
+    expectedFailures: ['token.query.pretty'],
+  },
+  {
+    name: 'hsts-missing-on-200',
+    deviation: '200 without Strict-Transport-Security',
+    options: {
+      tamper: (res) => (res.status === 200 ? withoutHeader(res, 'strict-transport-security') : res),
+    },
+    expectedFailures: ['token.200.headers'],
+  },
+  {
+    name: 'access-denied-as-401',
+    deviation: 'the access-denied account gets 401 invalid_client instead of 403 access_denied',
+    options: {
+      tamper: (res, req) =>
+        res.status === 403 && onTokenPath(req)
+          ? mapPayload({ ...res, status: 401 }, req, (body) => ({
+              ...body,
+              error: 'invalid_client',
+            }))
+          : res,
+    },
+    // The body (401 invalid_client) is a valid documented error for its status: only the status and header set are wrong.
+    expectedFailures: ['token.403.headers', 'token.access_denied.403'],
+  },
+];

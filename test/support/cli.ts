@@ -1,0 +1,119 @@
+// Runs the real CLI as a child process, the way users and CI do.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packagePath } from '../../src/paths.ts';
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 120_000,
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [packagePath('bin', 'oauth-conformance.js'), ...args], {
+      env: {
+        ...process.env,
+        MONGODB_ATLAS_CLIENT_ID: '',
+        MONGODB_ATLAS_CLIENT_SECRET: '',
+        NO_COLOR: '1',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(`CLI did not finish in ${timeoutMs} ms: ${args.join(' ')}\n${stdout}\n${stderr}`),
+      );
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `oauth-conformance-${prefix}-`));
+}
+
+export function writeJson(dir: string, name: string, value: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(value, null, 2));
+  return path;
+}
+
+export interface JunitCase {
+  name: string;
+  state: 'passed' | 'failed' | 'skipped';
+  /** The failure text, XML entities decoded. */
+  failure?: string;
+  properties: Record<string, string>;
+}
+
+function decode(text: string): string {
+  return text
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+/** Just enough of a JUnit reader for the self-tests: testcases, their state, failure and properties. */
+export function readJunit(path: string): JunitCase[] {
+  const xml = readFileSync(path, 'utf8');
+  const cases: JunitCase[] = [];
+  for (const match of xml.matchAll(/<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g)) {
+    const attrs = match[1] ?? '';
+    const body = match[3] ?? '';
+    const name = decode(/\bname="([^"]*)"/.exec(attrs)?.[1] ?? '');
+    const properties: Record<string, string> = {};
+    for (const prop of body.matchAll(/<property name="([^"]*)" value="([^"]*)"/g)) {
+      properties[decode(prop[1] ?? '')] = decode(prop[2] ?? '');
+    }
+    const failure = /<failure\b[^>]*>([\s\S]*?)<\/failure>/.exec(body)?.[1];
+    const state =
+      failure !== undefined || /<failure\b/.test(body)
+        ? 'failed'
+        : /<skipped/.test(body)
+          ? 'skipped'
+          : 'passed';
+    cases.push({
+      name,
+      state,
+      properties,
+      ...(failure !== undefined ? { failure: decode(failure) } : {}),
+    });
+  }
+  return cases;
+}
+
+/** The requirement ids of the failed testcases (the part of the name before " ["). */
+export function failedRequirementIds(cases: JunitCase[]): string[] {
+  return [
+    ...new Set(
+      cases.filter((c) => c.state === 'failed').map((c) => c.name.split(' [', 1)[0] ?? c.name),
+    ),
+  ].sort();
+}
+
+export function readText(path: string): string {
+  return readFileSync(path, 'utf8');
+}
