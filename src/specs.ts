@@ -33,12 +33,16 @@ export interface CaseRequest {
 
 export interface Case {
   id: string;
+  /** The case file it comes from (specs/cases/<area>.json), run by suites/<area>.test.ts. */
+  area: string;
   title: string;
   endpoint: 'token' | 'revoke' | 'probe';
   trigger: Trigger;
   request: CaseRequest;
   fault?: { status: 500 | 503; retryAfterSeconds?: number };
   baseline?: string;
+  /** A recipe in code (src/sequences), for cases of several requests. */
+  sequence?: string;
   probe?: boolean;
   requirements: string[];
 }
@@ -86,9 +90,10 @@ export function loadCatalog(dir = SPECS_DIR): Catalog {
     .filter((name) => name.endsWith('.json'))
     .sort()) {
     const data = readJson(`${dir}/cases/${file}`, 'urn:oauth-conformance:schemas:cases') as {
-      cases: Case[];
+      cases: Omit<Case, 'area'>[];
     };
-    cases.push(...data.cases);
+    const area = file.replace(/\.json$/, '');
+    cases.push(...data.cases.map((c) => ({ ...c, area })));
   }
   const ids = new Set<string>();
   for (const c of cases) {
@@ -119,6 +124,15 @@ let catalog: Catalog | undefined;
 export function getCatalog(): Catalog {
   catalog ??= loadCatalog();
   return catalog;
+}
+
+/** The areas (suites/<area>.test.ts) that have at least one requirement in `profile`. */
+export function areasFor(profile: ProfileName): string[] {
+  const { cases, requirements } = getCatalog();
+  const areas = cases
+    .filter((c) => c.requirements.some((id) => requirements.get(id)?.profiles.includes(profile)))
+    .map((c) => c.area);
+  return [...new Set(areas)];
 }
 
 export function getRequirement(id: string): Requirement {

@@ -8,6 +8,7 @@ import { type TestContext, test } from 'vitest';
 import { CaseSetupError, resultOf } from './cases.ts';
 import { type CaseResult, getCheck } from './checks/index.ts';
 import { exchangeText } from './exchange-text.ts';
+import { SEQUENCES } from './sequences/index.ts';
 import { getSession, type Session } from './session.ts';
 import { decide } from './severity.ts';
 import { type Case, getCatalog, getRequirement, type Requirement } from './specs.ts';
@@ -42,9 +43,17 @@ export function skipReason(
       return `trigger fixture: no ${role} account is configured (config accounts.${role})`;
     }
   }
-  const needs = getCheck(requirement.check.name).needs ?? [];
-  if (needs.includes('resourceProbe') && !run.resourceProbe) {
+  // What any requirement of the case needs, the whole case needs: it runs once for all of them.
+  const needs = new Set(
+    [requirement, ...c.requirements.map(getRequirement)].flatMap(
+      (r) => getCheck(r.check.name).needs ?? [],
+    ),
+  );
+  if (needs.has('resourceProbe') && !run.resourceProbe) {
     return `no resource probe: profile ${run.profile} has none (set resourceProbe in the config)`;
+  }
+  if (needs.has('rateLimit') && !run.rateLimit) {
+    return `no rate limit is known: profile ${run.profile} documents none (set rateLimit in the config)`;
   }
   return undefined;
 }
@@ -135,20 +144,25 @@ async function judge(
   throw new ConformanceFailure(failureMessage(session, requirement, c, verdict.reason, result));
 }
 
+function sequenceOf(c: Case): (() => Promise<CaseResult>) | undefined {
+  if (!c.sequence) return undefined;
+  const sequence = SEQUENCES[c.sequence];
+  if (!sequence) throw new Error(`case ${c.id} names unknown sequence ${c.sequence}`);
+  return () => sequence(getSession(), c);
+}
+
 /** Defines the tests of one case: one per requirement of the run's profile. */
-export function defineCase(c: Case, execute?: (session: Session) => Promise<CaseResult>): void {
+export function defineCase(c: Case): void {
   const session = getSession();
+  const execute = sequenceOf(c);
   for (const id of c.requirements) {
     const requirement = getRequirement(id);
     if (!requirement.profiles.includes(session.run.profile)) continue;
-    test(testName(requirement, c), (context) =>
-      judge(context, session, requirement, c, execute && (() => execute(session))),
-    );
+    test(testName(requirement, c), (context) => judge(context, session, requirement, c, execute));
   }
 }
 
-/** Defines the tests of every plain case of an endpoint, in catalog order. */
-export function definePlainCases(endpoint: Case['endpoint']): void {
-  for (const c of getCatalog().cases.filter((candidate) => candidate.endpoint === endpoint))
-    defineCase(c);
+/** Defines the tests of every case of an area (specs/cases/<area>.json), in catalog order. */
+export function defineCases(area: string): void {
+  for (const c of getCatalog().cases.filter((candidate) => candidate.area === area)) defineCase(c);
 }

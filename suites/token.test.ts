@@ -1,4 +1,4 @@
-// Token endpoint: every plain case of specs/cases/token.json, judged by its requirements.
-import { definePlainCases } from '../src/suite.ts';
+// Token endpoint: the cases of specs/cases/token.json.
+import { defineCases } from '../src/suite.ts';
 
-definePlainCases('token');
+defineCases('token');

@@ -1,9 +1,10 @@
 // The contract as data is itself checked: schemas of its own, known check names, quotes that
 // really are in their sources, and every requirement exercised by some case.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { CHECKS } from '../src/checks/index.ts';
 import { packagePath } from '../src/paths.ts';
+import { SEQUENCES } from '../src/sequences/index.ts';
 import { getCatalog, loadCatalog } from '../src/specs.ts';
 
 const catalog = getCatalog();
@@ -46,6 +47,15 @@ describe('specs/', () => {
   )('%s quotes %s verbatim', (_id, document, quote) => {
     const text = normalise(readFileSync(packagePath('specs', 'sources', document), 'utf8'));
     expect(text).toContain(normalise(quote));
+  });
+
+  test('every case file has its suite, and every sequence its code', () => {
+    for (const area of new Set(catalog.cases.map((c) => c.area))) {
+      expect(existsSync(packagePath('suites', `${area}.test.ts`)), area).toBe(true);
+    }
+    for (const c of catalog.cases.filter((candidate) => candidate.sequence)) {
+      expect(Object.keys(SEQUENCES), c.id).toContain(c.sequence);
+    }
   });
 
   test('RFC sources name a section', () => {

@@ -65,7 +65,11 @@ export const CHECKS: Readonly<Record<string, CheckEntry>> = {
     description: 'same status and body meaning as without the flag',
   },
   checkEnvelope: { check: checkEnvelope, description: 'envelope wraps the real status and body' },
-  checkRateLimited: { check: checkRateLimited, description: 'the burst met 429 rate_limited' },
+  checkRateLimited: {
+    check: checkRateLimited,
+    description: 'the burst met 429 rate_limited',
+    needs: ['rateLimit'],
+  },
 };
 
 export function getCheck(name: string): CheckEntry {

@@ -28,7 +28,7 @@ export interface CheckContext {
 export type Check = (context: CheckContext) => Verdict;
 
 /** What a check needs from the target beyond the case's own request. */
-export type Need = 'resourceProbe';
+export type Need = 'resourceProbe' | 'rateLimit';
 
 export interface CheckEntry {
   check: Check;

@@ -1,0 +1,145 @@
+// The CLI's contract: exit statuses, one clear line for bad input, and the profiles it offers.
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { failedRequirementIds, readJunit, runCli, tempDir, writeJson } from './support/cli.ts';
+
+function expectOneCleanLine(stderr: string, pattern: RegExp): void {
+  const lines = stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^oauth-conformance: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(stderr).not.toMatch(/\n\s+at /);
+}
+
+const servers: Server[] = [];
+afterAll(() => {
+  for (const server of servers) server.close();
+});
+
+async function listen(onConnection: (socket: import('node:net').Socket) => void): Promise<number> {
+  const server = createServer(onConnection);
+  servers.push(server);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return (server.address() as { port: number }).port;
+}
+
+describe.concurrent('usage and configuration errors exit 2 with one line', () => {
+  test('--help prints the usage and exits 0', async () => {
+    const result = await runCli(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('oauth-conformance run [--target URL]');
+  });
+
+  test('unknown flag', async () => {
+    const result = await runCli(['run', '--targte', 'http://127.0.0.1:1']);
+    expect(result.code).toBe(2);
+    expectOneCleanLine(result.stderr, /--targte/);
+  });
+
+  test('unknown command', async () => {
+    const result = await runCli(['conform']);
+    expect(result.code).toBe(2);
+    expectOneCleanLine(result.stderr, /unknown command "conform"/);
+  });
+
+  test('unknown profile', async () => {
+    const result = await runCli(['run', '--profile', 'okta']);
+    expect(result.code).toBe(2);
+    expectOneCleanLine(result.stderr, /--profile must be one of atlas, cloud-manager, rfc6749/);
+  });
+
+  test('malformed target URL', async () => {
+    const result = await runCli(['run', '--target', 'not a url']);
+    expect(result.code).toBe(2);
+    expectOneCleanLine(result.stderr, /target "not a url" is not a URL/);
+  });
+
+  test('credentials over plain http to a remote host are refused', async () => {
+    const config = writeJson(tempDir('cfg'), 'c.json', {
+      accounts: { primary: { clientId: 'a', clientSecret: 'b' } },
+    });
+    const result = await runCli(['run', '--target', 'http://example.com', '--config', config]);
+    expect(result.code).toBe(2);
+    expectOneCleanLine(result.stderr, /plain http/);
+  });
+
+  test('unreadable config file', async () => {
+    const result = await runCli(['run', '--config', '/nonexistent/config.json']);
+    expect(result.code).toBe(2);
+    expectOneCleanLine(result.stderr, /cannot read config file .*no such file/);
+  });
+
+  test('invalid config names the bad field', async () => {
+    const config = writeJson(tempDir('cfg'), 'c.json', {
+      accounts: { primary: { clientId: 'a' } },
+      rateLimt: 5,
+    });
+    const result = await runCli(['run', '--config', config]);
+    expect(result.code).toBe(2);
+    expectOneCleanLine(result.stderr, /unknown key "rateLimt".*clientSecret/);
+  });
+
+  test('a target without credentials', async () => {
+    const result = await runCli(['run', '--target', 'http://127.0.0.1:9']);
+    expect(result.code).toBe(2);
+    expectOneCleanLine(result.stderr, /no primary credentials.*MONGODB_ATLAS_CLIENT_ID/);
+  });
+});
+
+describe.concurrent('an unusable target exits 3 with one line', () => {
+  const env = {
+    MONGODB_ATLAS_CLIENT_ID: 'mdb_sa_id_000000000000000000000000',
+    MONGODB_ATLAS_CLIENT_SECRET: 'mdb_sa_sk_canary',
+  };
+
+  test('nothing listening', async () => {
+    const port = await listen((socket) => socket.destroy());
+    servers.at(-1)?.close();
+    const result = await runCli(
+      ['run', '--target', `http://127.0.0.1:${port}`, '--reports', tempDir('r')],
+      env,
+    );
+    expect(result.code).toBe(3);
+    expectOneCleanLine(result.stderr, /unreachable or does not speak HTTP: ECONNREFUSED/);
+  });
+
+  test('a server that does not speak HTTP', async () => {
+    const port = await listen((socket) => socket.end('SSH-2.0-OpenSSH_9.2\r\n'));
+    const result = await runCli(
+      ['run', '--target', `http://127.0.0.1:${port}`, '--reports', tempDir('r')],
+      env,
+    );
+    expect(result.code).toBe(3);
+    expectOneCleanLine(result.stderr, /does not speak HTTP/);
+  });
+});
+
+describe.concurrent('profiles against the embedded mock', () => {
+  async function runProfile(profile: string) {
+    const dir = tempDir(profile);
+    const result = await runCli(['run', '--profile', profile, '--reports', dir, '--seed', '9']);
+    const cases = readJunit(join(dir, 'junit.xml'));
+    return { ...result, cases, ids: new Set(cases.map((c) => c.properties.requirement)) };
+  }
+
+  test('--profile cloud-manager passes, with backupJobsEnabledOnly', async () => {
+    const { code, stdout, cases, ids } = await runProfile('cloud-manager');
+    expect(code, stdout).toBe(0);
+    expect(failedRequirementIds(cases)).toEqual([]);
+    expect(cases.filter((c) => c.state === 'skipped')).toEqual([]);
+    expect(ids).toContain('token.query.backupJobsEnabledOnly');
+  });
+
+  test('--profile rfc6749 finds the one place the Atlas docs depart from RFC 6749', async () => {
+    // The docs answer 401 with a Digest challenge; RFC 6749 §5.2 wants the scheme the client
+    // used (Basic). The mock follows the docs, so the RFC profile must say so.
+    const { code, cases, ids } = await runProfile('rfc6749');
+    expect(code).toBe(1);
+    expect(failedRequirementIds(cases)).toEqual(['token.rfc.www-authenticate.basic']);
+    expect(ids).not.toContain('token.401.headers');
+    expect(cases.filter((c) => c.state === 'skipped')).toEqual([]);
+  });
+});
