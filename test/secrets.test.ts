@@ -1,0 +1,119 @@
+// Canary: a run with recognisable secrets, against a mock broken so that failures carry full
+// exchanges (token responses, Basic headers), writes none of them anywhere.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+import { type MockHandle, startMock } from '../src/mock/index.ts';
+import { basicCredentials } from '../src/redact.ts';
+import { BROKEN_VARIANTS } from './support/broken-mocks.ts';
+import { runCli, tempDir, writeJson } from './support/cli.ts';
+
+const CANARIES = {
+  primary: {
+    clientId: 'mdb_sa_id_0123456789abcdef01234567',
+    clientSecret: 'CANARY-primary-s3cr3t-7f3a9c1e5b',
+  },
+  secondary: {
+    clientId: 'mdb_sa_id_1123456789abcdef01234567',
+    clientSecret: 'CANARY-secondary-s3cr3t-2d4e6f',
+  },
+  accessDenied: {
+    clientId: 'mdb_sa_id_2123456789abcdef01234567',
+    clientSecret: 'CANARY-denied-s3cr3t-8b9c0d',
+  },
+  invalidGrant: {
+    clientId: 'mdb_sa_id_3123456789abcdef01234567',
+    clientSecret: 'CANARY-grant-s3cr3t-1a2b3c',
+  },
+};
+
+function forbiddenStrings(): string[] {
+  return Object.values(CANARIES).flatMap(({ clientId, clientSecret }) => {
+    const basic = basicCredentials(clientId, clientSecret);
+    return [
+      clientSecret,
+      Buffer.from(clientSecret).toString('base64'),
+      Buffer.from(clientSecret).toString('base64url'),
+      encodeURIComponent(clientSecret),
+      basic,
+      basic.replace(/=+$/, ''),
+    ];
+  });
+}
+
+/** Reports are XML: a secret escaped into entities is still a secret. */
+function decodeXml(text: string): string {
+  return text
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&#x([0-9a-f]+);/gi, (_m, hex: string) =>
+      String.fromCodePoint(Number.parseInt(hex, 16)),
+    )
+    .replace(/&#(\d+);/g, (_m, dec: string) => String.fromCodePoint(Number(dec)))
+    .replace(/&amp;/g, '&');
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+const byName = (name: string) => BROKEN_VARIANTS.find((variant) => variant.name === name);
+const tamperTokenType = byName('token-type-lowercase')?.options.tamper;
+const tamperErrorCode = byName('wrong-error-code')?.options.tamper;
+
+let mock: MockHandle | undefined;
+afterAll(async () => {
+  await mock?.close();
+});
+
+test('no secret, Basic value or access token reaches stdout, stderr, reports or the journal', async () => {
+  mock = await startMock({
+    accounts: CANARIES,
+    rateLimit: { requests: 10, windowSeconds: 2 },
+    tamper: (res, req) => tamperErrorCode?.(tamperTokenType?.(res, req) ?? res, req) ?? res,
+  });
+  const dir = tempDir('canary');
+  const config = writeJson(dir, 'config.json', {
+    accounts: CANARIES,
+    rateLimit: { requests: 10, windowSeconds: 2 },
+    faultHook: true,
+  });
+  const reports = join(dir, 'reports');
+  const result = await runCli([
+    'run',
+    '--target',
+    mock.url,
+    '--config',
+    config,
+    '--reports',
+    reports,
+  ]);
+  // The broken mock makes testcases fail, so their exchanges are in the report.
+  expect(result.code).toBe(1);
+  const outputs: [string, string][] = [
+    ['stdout', result.stdout],
+    ['stderr', result.stderr],
+    ['journal', JSON.stringify(mock.journal())],
+    ...filesUnder(reports).map((path): [string, string] => [
+      path,
+      decodeXml(readFileSync(path, 'utf8')),
+    ]),
+  ];
+  const junit = outputs.find(([name]) => name.endsWith('junit.xml'))?.[1] ?? '';
+  expect(junit).toContain('authorization: Basic [REDACTED]');
+  expect(junit).toContain('"access_token":"[REDACTED]"');
+  const hits: string[] = [];
+  for (const [name, text] of outputs) {
+    for (const secret of forbiddenStrings())
+      if (text.includes(secret)) hits.push(`${name}: ${secret.slice(0, 12)}…`);
+    // Every access token the mock issues is a JWT; none may appear, in any file.
+    const jwt = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+\./.exec(text);
+    if (jwt) hits.push(`${name}: a JWT`);
+  }
+  expect(hits).toEqual([]);
+});
