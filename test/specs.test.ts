@@ -88,3 +88,61 @@ describe('specs/', () => {
     expect(() => loadCatalog(dir)).toThrow(/names unknown requirement token\.no-such-requirement/);
   });
 });
+
+describe('specs/openapi.json', () => {
+  const openapi = JSON.parse(readFileSync(packagePath('specs', 'openapi.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+
+  function refs(value: unknown): string[] {
+    if (Array.isArray(value)) return value.flatMap(refs);
+    if (value && typeof value === 'object') {
+      return Object.entries(value).flatMap(([key, inner]) =>
+        key === '$ref' && typeof inner === 'string' ? [inner] : refs(inner),
+      );
+    }
+    return [];
+  }
+
+  test('is OpenAPI 3.1 and describes every documented status of the token endpoint', () => {
+    expect(openapi.openapi).toMatch(/^3\.1\./);
+    const token = (
+      openapi.paths as Record<string, { post: { responses: Record<string, unknown> } }>
+    )['/api/oauth/token'];
+    expect(Object.keys(token?.post.responses ?? {}).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '429',
+      '500',
+      '503',
+    ]);
+  });
+
+  test('every $ref resolves to a schema of the registry or a component', () => {
+    for (const ref of refs(openapi)) {
+      if (ref.startsWith('#/')) continue;
+      const [file, pointer] = ref.split('#');
+      const schema = JSON.parse(readFileSync(packagePath('specs', file ?? ''), 'utf8')) as Record<
+        string,
+        unknown
+      >;
+      const target = (pointer ?? '')
+        .split('/')
+        .filter(Boolean)
+        .reduce<unknown>((node, part) => (node as Record<string, unknown>)?.[part], schema);
+      expect(target, ref).toBeDefined();
+    }
+  });
+
+  test('every requirement id it names exists', () => {
+    const named = JSON.stringify(openapi).match(/"x-requirements":\[[^\]]*\]/g) ?? [];
+    const ids = named.flatMap((list) =>
+      [...list.matchAll(/"(token\.[^"]+)"/g)].map((m) => m[1] ?? ''),
+    );
+    expect(ids.length).toBeGreaterThan(10);
+    for (const id of ids) expect(catalog.requirements.has(id), id).toBe(true);
+  });
+});
