@@ -43,12 +43,10 @@ export function skipReason(
       return `trigger fixture: no ${role} account is configured (config accounts.${role})`;
     }
   }
-  // What any requirement of the case needs, the whole case needs: it runs once for all of them.
-  const needs = new Set(
-    [requirement, ...c.requirements.map(getRequirement)].flatMap(
-      (r) => getCheck(r.check.name).needs ?? [],
-    ),
-  );
+  // The case's own needs (a sequence's) skip all its testcases; a check's needs skip only its
+  // own: without a probe the token case still runs and its other requirements are judged.
+  const sequenceNeeds = c.sequence ? (SEQUENCES[c.sequence]?.needs ?? []) : [];
+  const needs = new Set([...sequenceNeeds, ...(getCheck(requirement.check.name).needs ?? [])]);
   if (needs.has('resourceProbe') && !run.resourceProbe) {
     return `no resource probe: profile ${run.profile} has none (set resourceProbe in the config)`;
   }
@@ -148,7 +146,7 @@ function sequenceOf(c: Case): (() => Promise<CaseResult>) | undefined {
   if (!c.sequence) return undefined;
   const sequence = SEQUENCES[c.sequence];
   if (!sequence) throw new Error(`case ${c.id} names unknown sequence ${c.sequence}`);
-  return () => sequence(getSession(), c);
+  return () => sequence.run(getSession(), c);
 }
 
 /** Defines the tests of one case: one per requirement of the run's profile. */
