@@ -1,0 +1,48 @@
+// Soundness against a server nobody here wrote: node-oidc-provider (a certified OpenID provider)
+// with client_credentials, held to the rfc6749 profile, fails nothing.
+import { join } from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+import { failedRequirementIds, readJunit, runCli, tempDir, writeJson } from './support/cli.ts';
+import { type OidcProviderTarget, startOidcProvider } from './third-party/oidc-provider.ts';
+
+let provider: OidcProviderTarget | undefined;
+afterAll(async () => {
+  await provider?.close();
+});
+
+test('node-oidc-provider passes --profile rfc6749; its one finding is a warning', async () => {
+  provider = await startOidcProvider();
+  const dir = tempDir('oidc-provider');
+  const config = writeJson(dir, 'config.json', {
+    accounts: provider.accounts,
+    paths: { token: provider.tokenPath, revoke: provider.revokePath },
+    resourceProbe: { path: provider.probePath, accept: 'application/json' },
+  });
+  const reports = join(dir, 'reports');
+  const result = await runCli([
+    'run',
+    '--target',
+    provider.url,
+    '--profile',
+    'rfc6749',
+    '--config',
+    config,
+    '--reports',
+    reports,
+  ]);
+  const cases = readJunit(join(reports, 'junit.xml'));
+  expect(failedRequirementIds(cases), result.stdout).toEqual([]);
+  expect(result.code).toBe(0);
+  // Judged, not skipped: the success path, with the token proven at the probe.
+  const passed = cases.filter((c) => c.state === 'passed').map((c) => c.name);
+  expect(passed).toContain('token.200.access_token.works [client_credentials]');
+  expect(passed).toContain('token.rfc.www-authenticate.basic [wrong secret]');
+  // oidc-provider sends Cache-Control: no-store but no Pragma (lib/shared/no_cache.js); RFC 6749
+  // §5.1 asks for both, RFC 9111 §5.4 deprecates Pragma: held as a should, so it warns.
+  const warned = cases.filter((c) => c.properties.warning).map((c) => c.name);
+  expect(warned).toEqual(['token.rfc.pragma [client_credentials]']);
+  // What it cannot be made to do is skipped with its reason, never passed.
+  for (const skipped of cases.filter((c) => c.state === 'skipped')) {
+    expect(skipped.properties.skipped).toMatch(/^trigger (fixture|fault): /);
+  }
+});
