@@ -143,3 +143,15 @@ describe.concurrent('profiles against the embedded mock', () => {
     expect(cases.filter((c) => c.state === 'skipped')).toEqual([]);
   });
 });
+
+test('without a resource probe only the requirement that needs it is skipped', async () => {
+  const dir = tempDir('no-probe');
+  const config = writeJson(dir, 'config.json', { resourceProbe: null });
+  const result = await runCli(['run', '--config', config, '--reports', dir, '--seed', '4']);
+  expect(result.code, result.stdout).toBe(0);
+  const cases = readJunit(join(dir, 'junit.xml'));
+  const skipped = cases.filter((c) => c.state === 'skipped');
+  expect(skipped.map((c) => c.name)).toEqual(['token.200.access_token.works [client_credentials]']);
+  expect(skipped[0]?.properties.skipped).toMatch(/^no resource probe/);
+  expect(cases.find((c) => c.name === 'token.200.status [client_credentials]')?.state).toBe('passed');
+});
