@@ -153,5 +153,33 @@ test('without a resource probe only the requirement that needs it is skipped', a
   const skipped = cases.filter((c) => c.state === 'skipped');
   expect(skipped.map((c) => c.name)).toEqual(['token.200.access_token.works [client_credentials]']);
   expect(skipped[0]?.properties.skipped).toMatch(/^no resource probe/);
-  expect(cases.find((c) => c.name === 'token.200.status [client_credentials]')?.state).toBe('passed');
+  expect(cases.find((c) => c.name === 'token.200.status [client_credentials]')?.state).toBe(
+    'passed',
+  );
+});
+
+test('mock prints its URL and accounts, and a secret only when asked', async () => {
+  const { spawn } = await import('node:child_process');
+  const { packagePath } = await import('../src/paths.ts');
+  const read = (args: string[]) =>
+    new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, [
+        packagePath('bin', 'oauth-conformance.js'),
+        'mock',
+        ...args,
+      ]);
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('press Ctrl-C')) child.kill('SIGINT');
+      });
+      child.on('close', () => resolve(out));
+      child.on('error', reject);
+    });
+  const hidden = await read(['--seed', '2']);
+  expect(hidden).toMatch(/^reference mock listening on http:\/\/127\.0\.0\.1:\d+$/m);
+  expect(hidden).toMatch(/primary +mdb_sa_id_[0-9a-f]{24} \(secret hidden/);
+  expect(hidden).not.toMatch(/mdb_sa_sk_/);
+  const shown = await read(['--seed', '2', '--show-secrets']);
+  expect(shown).toMatch(/primary +mdb_sa_id_[0-9a-f]{24} mdb_sa_sk_[A-Za-z0-9]{40}/);
 });

@@ -13,7 +13,7 @@ afterAll(async () => {
   await Promise.all(mocks.map((mock) => mock.close()));
 });
 
-async function runAgainst(mock: MockHandle, name: string) {
+async function runAgainst(mock: MockHandle, name: string, extraArgs: string[] = []) {
   const dir = tempDir(name);
   const config = writeJson(dir, 'config.json', {
     accounts: mock.accounts,
@@ -31,6 +31,7 @@ async function runAgainst(mock: MockHandle, name: string) {
     reports,
     '--seed',
     '42',
+    ...extraArgs,
   ]);
   return { ...result, cases: readJunit(join(reports, 'junit.xml')) };
 }
@@ -80,4 +81,33 @@ describe.concurrent('the suite against broken mocks', () => {
       }
     },
   );
+});
+
+describe('severity: the level decides, --strict hardens', () => {
+  test('an rfc-should finding warns by default and fails with --strict [no Pragma]', async () => {
+    const mock = await startMock({
+      rateLimit: RATE_LIMIT,
+      tamper: (res) => ({
+        ...res,
+        headers: Object.fromEntries(
+          Object.entries(res.headers).filter(([name]) => name.toLowerCase() !== 'pragma'),
+        ),
+      }),
+    });
+    mocks.push(mock);
+    const lenient = await runAgainst(mock, 'no-pragma');
+    expect(lenient.code).toBe(0);
+    expect(failedRequirementIds(lenient.cases)).toEqual([]);
+    expect(lenient.cases.filter((c) => c.properties.warning).map((c) => c.name)).toEqual([
+      'token.rfc.pragma [client_credentials]',
+    ]);
+    expect(lenient.stdout).toMatch(
+      /^ {2}! token\.rfc\.pragma \[client_credentials\]: no Pragma header$/m,
+    );
+    expect(lenient.stdout).toMatch(/warnings 1/);
+
+    const strict = await runAgainst(mock, 'no-pragma-strict', ['--strict']);
+    expect(strict.code).toBe(1);
+    expect(failedRequirementIds(strict.cases)).toEqual(['token.rfc.pragma']);
+  });
 });
