@@ -111,11 +111,27 @@ export function createBudget(limit: RateLimit | null, options: BudgetOptions = {
   };
 }
 
-/** Parses Retry-After (delta-seconds or HTTP-date) into seconds from now; undefined if absent or invalid. */
+const DAY = '(Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+const MONTH = '(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
+const TIME = '\\d{2}:\\d{2}:\\d{2}';
+/** The three HTTP-date formats a recipient must accept (RFC 9110 §5.6.7). */
+const HTTP_DATE = new RegExp(
+  [
+    `^${DAY}, \\d{2} ${MONTH} \\d{4} ${TIME} GMT$`,
+    `^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \\d{2}-${MONTH}-\\d{2} ${TIME} GMT$`,
+    `^${DAY} ${MONTH} [ \\d]\\d ${TIME} \\d{4}$`,
+  ].join('|'),
+);
+
+/**
+ * Parses Retry-After (delta-seconds or HTTP-date, RFC 9110 §10.2.3) into seconds from now;
+ * undefined if absent or not one of those forms (Date.parse alone would accept "1.5").
+ */
 export function retryAfterSeconds(value: string | undefined, now = Date.now()): number | undefined {
   if (value === undefined) return undefined;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text);
+  if (!HTTP_DATE.test(text)) return undefined;
   const date = Date.parse(text);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, Math.ceil((date - now) / 1000));

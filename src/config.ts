@@ -98,8 +98,25 @@ function isLoopback(hostname: string): boolean {
   return host === '::1';
 }
 
-/** Checks a target URL and returns it without a trailing slash. */
+/** A target as it may be shown: no userinfo, query or fragment, which may carry secrets. */
+function shown(raw: string): string {
+  return raw.replace(/^([^/]*\/\/)?[^/@]*@/, '$1').replace(/[?#].*$/, '');
+}
+
+/** Checks a target URL and returns it without a trailing slash. Errors never echo credentials. */
 export function parseTarget(raw: string): string {
+  if (/^([^/]*\/\/)?[^/]*@/.test(raw)) {
+    throw new ConformanceError(
+      'TARGET_INVALID',
+      'target URL must not carry credentials; put them in the config file or environment',
+    );
+  }
+  if (/[?#]/.test(raw)) {
+    throw new ConformanceError(
+      'TARGET_INVALID',
+      `target ${shown(raw)}: give a base URL without query or fragment`,
+    );
+  }
   let url: URL;
   try {
     url = new URL(raw);
@@ -113,18 +130,6 @@ export function parseTarget(raw: string): string {
     throw new ConformanceError(
       'TARGET_INVALID',
       `target ${raw}: only http and https are supported`,
-    );
-  }
-  if (url.username || url.password) {
-    throw new ConformanceError(
-      'TARGET_INVALID',
-      'target URL must not carry credentials; put them in the config file or environment',
-    );
-  }
-  if (url.search || url.hash) {
-    throw new ConformanceError(
-      'TARGET_INVALID',
-      `target ${raw}: give a base URL without query or fragment`,
     );
   }
   if (url.protocol === 'http:' && !isLoopback(url.hostname)) {

@@ -43,11 +43,46 @@ export function validateHeaderSet({ response, params }: CheckContext): Verdict {
   );
 }
 
+/** Splits a comma-separated field value, leaving commas inside quoted strings alone (RFC 9110 §5.6.1, §5.6.4). */
+export function splitList(value: string): string[] {
+  const items: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < value.length; i++) {
+    const char = value[i] as string;
+    if (quoted && char === '\\') {
+      current += char + (value[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (char === '"') quoted = !quoted;
+    if (char === ',' && !quoted) {
+      items.push(current.trim());
+      current = '';
+      continue;
+    }
+    current += char;
+  }
+  items.push(current.trim());
+  return items.filter(Boolean);
+}
+
 function directives(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((part) => part.trim().toLowerCase().split('=', 1)[0] ?? '')
-    .filter(Boolean);
+  return splitList(value ?? '').map((item) => (item.split('=', 1)[0] ?? '').trim().toLowerCase());
+}
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+/;
+
+/**
+ * The auth-schemes of a WWW-Authenticate value: list members that start a challenge, not the
+ * auth-params (name=value) that follow one (RFC 9110 §11.6.1).
+ */
+export function challengeSchemes(value: string): string[] {
+  return splitList(value).flatMap((item) => {
+    const scheme = TOKEN.exec(item)?.[0];
+    if (!scheme) return [];
+    return /^\s*=/.test(item.slice(scheme.length)) ? [] : [scheme.toLowerCase()];
+  });
 }
 
 /** Cache-Control includes no-store. */
@@ -85,8 +120,7 @@ export function checkWwwAuthenticate({ response, params }: CheckContext): Verdic
   if (value === undefined) return fail('a 401 without a WWW-Authenticate header');
   const scheme = params.scheme as string | undefined;
   if (!scheme) return pass();
-  const challenges = new RegExp(`(^|,)\\s*${scheme}(\\s|,|$)`, 'i');
-  return challenges.test(value)
+  return challengeSchemes(value).includes(scheme.toLowerCase())
     ? pass()
     : fail(`WWW-Authenticate ${JSON.stringify(value)} has no ${scheme} challenge`);
 }

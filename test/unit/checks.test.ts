@@ -1,0 +1,1113 @@
+// Every check of the registry, judged on hand-built responses: one way to pass, one or more ways
+// to fail, and each failure for the reason the report would give.
+import { describe, expect, test } from 'vitest';
+import { CHECKS } from '../../src/checks/index.ts';
+import type { CaseResult, CheckContext, Verdict } from '../../src/checks/types.ts';
+import type { RunContext } from '../../src/config.ts';
+import type { Exchange, HttpResponse } from '../../src/http.ts';
+
+const DATE = 'Mon, 23 Nov 2026 07:00:00 GMT';
+const SERVICE_VERSION = 'gitHash=0123456789abcdef0123456789abcdef01234567; versionString=v20261123';
+const DIGEST =
+  'Digest realm="MMS Public API", domain="", nonce="bm9uY2U=", algorithm=MD5, op="auth", stale=false';
+
+const RUN: RunContext = {
+  target: 'http://127.0.0.1:1',
+  targetKind: 'embedded-mock',
+  profile: 'atlas',
+  accounts: { primary: { clientId: 'mdb_sa_id_test', clientSecret: 'mdb_sa_sk_test' } },
+  rateLimit: { requests: 10, windowSeconds: 60 },
+  tokenLifetimeSeconds: 3600,
+  paths: { token: '/api/oauth/token', revoke: '/api/oauth/revoke' },
+  resourceProbe: { path: '/api/atlas/v2/', accept: 'application/json' },
+  faultHook: false,
+  strict: false,
+  seed: 1,
+  timeoutMs: 30_000,
+};
+
+function response(
+  status: number,
+  body: unknown = '',
+  headers: Record<string, string> = {},
+): HttpResponse {
+  return {
+    status,
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    truncated: false,
+  };
+}
+
+function exchange(res: HttpResponse | undefined, error?: Exchange['error']): Exchange {
+  return {
+    request: { method: 'POST', url: 'http://127.0.0.1:1/api/oauth/token', headers: {} },
+    ...(res ? { response: res } : {}),
+    ...(error ? { error } : {}),
+    startedAt: '2026-11-23T07:00:00.000Z',
+    durationMs: 1,
+  };
+}
+
+function result(res: HttpResponse, extra: Partial<CaseResult> = {}): CaseResult {
+  return { exchange: exchange(res), notes: [], ...extra };
+}
+
+interface Options {
+  params?: Record<string, unknown>;
+  run?: Partial<RunContext>;
+  result?: Partial<CaseResult>;
+}
+
+function run(name: string, res: HttpResponse, options: Options = {}): Verdict {
+  const entry = CHECKS[name];
+  if (!entry) throw new Error(`no check ${name}`);
+  const context: CheckContext = {
+    result: result(res, options.result),
+    response: res,
+    params: options.params ?? {},
+    run: { ...RUN, ...options.run },
+  };
+  return entry.check(context);
+}
+
+function expectPass(verdict: Verdict): void {
+  expect(verdict, JSON.stringify(verdict)).toMatchObject({ ok: true });
+}
+
+function expectFail(verdict: Verdict, reason: string): void {
+  expect(verdict.ok, JSON.stringify(verdict)).toBe(false);
+  if (!verdict.ok) expect(verdict.reason).toContain(reason);
+}
+
+const TOKEN = {
+  access_token: 'eyJhbGciOiJFUzUxMiJ9.e30.c2ln',
+  expires_in: 3600,
+  token_type: 'Bearer',
+};
+
+const b64url = (value: unknown): string =>
+  Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+
+function jwt(payload: Record<string, unknown>, header: unknown = { alg: 'ES512' }): string {
+  return `${b64url(header)}.${b64url(payload)}.c2lnbmF0dXJl`;
+}
+
+/** The seed's documented header sets, one per status, with realistic values. */
+const COMMON = {
+  vary: 'Accept-Encoding',
+  'content-type': 'application/json',
+  'strict-transport-security': 'max-age=300',
+  date: DATE,
+  'content-length': '42',
+  'x-mongodb-service-version': SERVICE_VERSION,
+};
+const HEADER_SETS: Record<number, Record<string, string>> = {
+  200: { ...COMMON, connection: 'keep-alive' },
+  400: {
+    date: DATE,
+    'content-type': 'application/json',
+    'content-length': '42',
+    server: 'mdbws',
+    'strict-transport-security': 'max-age=31536000; includeSubdomains;',
+    'x-mongodb-service-version': SERVICE_VERSION,
+  },
+  401: {
+    'content-type': 'application/json;charset=ISO-8859-1',
+    date: DATE,
+    'www-authenticate': DIGEST,
+    'content-length': '42',
+    connection: 'keep-alive',
+  },
+  403: { ...COMMON, connection: 'keep-alive' },
+  429: { 'retry-after': '60', ...COMMON, connection: 'keep-alive' },
+  500: { ...COMMON },
+  503: { 'retry-after': '30', ...COMMON },
+};
+
+function without(headers: Record<string, string>, ...names: string[]): Record<string, string> {
+  const out = { ...headers };
+  for (const name of names) delete out[name];
+  return out;
+}
+
+describe('checks registry', () => {
+  test('every check is covered by this file', () => {
+    const covered = [
+      'checkStatus',
+      'checkErrorResponse',
+      'validateBody',
+      'checkMemberPresent',
+      'validateHeaderSet',
+      'checkCacheControlNoStore',
+      'checkPragmaNoCache',
+      'checkContentTypeJson',
+      'checkWwwAuthenticate',
+      'checkTokenType',
+      'checkExpiresIn',
+      'checkNoRefreshToken',
+      'checkJwtExpiry',
+      'checkTokenWorksAtProbe',
+      'checkSameMeaningAsBaseline',
+      'checkEnvelope',
+      'checkRateLimited',
+    ];
+    expect(Object.keys(CHECKS).sort()).toEqual(covered.sort());
+  });
+});
+
+describe('checkStatus', () => {
+  test('checkStatus [200 allowed, 200 given]', () => {
+    expectPass(run('checkStatus', response(200), { params: { allowed: [200] } }));
+  });
+
+  test('checkStatus [503 allowed, 500 given]', () => {
+    expectFail(
+      run('checkStatus', response(500), { params: { allowed: [503] } }),
+      'expected status 503, got 500',
+    );
+  });
+
+  test('checkStatus [400 or 401 allowed, 403 given]', () => {
+    expectFail(
+      run('checkStatus', response(403), { params: { allowed: [400, 401] } }),
+      'expected status 400 or 401, got 403',
+    );
+  });
+});
+
+describe('checkErrorResponse', () => {
+  const allowed = [
+    [400, 'invalid_request'],
+    [401, 'invalid_client'],
+  ];
+
+  test('checkErrorResponse [401 invalid_client allowed, 401 invalid_client given]', () => {
+    expectPass(
+      run(
+        'checkErrorResponse',
+        response(401, { error: 'invalid_client', error_description: 'x' }),
+        {
+          params: { allowed },
+        },
+      ),
+    );
+  });
+
+  test('checkErrorResponse [401 invalid_client allowed, 400 invalid_client given]', () => {
+    // Each code is allowed with some status, but not this pair.
+    expectFail(
+      run('checkErrorResponse', response(400, { error: 'invalid_client' }), {
+        params: { allowed },
+      }),
+      'expected 400 invalid_request or 401 invalid_client, got 400 invalid_client',
+    );
+  });
+
+  test('checkErrorResponse [401 invalid_client allowed, 400 given]', () => {
+    expectFail(
+      run('checkErrorResponse', response(400, { error: 'invalid_request' }), {
+        params: { allowed: [[401, 'invalid_client']] },
+      }),
+      'expected 401 invalid_client, got 400 invalid_request',
+    );
+  });
+
+  test('checkErrorResponse [non-JSON body]', () => {
+    expectFail(
+      run('checkErrorResponse', response(401, '<html>Unauthorized</html>'), {
+        params: { allowed },
+      }),
+      'got 401 with the body is not JSON',
+    );
+  });
+
+  test('checkErrorResponse [JSON without error]', () => {
+    expectFail(
+      run('checkErrorResponse', response(401, { detail: 'no' }), { params: { allowed } }),
+      'got 401 with no error code in the body',
+    );
+  });
+});
+
+describe('validateBody', () => {
+  const tokenSchema = { schema: 'urn:oauth-conformance:schemas:token-response' };
+  const byStatus = { schema: 'urn:oauth-conformance:schemas:oauth-error', byStatus: true };
+
+  test('validateBody [token-response, valid]', () => {
+    expectPass(run('validateBody', response(200, TOKEN), { params: tokenSchema }));
+  });
+
+  test('validateBody [token-response, expires_in a string]', () => {
+    expectFail(
+      run('validateBody', response(200, { ...TOKEN, expires_in: '3600' }), {
+        params: tokenSchema,
+      }),
+      '/expires_in must be integer',
+    );
+  });
+
+  test('validateBody [token-response, not JSON]', () => {
+    expectFail(
+      run('validateBody', response(200, 'access_token=x'), { params: tokenSchema }),
+      'the body is not JSON',
+    );
+  });
+
+  test('validateBody [token-response, empty body]', () => {
+    expectFail(
+      run('validateBody', response(200, ''), { params: tokenSchema }),
+      'the body is empty',
+    );
+  });
+
+  test('validateBody [oauth-error byStatus, 401 invalid_client]', () => {
+    expectPass(
+      run(
+        'validateBody',
+        response(401, { error: 'invalid_client', error_description: 'Invalid credentials.' }),
+        { params: byStatus },
+      ),
+    );
+  });
+
+  test('validateBody [oauth-error byStatus, 401 with a 400 code]', () => {
+    expectFail(
+      run(
+        'validateBody',
+        response(401, { error: 'invalid_request', error_description: 'Bad request.' }),
+        { params: byStatus },
+      ),
+      'body does not match urn:oauth-conformance:schemas:oauth-error#/$defs/status-401',
+    );
+  });
+
+  test('validateBody [oauth-error byStatus, 400 with rate_limited]', () => {
+    expectFail(
+      run('validateBody', response(400, { error: 'rate_limited', error_description: 'Slow.' }), {
+        params: byStatus,
+      }),
+      '/error must be equal to one of the allowed values',
+    );
+  });
+
+  test('validateBody [oauth-error byStatus, 503 has no documented body]', () => {
+    expectFail(
+      run('validateBody', response(503, { error: 'server_error', error_description: 'x' }), {
+        params: byStatus,
+      }),
+      'no error body is documented for status 503',
+    );
+  });
+
+  test('validateBody [oauth-error byStatus, 200 has no documented error body]', () => {
+    expectFail(
+      run('validateBody', response(200, TOKEN), { params: byStatus }),
+      'no error body is documented for status 200',
+    );
+  });
+
+  test('validateBody [oauth-error, missing error_description]', () => {
+    expectFail(
+      run('validateBody', response(403, { error: 'access_denied' }), { params: byStatus }),
+      "must have required property 'error_description'",
+    );
+  });
+});
+
+describe('checkMemberPresent', () => {
+  test('checkMemberPresent [expires_in present]', () => {
+    expectPass(
+      run('checkMemberPresent', response(200, TOKEN), { params: { member: 'expires_in' } }),
+    );
+  });
+
+  test('checkMemberPresent [expires_in absent]', () => {
+    const { expires_in: _, ...body } = TOKEN;
+    expectFail(
+      run('checkMemberPresent', response(200, body), { params: { member: 'expires_in' } }),
+      'the body has no expires_in',
+    );
+  });
+
+  test('checkMemberPresent [body an array]', () => {
+    expectFail(
+      run('checkMemberPresent', response(200, ['expires_in']), {
+        params: { member: 'expires_in' },
+      }),
+      'the body has no expires_in',
+    );
+  });
+
+  test('checkMemberPresent [not JSON]', () => {
+    expectFail(
+      run('checkMemberPresent', response(200, 'nope'), { params: { member: 'expires_in' } }),
+      'the body is not JSON',
+    );
+  });
+});
+
+describe('validateHeaderSet', () => {
+  test.each([200, 400, 401, 403, 429, 500, 503])(
+    'validateHeaderSet [%i, the seed set]',
+    (status) => {
+      const headers = HEADER_SETS[status] ?? {};
+      expectPass(run('validateHeaderSet', response(status, '{}', headers), { params: { status } }));
+      // Without params.status the response's own status picks the set (token.error.headers).
+      expectPass(run('validateHeaderSet', response(status, '{}', headers)));
+    },
+  );
+
+  test('validateHeaderSet [429 without retry-after]', () => {
+    expectFail(
+      run(
+        'validateHeaderSet',
+        response(429, '{}', without(HEADER_SETS[429] ?? {}, 'retry-after')),
+        {
+          params: { status: 429 },
+        },
+      ),
+      '429 header set: missing retry-after',
+    );
+  });
+
+  test('validateHeaderSet [503 without retry-after]', () => {
+    expectFail(
+      run('validateHeaderSet', response(503, '{}', without(HEADER_SETS[503] ?? {}, 'retry-after'))),
+      'missing retry-after',
+    );
+  });
+
+  test('validateHeaderSet [401 without www-authenticate]', () => {
+    expectFail(
+      run(
+        'validateHeaderSet',
+        response(401, '{}', without(HEADER_SETS[401] ?? {}, 'www-authenticate')),
+        { params: { status: 401 } },
+      ),
+      'missing www-authenticate',
+    );
+  });
+
+  test('validateHeaderSet [401 with a Basic challenge, not the documented Digest]', () => {
+    expectFail(
+      run(
+        'validateHeaderSet',
+        response(401, '{}', { ...HEADER_SETS[401], 'www-authenticate': 'Basic realm="x"' }),
+      ),
+      'www-authenticate: "Basic realm=\\"x\\"" is not a valid value',
+    );
+  });
+
+  test('validateHeaderSet [200, Date not an IMF-fixdate]', () => {
+    expectFail(
+      run(
+        'validateHeaderSet',
+        response(200, '{}', { ...HEADER_SETS[200], date: '2026-11-23T07:00:00Z' }),
+        { params: { status: 200 } },
+      ),
+      'date: "2026-11-23T07:00:00Z" is not a valid value',
+    );
+  });
+
+  test('validateHeaderSet [200 set wanted, 401 given]', () => {
+    expectFail(
+      run('validateHeaderSet', response(401, '{}', HEADER_SETS[401]), { params: { status: 200 } }),
+      'the response is 401, not 200',
+    );
+  });
+
+  test('validateHeaderSet [undocumented status 302]', () => {
+    expectFail(
+      run('validateHeaderSet', response(302, '', { location: '/' })),
+      'no header set is documented for status 302',
+    );
+  });
+
+  test('validateHeaderSet [200, several problems at once]', () => {
+    const verdict = run(
+      'validateHeaderSet',
+      response(200, '{}', without(HEADER_SETS[200] ?? {}, 'vary', 'x-mongodb-service-version')),
+    );
+    expectFail(verdict, 'missing vary');
+    expectFail(verdict, 'missing x-mongodb-service-version');
+  });
+
+  test('validateHeaderSet [200, content type text/plain]', () => {
+    expectFail(
+      run(
+        'validateHeaderSet',
+        response(200, '{}', { ...HEADER_SETS[200], 'content-type': 'text/plain' }),
+      ),
+      'content-type: "text/plain" is not a valid value',
+    );
+  });
+
+  test('validateHeaderSet [200, upper-case Application/JSON]', () => {
+    expectPass(
+      run(
+        'validateHeaderSet',
+        response(200, '{}', {
+          ...HEADER_SETS[200],
+          'content-type': 'Application/JSON; Charset=UTF-8',
+        }),
+      ),
+    );
+  });
+
+  test('validateHeaderSet [200, extra headers]', () => {
+    expectPass(
+      run(
+        'validateHeaderSet',
+        response(200, '{}', {
+          ...HEADER_SETS[200],
+          'cache-control': 'no-store',
+          pragma: 'no-cache',
+          'x-envoy-upstream-service-time': '12',
+        }),
+      ),
+    );
+  });
+
+  test.each([200, 400, 401, 403, 429, 500, 503])(
+    'validateHeaderSet [%i without content-length and connection]',
+    (status) => {
+      const headers = without(HEADER_SETS[status] ?? {}, 'content-length', 'connection');
+      expectPass(run('validateHeaderSet', response(status, '{}', headers), { params: { status } }));
+    },
+  );
+
+  test('validateHeaderSet [200, content-length not a number]', () => {
+    expectFail(
+      run(
+        'validateHeaderSet',
+        response(200, '{}', { ...HEADER_SETS[200], 'content-length': 'ten' }),
+      ),
+      'content-length: "ten" is not a valid value',
+    );
+  });
+});
+
+describe('checkCacheControlNoStore', () => {
+  test.each(['no-store', 'no-cache, no-store', 'No-Store', 'private, no-store, max-age=0'])(
+    'checkCacheControlNoStore [%s]',
+    (value) => {
+      expectPass(run('checkCacheControlNoStore', response(200, TOKEN, { 'cache-control': value })));
+    },
+  );
+
+  test('checkCacheControlNoStore [no-cache only]', () => {
+    expectFail(
+      run('checkCacheControlNoStore', response(200, TOKEN, { 'cache-control': 'no-cache' })),
+      'Cache-Control is "no-cache", without no-store',
+    );
+  });
+
+  test('checkCacheControlNoStore [no-store-ish token]', () => {
+    expectFail(
+      run('checkCacheControlNoStore', response(200, TOKEN, { 'cache-control': 'no-stored' })),
+      'without no-store',
+    );
+  });
+
+  // Once a bug (src/checks/headers.ts directives): the value is split on every comma, quoted strings
+  // included, so a no-store that is only text inside a directive's quoted argument counts.
+  test('checkCacheControlNoStore [no-store only inside a quoted argument]', () => {
+    expectFail(
+      run(
+        'checkCacheControlNoStore',
+        response(200, TOKEN, { 'cache-control': 'no-cache="set-cookie, no-store, x", max-age=60' }),
+      ),
+      'without no-store',
+    );
+  });
+
+  test('checkCacheControlNoStore [absent]', () => {
+    expectFail(run('checkCacheControlNoStore', response(200, TOKEN)), 'no Cache-Control header');
+  });
+});
+
+describe('checkPragmaNoCache', () => {
+  test('checkPragmaNoCache [no-cache]', () => {
+    expectPass(run('checkPragmaNoCache', response(200, TOKEN, { pragma: 'no-cache' })));
+  });
+
+  test('checkPragmaNoCache [other value]', () => {
+    expectFail(
+      run('checkPragmaNoCache', response(200, TOKEN, { pragma: 'public' })),
+      'Pragma is "public", without no-cache',
+    );
+  });
+
+  test('checkPragmaNoCache [absent]', () => {
+    expectFail(run('checkPragmaNoCache', response(200, TOKEN)), 'no Pragma header');
+  });
+});
+
+describe('checkContentTypeJson', () => {
+  test.each(['application/json', 'application/json;charset=ISO-8859-1', 'Application/JSON'])(
+    'checkContentTypeJson [%s]',
+    (value) => {
+      expectPass(run('checkContentTypeJson', response(200, TOKEN, { 'content-type': value })));
+    },
+  );
+
+  test('checkContentTypeJson [text/html]', () => {
+    expectFail(
+      run('checkContentTypeJson', response(200, TOKEN, { 'content-type': 'text/html' })),
+      'Content-Type is "text/html", not application/json',
+    );
+  });
+
+  test('checkContentTypeJson [application/json-seq]', () => {
+    expectFail(
+      run('checkContentTypeJson', response(200, TOKEN, { 'content-type': 'application/json-seq' })),
+      'not application/json',
+    );
+  });
+
+  test('checkContentTypeJson [absent]', () => {
+    expectFail(run('checkContentTypeJson', response(200, TOKEN)), 'no Content-Type header');
+  });
+});
+
+describe('checkWwwAuthenticate', () => {
+  test('checkWwwAuthenticate [400, no challenge needed]', () => {
+    const verdict = run('checkWwwAuthenticate', response(400, {}));
+    expect(verdict).toEqual({ ok: true, note: 'not a 401 (got 400): no challenge is required' });
+  });
+
+  test('checkWwwAuthenticate [401 with a Digest challenge, any scheme]', () => {
+    expectPass(run('checkWwwAuthenticate', response(401, {}, { 'www-authenticate': DIGEST })));
+  });
+
+  test('checkWwwAuthenticate [401 without a challenge]', () => {
+    expectFail(
+      run('checkWwwAuthenticate', response(401, {})),
+      'a 401 without a WWW-Authenticate header',
+    );
+  });
+
+  test.each(['Basic realm="x"', 'basic realm="x"', 'Bearer, Basic realm=x', 'Basic'])(
+    'checkWwwAuthenticate [scheme Basic, %s]',
+    (value) => {
+      expectPass(
+        run('checkWwwAuthenticate', response(401, {}, { 'www-authenticate': value }), {
+          params: { scheme: 'Basic' },
+        }),
+      );
+    },
+  );
+
+  test('checkWwwAuthenticate [scheme Basic, Digest given]', () => {
+    expectFail(
+      run('checkWwwAuthenticate', response(401, {}, { 'www-authenticate': DIGEST }), {
+        params: { scheme: 'Basic' },
+      }),
+      'has no Basic challenge',
+    );
+  });
+
+  // Once a bug (src/checks/headers.ts checkWwwAuthenticate): the scheme is searched after any comma,
+  // quoted strings included, so "Basic" inside a Digest realm counts as a Basic challenge.
+  test('checkWwwAuthenticate [scheme Basic, only inside a quoted realm]', () => {
+    expectFail(
+      run(
+        'checkWwwAuthenticate',
+        response(
+          401,
+          {},
+          { 'www-authenticate': 'Digest realm="API, Basic users", nonce="bm9uY2U="' },
+        ),
+        { params: { scheme: 'Basic' } },
+      ),
+      'has no Basic challenge',
+    );
+  });
+
+  test('checkWwwAuthenticate [scheme Basic, BasicAuth given]', () => {
+    expectFail(
+      run('checkWwwAuthenticate', response(401, {}, { 'www-authenticate': 'BasicAuth realm=x' }), {
+        params: { scheme: 'Basic' },
+      }),
+      'has no Basic challenge',
+    );
+  });
+});
+
+describe('checkTokenType', () => {
+  test('checkTokenType [Bearer]', () => {
+    expectPass(run('checkTokenType', response(200, TOKEN), { params: { value: 'Bearer' } }));
+  });
+
+  test('checkTokenType [bearer, case differs]', () => {
+    expectFail(
+      run('checkTokenType', response(200, { ...TOKEN, token_type: 'bearer' }), {
+        params: { value: 'Bearer' },
+      }),
+      'token_type is "bearer", not "Bearer"',
+    );
+  });
+
+  test('checkTokenType [absent]', () => {
+    const { token_type: _, ...body } = TOKEN;
+    expectFail(
+      run('checkTokenType', response(200, body), { params: { value: 'Bearer' } }),
+      'token_type is undefined',
+    );
+  });
+
+  test('checkTokenType [body an array]', () => {
+    expectFail(
+      run('checkTokenType', response(200, [TOKEN]), { params: { value: 'Bearer' } }),
+      'the body is not a JSON object',
+    );
+  });
+});
+
+describe('checkExpiresIn', () => {
+  test('checkExpiresIn [3600, lifetime 3600]', () => {
+    expectPass(run('checkExpiresIn', response(200, TOKEN)));
+  });
+
+  test('checkExpiresIn [3600, lifetime 600]', () => {
+    expectFail(
+      run('checkExpiresIn', response(200, TOKEN), { run: { tokenLifetimeSeconds: 600 } }),
+      'expires_in is 3600, expected 600 (tokenLifetimeSeconds)',
+    );
+  });
+
+  test('checkExpiresIn [a string "3600"]', () => {
+    expectFail(
+      run('checkExpiresIn', response(200, { ...TOKEN, expires_in: '3600' })),
+      'expires_in is "3600", expected 3600',
+    );
+  });
+
+  test('checkExpiresIn [no lifetime configured]', () => {
+    expectFail(
+      run('checkExpiresIn', response(200, TOKEN), { run: { tokenLifetimeSeconds: null } }),
+      'no token lifetime is configured',
+    );
+  });
+});
+
+describe('checkNoRefreshToken', () => {
+  test('checkNoRefreshToken [none]', () => {
+    expectPass(run('checkNoRefreshToken', response(200, TOKEN)));
+  });
+
+  test('checkNoRefreshToken [refresh_token present]', () => {
+    expectFail(
+      run(
+        'checkNoRefreshToken',
+        response(200, { ...TOKEN, refresh_token: 'tGzv3JOkF0XG5Qx2TlKWIA' }),
+      ),
+      'the body includes a refresh_token',
+    );
+  });
+
+  test('checkNoRefreshToken [not JSON]', () => {
+    expectFail(run('checkNoRefreshToken', response(200, '')), 'the body is empty');
+  });
+});
+
+describe('checkJwtExpiry', () => {
+  const body = (accessToken: unknown, expiresIn: unknown = 3600) => ({
+    access_token: accessToken,
+    expires_in: expiresIn,
+    token_type: 'Bearer',
+  });
+
+  test('checkJwtExpiry [exp - iat = expires_in]', () => {
+    const verdict = run(
+      'checkJwtExpiry',
+      response(200, body(jwt({ iat: 1_800_000_000, exp: 1_800_003_600 }))),
+    );
+    expect(verdict).toEqual({ ok: true, note: 'alg ES512, exp - iat = 3600 s' });
+  });
+
+  test('checkJwtExpiry [exp - iat within 5 s]', () => {
+    expectPass(
+      run('checkJwtExpiry', response(200, body(jwt({ iat: 1_800_000_000, exp: 1_800_003_603 })))),
+    );
+  });
+
+  test('checkJwtExpiry [exp - iat = 600, expires_in 3600]', () => {
+    expectFail(
+      run('checkJwtExpiry', response(200, body(jwt({ iat: 1_800_000_000, exp: 1_800_000_600 })))),
+      'exp - iat is 600 s but expires_in is 3600 s',
+    );
+  });
+
+  test('checkJwtExpiry [not a JWT]', () => {
+    expectFail(
+      run('checkJwtExpiry', response(200, body('2YotnFZFEjr1zCsicMWpAA'))),
+      'access_token is not a JWS compact serialisation (1 dot-separated parts, expected 3)',
+    );
+  });
+
+  test('checkJwtExpiry [three parts, header not JSON]', () => {
+    expectFail(
+      run('checkJwtExpiry', response(200, body('abc.def.ghi'))),
+      'the JWT header is not a JSON object with alg',
+    );
+  });
+
+  test('checkJwtExpiry [payload not JSON]', () => {
+    expectFail(
+      run('checkJwtExpiry', response(200, body(`${b64url({ alg: 'none' })}.bm90IGpzb24.`))),
+      'the JWT payload is not a JSON object',
+    );
+  });
+
+  test('checkJwtExpiry [no exp]', () => {
+    expectFail(
+      run('checkJwtExpiry', response(200, body(jwt({ iat: 1_800_000_000 })))),
+      'the JWT has no numeric exp claim',
+    );
+  });
+
+  test('checkJwtExpiry [expires_in a string]', () => {
+    expectFail(
+      run(
+        'checkJwtExpiry',
+        response(200, body(jwt({ iat: 1_800_000_000, exp: 1_800_003_600 }), '3600')),
+      ),
+      'no numeric expires_in to compare exp with',
+    );
+  });
+
+  test('checkJwtExpiry [no iat, exp - Date = expires_in]', () => {
+    const date = Date.parse(DATE) / 1000;
+    const verdict = run(
+      'checkJwtExpiry',
+      response(200, body(jwt({ exp: date + 3590 })), { date: DATE }),
+    );
+    expect(verdict).toEqual({ ok: true, note: 'alg ES512, exp - Date = 3590 s' });
+  });
+
+  test('checkJwtExpiry [no iat, exp far from Date + expires_in]', () => {
+    const date = Date.parse(DATE) / 1000;
+    expectFail(
+      run('checkJwtExpiry', response(200, body(jwt({ exp: date + 600 })), { date: DATE })),
+      "exp is 600 s after the response's Date but expires_in is 3600 s",
+    );
+  });
+
+  test('checkJwtExpiry [no iat, no Date]', () => {
+    expectFail(
+      run('checkJwtExpiry', response(200, body(jwt({ exp: 1_800_003_600 })))),
+      'the JWT has no iat and the response no Date',
+    );
+  });
+
+  test('checkJwtExpiry [no access_token]', () => {
+    expectFail(
+      run('checkJwtExpiry', response(200, { expires_in: 3600 })),
+      'no access_token string',
+    );
+  });
+});
+
+describe('checkTokenWorksAtProbe', () => {
+  const probe = (withToken: Exchange, withTamperedToken: Exchange) => ({
+    result: { probe: { withToken, withTamperedToken } },
+  });
+
+  test('checkTokenWorksAtProbe [200, tampered 401]', () => {
+    expectPass(
+      run(
+        'checkTokenWorksAtProbe',
+        response(200, TOKEN),
+        probe(exchange(response(200, '{}')), exchange(response(401, '{}'))),
+      ),
+    );
+  });
+
+  test('checkTokenWorksAtProbe [200, tampered 200]', () => {
+    expectFail(
+      run(
+        'checkTokenWorksAtProbe',
+        response(200, TOKEN),
+        probe(exchange(response(200, '{}')), exchange(response(200, '{}'))),
+      ),
+      'the probe answered 200 to a tampered token, expected 401: it does not check tokens, so it proves nothing',
+    );
+  });
+
+  test('checkTokenWorksAtProbe [401 to the real token]', () => {
+    expectFail(
+      run(
+        'checkTokenWorksAtProbe',
+        response(200, TOKEN),
+        probe(exchange(response(401, '{}')), exchange(response(401, '{}'))),
+      ),
+      'the probe answered 401 to the issued token, expected 200',
+    );
+  });
+
+  test('checkTokenWorksAtProbe [probe unreachable]', () => {
+    expectFail(
+      run(
+        'checkTokenWorksAtProbe',
+        response(200, TOKEN),
+        probe(
+          exchange(undefined, { code: 'ECONNREFUSED', message: 'connect refused' }),
+          exchange(response(401, '{}')),
+        ),
+      ),
+      'the probe did not answer: ECONNREFUSED connect refused',
+    );
+  });
+
+  test('checkTokenWorksAtProbe [probe not called]', () => {
+    expectFail(
+      run('checkTokenWorksAtProbe', response(400, {})),
+      'the probe was not called (no access_token was issued)',
+    );
+  });
+});
+
+describe('checkSameMeaningAsBaseline', () => {
+  const withBaseline = (baseline: HttpResponse) => ({ result: { baseline: result(baseline) } });
+
+  test('checkSameMeaningAsBaseline [pretty-printed, same JSON]', () => {
+    expectPass(
+      run(
+        'checkSameMeaningAsBaseline',
+        response(200, JSON.stringify(TOKEN, null, 2)),
+        withBaseline(response(200, TOKEN)),
+      ),
+    );
+  });
+
+  test('checkSameMeaningAsBaseline [members reordered]', () => {
+    const { access_token, expires_in, token_type } = TOKEN;
+    expectPass(
+      run(
+        'checkSameMeaningAsBaseline',
+        response(200, { token_type, expires_in, access_token }),
+        withBaseline(response(200, TOKEN)),
+      ),
+    );
+  });
+
+  test('checkSameMeaningAsBaseline [a different access_token value]', () => {
+    expectPass(
+      run(
+        'checkSameMeaningAsBaseline',
+        response(200, { ...TOKEN, access_token: 'eyJhbGciOiJFUzUxMiJ9.e30.b3RoZXI' }),
+        withBaseline(response(200, TOKEN)),
+      ),
+    );
+  });
+
+  test('checkSameMeaningAsBaseline [access_token a number]', () => {
+    expectFail(
+      run(
+        'checkSameMeaningAsBaseline',
+        response(200, { ...TOKEN, access_token: 1 }),
+        withBaseline(response(200, TOKEN)),
+      ),
+      '/access_token: number vs string',
+    );
+  });
+
+  test('checkSameMeaningAsBaseline [a member missing]', () => {
+    const { expires_in: _, ...body } = TOKEN;
+    expectFail(
+      run('checkSameMeaningAsBaseline', response(200, body), withBaseline(response(200, TOKEN))),
+      'the body means something else than without the flag: /expires_in: missing',
+    );
+  });
+
+  test('checkSameMeaningAsBaseline [an extra member]', () => {
+    expectFail(
+      run(
+        'checkSameMeaningAsBaseline',
+        response(200, { ...TOKEN, status: 200 }),
+        withBaseline(response(200, TOKEN)),
+      ),
+      '/status: unexpected',
+    );
+  });
+
+  test('checkSameMeaningAsBaseline [a value differs]', () => {
+    expectFail(
+      run(
+        'checkSameMeaningAsBaseline',
+        response(200, { ...TOKEN, expires_in: 60 }),
+        withBaseline(response(200, TOKEN)),
+      ),
+      '/expires_in: 60 vs 3600',
+    );
+  });
+
+  test('checkSameMeaningAsBaseline [status differs]', () => {
+    expectFail(
+      run(
+        'checkSameMeaningAsBaseline',
+        response(400, { error: 'invalid_request', error_description: 'x' }),
+        withBaseline(response(200, TOKEN)),
+      ),
+      'status 400, but 200 without the flag',
+    );
+  });
+
+  test('checkSameMeaningAsBaseline [not JSON, baseline JSON]', () => {
+    expectFail(
+      run('checkSameMeaningAsBaseline', response(200, 'oops'), withBaseline(response(200, TOKEN))),
+      'but the body without the flag is JSON',
+    );
+  });
+
+  test('checkSameMeaningAsBaseline [both empty]', () => {
+    expectPass(
+      run('checkSameMeaningAsBaseline', response(503, ''), withBaseline(response(503, ''))),
+    );
+  });
+
+  test('checkSameMeaningAsBaseline [no baseline response]', () => {
+    expectFail(
+      run('checkSameMeaningAsBaseline', response(200, TOKEN)),
+      'the baseline request got no response',
+    );
+  });
+});
+
+describe('checkEnvelope', () => {
+  const withBaseline = (baseline: HttpResponse) => ({ result: { baseline: result(baseline) } });
+  const error = { error: 'invalid_client', error_description: 'Invalid credentials provided.' };
+
+  test('checkEnvelope [200 envelope of a 200]', () => {
+    expectPass(
+      run(
+        'checkEnvelope',
+        response(200, {
+          status: 200,
+          content: { ...TOKEN, access_token: 'eyJhbGciOiJub25lIn0.e30.' },
+        }),
+        withBaseline(response(200, TOKEN)),
+      ),
+    );
+  });
+
+  test('checkEnvelope [envelope of a 401, HTTP status 200]', () => {
+    expectPass(
+      run(
+        'checkEnvelope',
+        response(200, { status: 401, content: error }),
+        withBaseline(response(401, error)),
+      ),
+    );
+  });
+
+  test('checkEnvelope [envelope of a 401, HTTP status 401]', () => {
+    expectPass(
+      run(
+        'checkEnvelope',
+        response(401, { status: 401, content: error }),
+        withBaseline(response(401, error)),
+      ),
+    );
+  });
+
+  test('checkEnvelope [envelope of a 401, HTTP status 400]', () => {
+    expectFail(
+      run(
+        'checkEnvelope',
+        response(400, { status: 401, content: error }),
+        withBaseline(response(401, error)),
+      ),
+      'HTTP status 400 with the envelope, neither the real 401 nor 200',
+    );
+  });
+
+  test('checkEnvelope [envelope status wrong]', () => {
+    expectFail(
+      run(
+        'checkEnvelope',
+        response(200, { status: 200, content: error }),
+        withBaseline(response(401, error)),
+      ),
+      'envelope status is 200, but the request gets 401 without the flag',
+    );
+  });
+
+  test('checkEnvelope [bare body]', () => {
+    expectFail(
+      run('checkEnvelope', response(200, TOKEN), withBaseline(response(200, TOKEN))),
+      "not an envelope: (root) must have required property 'status'",
+    );
+  });
+
+  test('checkEnvelope [content differs]', () => {
+    expectFail(
+      run(
+        'checkEnvelope',
+        response(200, { status: 200, content: { ...TOKEN, expires_in: 60 } }),
+        withBaseline(response(200, TOKEN)),
+      ),
+      'envelope content differs from the body without the flag: /expires_in: 60 vs 3600',
+    );
+  });
+
+  test('checkEnvelope [not JSON]', () => {
+    expectFail(
+      run('checkEnvelope', response(200, '<xml/>'), withBaseline(response(200, TOKEN))),
+      'the body is not JSON',
+    );
+  });
+
+  test('checkEnvelope [no baseline response]', () => {
+    expectFail(
+      run('checkEnvelope', response(200, { status: 200, content: TOKEN })),
+      'the baseline request got no response',
+    );
+  });
+});
+
+describe('checkRateLimited', () => {
+  const facts = { result: { facts: { sent: 11, elapsedMs: 950, successes: 10 } } };
+
+  test('checkRateLimited [429 rate_limited]', () => {
+    const verdict = run(
+      'checkRateLimited',
+      response(429, { error: 'rate_limited', error_description: 'Slow down.' }),
+      facts,
+    );
+    expect(verdict).toEqual({
+      ok: true,
+      note: '429 rate_limited after 11 requests in 950 ms (10 answered 200)',
+    });
+  });
+
+  test('checkRateLimited [no 429]', () => {
+    expectFail(
+      run('checkRateLimited', response(200, TOKEN), facts),
+      'no 429 after 11 requests in 950 ms (10 answered 200); the last answer was 200',
+    );
+  });
+
+  test('checkRateLimited [429 with the Atlas ApiError body]', () => {
+    expectFail(
+      run(
+        'checkRateLimited',
+        response(429, {
+          detail: 'Resource /api/oauth/token is limited to 10 requests every 1 minutes.',
+          error: 429,
+          errorCode: 'RATE_LIMITED',
+          parameters: ['/api/oauth/token', 10, 1],
+          reason: 'Too Many Requests',
+        }),
+        facts,
+      ),
+      'its error is 429, not "rate_limited"',
+    );
+  });
+
+  test('checkRateLimited [429 with an empty body]', () => {
+    expectFail(run('checkRateLimited', response(429, ''), facts), 'its error is undefined');
+  });
+});

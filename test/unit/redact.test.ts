@@ -1,0 +1,203 @@
+// Redaction: a registered secret goes in every encoding a report could carry it in; credentials
+// that look like credentials go even when nobody registered them; prose stays.
+import { describe, expect, test } from 'vitest';
+import {
+  basicCredentials,
+  createRedactor,
+  REDACTED,
+  redactBody,
+  redactForm,
+  redactHeaders,
+  redactHeaderValue,
+  redactJson,
+} from '../../src/redact.ts';
+
+const SECRET = 'p@ss wörd/+="\\&end';
+const CLIENT_ID = 'mdb_sa_id_0123456789abcdef01234567';
+
+describe('createRedactor', () => {
+  const redactor = createRedactor([SECRET]);
+
+  test.each([
+    ['raw', SECRET],
+    ['base64', Buffer.from(SECRET).toString('base64')],
+    ['base64 unpadded', Buffer.from(SECRET).toString('base64').replace(/=+$/, '')],
+    ['base64url', Buffer.from(SECRET).toString('base64url')],
+    ['percent-encoded', encodeURIComponent(SECRET)],
+    ['form-encoded', new URLSearchParams({ x: SECRET }).toString().slice(2)],
+    ['JSON-escaped', JSON.stringify(SECRET).slice(1, -1)],
+  ])('redact [secret %s]', (_form, encoded) => {
+    const text = `before ${encoded} after`;
+    const out = redactor.redact(text);
+    expect(out).toBe(`before ${REDACTED} after`);
+  });
+
+  test('redact [the secret in a JSON document]', () => {
+    const out = redactor.redact(JSON.stringify({ note: `secret is ${SECRET}` }));
+    expect(out).toBe(JSON.stringify({ note: `secret is ${REDACTED}` }));
+  });
+
+  test('redact [every occurrence]', () => {
+    expect(redactor.redact(`${SECRET}|${SECRET}`)).toBe(`${REDACTED}|${REDACTED}`);
+  });
+
+  test('addCredentials [the Basic header value]', () => {
+    const secret = 'mdb_sa_sk_abcdefghijklmnop';
+    const r = createRedactor();
+    r.addCredentials(CLIENT_ID, secret);
+    const value = basicCredentials(CLIENT_ID, secret);
+    expect(value).toBe(Buffer.from(`${CLIENT_ID}:${secret}`).toString('base64'));
+    const out = r.redact(`authorization: Basic ${value}\nlogged: ${value}`);
+    expect(out).not.toContain(value);
+    expect(out).not.toContain(secret);
+    expect(out).toBe(`authorization: Basic ${REDACTED}\nlogged: ${REDACTED}`);
+  });
+
+  test('addCredentials [the id:secret pair, client id kept elsewhere]', () => {
+    const r = createRedactor();
+    r.addCredentials(CLIENT_ID, 'a-client-secret-value');
+    expect(r.redact(`${CLIENT_ID}:a-client-secret-value`)).toBe(REDACTED);
+    expect(r.redact(`client ${CLIENT_ID}`)).toBe(`client ${CLIENT_ID}`);
+  });
+
+  test('redact [a JWT, unregistered]', () => {
+    const jwt =
+      'eyJhbGciOiJFUzUxMiJ9.eyJzdWIiOiJtZGJfc2FfaWRfMCIsImV4cCI6MTgwMDAwMzYwMH0.c2lnbmF0dXJl';
+    expect(createRedactor().redact(`token ${jwt}.`)).toBe(`token ${REDACTED}.`);
+  });
+
+  test('redact [a JWT with an empty signature, unregistered]', () => {
+    expect(createRedactor().redact('t=eyJhbGciOiJub25lIn0.e30.')).toBe(`t=${REDACTED}`);
+  });
+
+  test('redact [an Atlas client secret, unregistered]', () => {
+    expect(createRedactor().redact('secret: mdb_sa_sk_Zx9-_q1, next')).toBe(
+      `secret: ${REDACTED}, next`,
+    );
+  });
+
+  test.each(['Basic', 'Bearer', 'Digest', 'bearer'])(
+    'redact [%s followed by a long credential, unregistered]',
+    (scheme) => {
+      expect(createRedactor().redact(`${scheme} QWxhZGRpbjpvcGVuIHNlc2FtZQ==`)).toBe(
+        `${scheme} ${REDACTED}`,
+      );
+    },
+  );
+
+  test.each(['x', 'abc', '1234567'])('redact [short value %j, not replaced by value]', (short) => {
+    // Only the raw form is too short; longer encodings of it (base64 of 7 bytes) may be registered.
+    const r = createRedactor([short]);
+    expect(r.redact(`x abc 1234567 ${short}`)).toBe(`x abc 1234567 ${short}`);
+  });
+
+  test('redact [an 8-character value is replaced]', () => {
+    expect(createRedactor(['12345678']).redact('pin 12345678')).toBe(`pin ${REDACTED}`);
+  });
+
+  test.each([
+    'the request has no Basic credential',
+    'undecodable Basic credential',
+    'a malformed Bearer token was sent',
+    'Digest realm="MMS Public API", nonce="bm9uY2U="',
+    'expected 401 invalid_client, got 400 invalid_request',
+    'the token endpoint answered 200',
+  ])('redact [prose %j is left alone]', (text) => {
+    expect(createRedactor([SECRET]).redact(text)).toBe(text);
+  });
+
+  test('add [empty value ignored]', () => {
+    const r = createRedactor();
+    r.add('');
+    expect(r.size).toBe(0);
+    expect(r.redact('nothing here')).toBe('nothing here');
+  });
+
+  test('add [longest form first, no half-replaced base64]', () => {
+    // The raw secret is inside its own percent-encoded form; whichever is longer goes whole.
+    const secret = 'aaaaaaaa/bbbbbbbb';
+    const r = createRedactor([secret]);
+    expect(r.redact(encodeURIComponent(secret))).toBe(REDACTED);
+    expect(r.redact(secret)).toBe(REDACTED);
+  });
+});
+
+describe('redactHeaderValue', () => {
+  test('redactHeaderValue [Authorization keeps the scheme]', () => {
+    expect(redactHeaderValue('Authorization', 'Basic dXNlcjpwYXNz')).toBe(`Basic ${REDACTED}`);
+    expect(redactHeaderValue('authorization', 'opaque')).toBe(REDACTED);
+  });
+
+  test('redactHeaders [cookies gone, others kept]', () => {
+    expect(
+      redactHeaders({
+        'set-cookie': 'session=abc',
+        cookie: 'a=b',
+        'proxy-authorization': 'Bearer xyz',
+        'content-type': 'application/json',
+      }),
+    ).toEqual({
+      'set-cookie': REDACTED,
+      cookie: REDACTED,
+      'proxy-authorization': `Bearer ${REDACTED}`,
+      'content-type': 'application/json',
+    });
+  });
+});
+
+describe('redactBody', () => {
+  const pretty = JSON.stringify(
+    { access_token: 'opaque-token-value', expires_in: 3600, token_type: 'Bearer' },
+    null,
+    2,
+  );
+
+  test('redactBody [pretty JSON keeps its layout]', () => {
+    const out = redactBody(pretty, 'application/json');
+    expect(out).toBe(pretty.replace('"opaque-token-value"', `"${REDACTED}"`));
+    expect(out).toContain('\n  "expires_in": 3600,\n');
+  });
+
+  test('redactBody [compact JSON, spaces around the colon, escaped quotes]', () => {
+    const body = '{"access_token" : "a\\"b","refresh_token":"r","error":"x"}';
+    expect(redactBody(body, 'application/json;charset=utf-8')).toBe(
+      `{"access_token" : "${REDACTED}","refresh_token":"${REDACTED}","error":"x"}`,
+    );
+  });
+
+  test('redactBody [JSON, no content type]', () => {
+    expect(redactBody('{"client_secret":"s"}', undefined)).toBe(`{"client_secret":"${REDACTED}"}`);
+  });
+
+  test('redactBody [form token=]', () => {
+    expect(
+      redactBody(
+        'token=abc.def.ghi&token_type_hint=access_token',
+        'application/x-www-form-urlencoded',
+      ),
+    ).toBe(`token=${REDACTED}&token_type_hint=access_token`);
+  });
+
+  test('redactForm [client_secret, grant_type kept]', () => {
+    expect(redactForm('grant_type=client_credentials&client_secret=s3cr3t&x')).toBe(
+      `grant_type=client_credentials&client_secret=${REDACTED}&x`,
+    );
+  });
+
+  test('redactForm [percent-encoded name]', () => {
+    expect(redactForm('client%5Fsecret=s3cr3t')).toBe(`client%5Fsecret=${REDACTED}`);
+  });
+
+  test('redactForm [undecodable name left alone]', () => {
+    expect(redactForm('%E0%A4%A=x')).toBe('%E0%A4%A=x');
+  });
+
+  test('redactJson [nested, strings only]', () => {
+    expect(
+      redactJson({ content: { access_token: 'x', expires_in: 3600 }, list: [{ token: 't' }] }),
+    ).toEqual({
+      content: { access_token: REDACTED, expires_in: 3600 },
+      list: [{ token: REDACTED }],
+    });
+  });
+});
