@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { type MockHandle, startMock } from '../src/mock/index.ts';
 import { BROKEN_VARIANTS } from './support/broken-mocks.ts';
-import { failedRequirementIds, readJunit, runCli, tempDir, writeJson } from './support/cli.ts';
+import { failedRequirementIds, readJunit, runCli, runSuite, tempDir } from './support/cli.ts';
 
 const RATE_LIMIT = { requests: 10, windowSeconds: 2 };
 
@@ -13,27 +13,9 @@ afterAll(async () => {
   await Promise.all(mocks.map((mock) => mock.close()));
 });
 
-async function runAgainst(mock: MockHandle, name: string, extraArgs: string[] = []) {
-  const dir = tempDir(name);
-  const config = writeJson(dir, 'config.json', {
-    accounts: mock.accounts,
-    rateLimit: RATE_LIMIT,
-    faultHook: true,
-  });
-  const reports = join(dir, 'reports');
-  const result = await runCli([
-    'run',
-    '--target',
-    mock.url,
-    '--config',
-    config,
-    '--reports',
-    reports,
-    '--seed',
-    '42',
-    ...extraArgs,
-  ]);
-  return { ...result, cases: readJunit(join(reports, 'junit.xml')) };
+function runAgainst(mock: MockHandle, name: string, extraArgs: string[] = []) {
+  const config = { accounts: mock.accounts, rateLimit: RATE_LIMIT, faultHook: true };
+  return runSuite(name, mock.url, config, ['--seed', '42', ...extraArgs]);
 }
 
 describe('the suite against the reference mock', () => {

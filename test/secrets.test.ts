@@ -6,7 +6,7 @@ import { afterAll, expect, test } from 'vitest';
 import { type MockHandle, startMock } from '../src/mock/index.ts';
 import { basicCredentials } from '../src/redact.ts';
 import { BROKEN_VARIANTS } from './support/broken-mocks.ts';
-import { runCli, tempDir, writeJson } from './support/cli.ts';
+import { decodeXml, runSuite } from './support/cli.ts';
 
 const CANARIES = {
   primary: {
@@ -41,20 +41,6 @@ function forbiddenStrings(): string[] {
   });
 }
 
-/** Reports are XML: a secret escaped into entities is still a secret. */
-function decodeXml(text: string): string {
-  return text
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&#x([0-9a-f]+);/gi, (_m, hex: string) =>
-      String.fromCodePoint(Number.parseInt(hex, 16)),
-    )
-    .replace(/&#(\d+);/g, (_m, dec: string) => String.fromCodePoint(Number(dec)))
-    .replace(/&amp;/g, '&');
-}
-
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
@@ -77,22 +63,13 @@ test('no secret, Basic value or access token reaches stdout, stderr, reports or 
     rateLimit: { requests: 10, windowSeconds: 2 },
     tamper: (res, req) => tamperErrorCode?.(tamperTokenType?.(res, req) ?? res, req) ?? res,
   });
-  const dir = tempDir('canary');
-  const config = writeJson(dir, 'config.json', {
+  const config = {
     accounts: CANARIES,
     rateLimit: { requests: 10, windowSeconds: 2 },
     faultHook: true,
-  });
-  const reports = join(dir, 'reports');
-  const result = await runCli([
-    'run',
-    '--target',
-    mock.url,
-    '--config',
-    config,
-    '--reports',
-    reports,
-  ]);
+  };
+  const result = await runSuite('canary', mock.url, config);
+  const { reports } = result;
   // The broken mock makes testcases fail, so their exchanges are in the report.
   expect(result.code).toBe(1);
   const outputs: [string, string][] = [

@@ -1,8 +1,7 @@
 // Soundness against a server nobody here wrote: node-oidc-provider (a certified OpenID provider)
 // with client_credentials, held to the rfc6749 profile, fails nothing.
-import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { failedRequirementIds, readJunit, runCli, tempDir, writeJson } from './support/cli.ts';
+import { failedRequirementIds, runSuite } from './support/cli.ts';
 import { type OidcProviderTarget, startOidcProvider } from './third-party/oidc-provider.ts';
 
 let provider: OidcProviderTarget | undefined;
@@ -12,25 +11,13 @@ afterAll(async () => {
 
 test('node-oidc-provider passes --profile rfc6749; its one finding is a warning', async () => {
   provider = await startOidcProvider();
-  const dir = tempDir('oidc-provider');
-  const config = writeJson(dir, 'config.json', {
+  const config = {
     accounts: provider.accounts,
     paths: { token: provider.tokenPath, revoke: provider.revokePath },
     resourceProbe: { path: provider.probePath, accept: 'application/json' },
-  });
-  const reports = join(dir, 'reports');
-  const result = await runCli([
-    'run',
-    '--target',
-    provider.url,
-    '--profile',
-    'rfc6749',
-    '--config',
-    config,
-    '--reports',
-    reports,
-  ]);
-  const cases = readJunit(join(reports, 'junit.xml'));
+  };
+  const result = await runSuite('oidc-provider', provider.url, config, ['--profile', 'rfc6749']);
+  const { cases } = result;
   expect(failedRequirementIds(cases), result.stdout).toEqual([]);
   expect(result.code).toBe(0);
   // Judged, not skipped: the success path, with the token proven at the probe.

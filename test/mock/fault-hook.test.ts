@@ -1,18 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type MockHandle, type MockOptions, startMock } from '../../src/mock/index.ts';
-import { HEADER_SETS, send, sorted, tokenRequest } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { HEADER_SETS, send, sorted, tokenRequest, useMock } from './helpers.ts';
 
-let mock: MockHandle | undefined;
-
-async function start(options: MockOptions = {}): Promise<MockHandle> {
-  mock = await startMock({ rateLimit: { requests: 1000, windowSeconds: 60 }, ...options });
-  return mock;
-}
-
-afterEach(async () => {
-  await mock?.close();
-  mock = undefined;
-});
+const start = useMock({ rateLimit: { requests: 1000, windowSeconds: 60 } });
 
 function postFault(url: string, body: unknown) {
   return send(`${url}/__conformance/faults`, {

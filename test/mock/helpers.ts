@@ -1,6 +1,8 @@
 /** Helpers for the mock's tests: raw HTTP exchanges (header names in wire order) and credentials. */
 
 import { request } from 'node:http';
+import { afterEach } from 'vitest';
+import { type MockHandle, type MockOptions, startMock } from '../../src/mock/index.ts';
 import { basicCredentials } from '../../src/redact.ts';
 import type { Account } from '../../src/types.ts';
 
@@ -102,4 +104,22 @@ export function sorted(names: readonly string[]): string[] {
 
 export function b64urlJson(segment: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+}
+
+/**
+ * A mock per test: returns a starter whose mock is closed after each test. `defaults` are merged
+ * under each start's options.
+ */
+export function useMock(
+  defaults: MockOptions = {},
+): (options?: MockOptions) => Promise<MockHandle> {
+  let mock: MockHandle | undefined;
+  afterEach(async () => {
+    await mock?.close();
+    mock = undefined;
+  });
+  return async (options = {}) => {
+    mock = await startMock({ ...defaults, ...options });
+    return mock;
+  };
 }

@@ -1,25 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type MockHandle,
-  type MockOptions,
-  type MockResponse,
-  startMock,
-} from '../../src/mock/index.ts';
+import { describe, expect, it } from 'vitest';
+import type { MockResponse } from '../../src/mock/index.ts';
 import { basicCredentials } from '../../src/redact.ts';
 import { ACCOUNT_ROLES } from '../../src/types.ts';
-import { FORM, send, tokenRequest } from './helpers.ts';
+import { FORM, send, tokenRequest, useMock } from './helpers.ts';
 
-let mock: MockHandle | undefined;
-
-async function start(options: MockOptions = {}): Promise<MockHandle> {
-  mock = await startMock({ rateLimit: { requests: 1000, windowSeconds: 60 }, ...options });
-  return mock;
-}
-
-afterEach(async () => {
-  await mock?.close();
-  mock = undefined;
-});
+const start = useMock({ rateLimit: { requests: 1000, windowSeconds: 60 } });
 
 describe('journal', () => {
   it('records every request with secrets redacted by name and by value', async () => {

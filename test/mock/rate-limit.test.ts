@@ -1,19 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type MockHandle, type MockOptions, startMock } from '../../src/mock/index.ts';
+import { describe, expect, it } from 'vitest';
 import { rateLimitDescription } from '../../src/mock/rate-limit.ts';
-import { HEADER_SETS, SERVICE_VERSION, send, sorted, tokenRequest } from './helpers.ts';
+import { HEADER_SETS, SERVICE_VERSION, send, sorted, tokenRequest, useMock } from './helpers.ts';
 
-let mock: MockHandle | undefined;
-
-async function start(options: MockOptions): Promise<MockHandle> {
-  mock = await startMock(options);
-  return mock;
-}
-
-afterEach(async () => {
-  await mock?.close();
-  mock = undefined;
-});
+const start = useMock();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -67,12 +67,17 @@ export interface JunitCase {
   properties: Record<string, string>;
 }
 
-function decode(text: string): string {
+/** Decodes XML entities: a report's text as a reader (or a leak scanner) sees it. */
+export function decodeXml(text: string): string {
   return text
     .replace(/&quot;/g, '"')
     .replace(/&apos;/g, "'")
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
+    .replace(/&#x([0-9a-f]+);/gi, (_m, hex: string) =>
+      String.fromCodePoint(Number.parseInt(hex, 16)),
+    )
+    .replace(/&#(\d+);/g, (_m, dec: string) => String.fromCodePoint(Number(dec)))
     .replace(/&amp;/g, '&');
 }
 
@@ -83,10 +88,10 @@ export function readJunit(path: string): JunitCase[] {
   for (const match of xml.matchAll(/<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g)) {
     const attrs = match[1] ?? '';
     const body = match[3] ?? '';
-    const name = decode(/\bname="([^"]*)"/.exec(attrs)?.[1] ?? '');
+    const name = decodeXml(/\bname="([^"]*)"/.exec(attrs)?.[1] ?? '');
     const properties: Record<string, string> = {};
     for (const prop of body.matchAll(/<property name="([^"]*)" value="([^"]*)"/g)) {
-      properties[decode(prop[1] ?? '')] = decode(prop[2] ?? '');
+      properties[decodeXml(prop[1] ?? '')] = decodeXml(prop[2] ?? '');
     }
     const failure = /<failure\b[^>]*>([\s\S]*?)<\/failure>/.exec(body)?.[1];
     const state =
@@ -99,7 +104,7 @@ export function readJunit(path: string): JunitCase[] {
       name,
       state,
       properties,
-      ...(failure !== undefined ? { failure: decode(failure) } : {}),
+      ...(failure !== undefined ? { failure: decodeXml(failure) } : {}),
     });
   }
   return cases;
@@ -116,4 +121,32 @@ export function failedRequirementIds(cases: JunitCase[]): string[] {
 
 export function readText(path: string): string {
   return readFileSync(path, 'utf8');
+}
+
+export interface SuiteRun extends CliResult {
+  cases: JunitCase[];
+  reports: string;
+}
+
+/** `oauth-conformance run --target <target> --config <config as a file> --reports <temp>`, and its report. */
+export async function runSuite(
+  name: string,
+  target: string,
+  config: unknown,
+  args: string[] = [],
+): Promise<SuiteRun> {
+  const dir = tempDir(name);
+  const reports = join(dir, 'reports');
+  const configPath = writeJson(dir, 'config.json', config);
+  const result = await runCli([
+    'run',
+    '--target',
+    target,
+    '--config',
+    configPath,
+    '--reports',
+    reports,
+    ...args,
+  ]);
+  return { ...result, cases: readJunit(join(reports, 'junit.xml')), reports };
 }
