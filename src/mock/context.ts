@@ -13,6 +13,9 @@ export interface MockContext {
   tokens: TokenStore;
   rateLimit: RateLimit;
   rateLimiter: RateLimiter;
+  /** The revocation endpoint's own limit and counter. */
+  revokeRateLimit: RateLimit;
+  revokeRateLimiter: RateLimiter;
   tokenLifetimeSeconds: number;
   maxActiveTokens: number;
   faults: FaultQueue;

@@ -3,6 +3,7 @@
 import type { MockContext } from './context.ts';
 import { FAULT_HOOK_PATH, type PendingFault, parseFault } from './faults.ts';
 import { apiError, oauthError } from './responses.ts';
+import { REVOKE_PATH } from './revoke-endpoint.ts';
 import { TOKEN_PATH } from './token-endpoint.ts';
 import type { MockRequestInfo, MockResponse } from './types.ts';
 
@@ -42,13 +43,13 @@ export function handleFaultHook(ctx: MockContext, req: MockRequestInfo): MockRes
 }
 
 /**
- * The answer of an injected fault, in the error shape of the path it hits: the token
- * endpoint's `{"error", "error_description"}`, or the Admin API's error elsewhere.
+ * The answer of an injected fault, in the error shape of the path it hits: the token and
+ * revocation endpoints' `{"error", "error_description"}`, or the Admin API's error elsewhere.
  */
 export function faultResponse(ctx: MockContext, fault: PendingFault, path: string): MockResponse {
   const { identity } = ctx;
   const retryAfterSeconds = fault.retryAfterSeconds;
-  if (path === TOKEN_PATH) {
+  if (path === TOKEN_PATH || path === REVOKE_PATH) {
     return fault.status === 500
       ? oauthError(identity, 'server_error')
       : oauthError(identity, 'temporarily_unavailable', undefined, { retryAfterSeconds });

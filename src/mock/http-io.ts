@@ -52,13 +52,22 @@ export function responseFlags(query: URLSearchParams): ResponseFlags {
   return { pretty: flag(query, 'pretty'), envelope: flag(query, 'envelope') };
 }
 
+/** Statuses that never carry a body (RFC 9110 §6.4.1). */
+function bodyForbidden(status: number): boolean {
+  return status < 200 || status === 204 || status === 304;
+}
+
 /**
  * Applies `pretty` and `envelope` (MongoDB API guideline IPA-115: `{"status", "content"}`, the
- * HTTP status unchanged). A response without a body stays without one.
+ * HTTP status unchanged). With the envelope, a response without a body gets `"content": null`
+ * (the revocation endpoint's 200), unless its status forbids a body (204): that one stays
+ * without one. `pretty` changes nothing when there is no body.
  */
 export function applyFlags(res: MockResponse, flags: ResponseFlags): MockResponse {
-  const body =
-    flags.envelope && res.body !== undefined ? { status: res.status, content: res.body } : res.body;
+  let body = res.body;
+  if (flags.envelope && (body !== undefined || !bodyForbidden(res.status))) {
+    body = { status: res.status, content: body ?? null };
+  }
   return { ...res, headers: { ...res.headers }, body, pretty: res.pretty || flags.pretty };
 }
 
@@ -70,8 +79,9 @@ export function serialiseBody(res: MockResponse): Buffer | undefined {
 }
 
 /**
- * Writes a response: headers in their record order, `Content-Length` set to the real length,
- * `Connection` saying what the connection will really do, `Date` only if the record has one.
+ * Writes a response: headers in their record order, `Content-Length` set to the real length
+ * (`0` for a response without a body whose record has one), `Connection` saying what the
+ * connection will really do, `Date` only if the record has one.
  */
 export function writeResponse(out: ServerResponse, res: MockResponse): void {
   const body = serialiseBody(res);
@@ -84,8 +94,7 @@ export function writeResponse(out: ServerResponse, res: MockResponse): void {
     if (lower === 'content-length') {
       if (sawLength) continue;
       sawLength = true;
-      if (body === undefined) continue;
-      headers.push([name, String(body.length)]);
+      headers.push([name, String(body?.length ?? 0)]);
     } else if (lower === 'connection') {
       if (sawConnection) continue;
       sawConnection = true;

@@ -1,7 +1,8 @@
 /**
  * The reference mock: an in-process HTTP server that is the documented contract of MongoDB
- * Atlas's Service Account token endpoint (`POST /api/oauth/token`), plus a resource probe
- * (`GET /api/atlas/v2/`) and the fault-injection hook (docs/fault-hook.md).
+ * Atlas's Service Account token endpoint (`POST /api/oauth/token`) and token revocation endpoint
+ * (`POST /api/oauth/revoke`, RFC 7009), plus a resource probe (`GET /api/atlas/v2/`) and the
+ * fault-injection hook (docs/fault-hook.md).
  */
 
 import { createServer } from 'node:http';
@@ -23,6 +24,7 @@ export { CLIENT_ID_PATTERN, CLIENT_SECRET_PATTERN, generateAccounts } from './ac
 export { FAULT_HOOK_PATH } from './faults.ts';
 export { PROBE_PATH } from './probe.ts';
 export { OAUTH_ERRORS, type OAuthErrorCode } from './responses.ts';
+export { REVOKE_PATH } from './revoke-endpoint.ts';
 export { TOKEN_PATH } from './token-endpoint.ts';
 export type { TokenStore } from './token-store.ts';
 export type {
@@ -47,10 +49,18 @@ function baseUrl(address: AddressInfo): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
 }
 
+/**
+ * Starts a mock serving `POST /api/oauth/token`, `POST /api/oauth/revoke`, `GET /api/atlas/v2/`
+ * and (unless `faultHook` is false) `/__conformance/faults`. Throws a `TypeError` for an invalid
+ * option.
+ */
 export async function startMock(options: MockOptions = {}): Promise<MockHandle> {
   const rateLimit = options.rateLimit ?? { requests: 10, windowSeconds: 60 };
   positiveInteger('rateLimit.requests', rateLimit.requests);
   positiveInteger('rateLimit.windowSeconds', rateLimit.windowSeconds);
+  const revokeRateLimit = options.revokeRateLimit ?? rateLimit;
+  positiveInteger('revokeRateLimit.requests', revokeRateLimit.requests);
+  positiveInteger('revokeRateLimit.windowSeconds', revokeRateLimit.windowSeconds);
   const tokenLifetimeSeconds = positiveInteger(
     'tokenLifetimeSeconds',
     options.tokenLifetimeSeconds ?? 3600,
@@ -84,6 +94,8 @@ export async function startMock(options: MockOptions = {}): Promise<MockHandle> 
     tokens: createTokenStore({ key, issuer: url, lifetimeSeconds: tokenLifetimeSeconds }),
     rateLimit,
     rateLimiter: createRateLimiter(rateLimit),
+    revokeRateLimit,
+    revokeRateLimiter: createRateLimiter(revokeRateLimit),
     tokenLifetimeSeconds,
     maxActiveTokens,
     faults: createFaultQueue(),
@@ -95,6 +107,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockHandle> 
     createRequestListener(ctx, {
       faultHook: options.faultHook ?? true,
       tamper: options.tamper,
+      rewrite: options.rewrite,
       journal,
     }),
   );

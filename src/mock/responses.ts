@@ -13,7 +13,10 @@ export interface ErrorDefinition {
   documented: boolean;
 }
 
-/** The token endpoint's errors, as documented (`rate_limited`'s description is a template). */
+/**
+ * The token endpoint's errors, as documented (`rate_limited`'s description is a template). The
+ * revocation endpoint's page documents the same table.
+ */
 export const OAUTH_ERRORS = {
   invalid_request: {
     status: 400,
@@ -51,6 +54,9 @@ export const DESCRIPTIONS = {
   repeatedGrantType: 'The grant_type parameter must not be repeated.',
   contentType: 'Content-Type must be application/x-www-form-urlencoded.',
   bodyTooLarge: 'The request body is too large.',
+  missingToken: 'Missing token.',
+  repeatedToken: 'The token parameter must not be repeated.',
+  foreignToken: 'The token was not issued to this client.',
   methodNotAllowed: (method: string, path: string, allow: string) =>
     `Method ${method} is not allowed on ${path}; use ${allow}.`,
 } as const;
@@ -183,6 +189,11 @@ export function tokenResponse(
     body: { access_token: accessToken, expires_in: expiresIn, token_type: 'Bearer' },
     pretty: false,
   };
+}
+
+/** The revocation response: 200 with the documented header set and no body (`Content-Length: 0`). */
+export function revokedResponse(identity: ServiceIdentity): MockResponse {
+  return { status: 200, headers: headersFor(200, identity), body: undefined, pretty: false };
 }
 
 const REASONS: Record<number, string> = {

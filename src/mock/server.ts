@@ -9,12 +9,14 @@ import { applyFlags, readBody, responseFlags, writeResponse } from './http-io.ts
 import type { Journal } from './journal.ts';
 import { handleProbe, PROBE_PATH } from './probe.ts';
 import { notFound, oauthError } from './responses.ts';
+import { handleRevokeRequest, REVOKE_PATH } from './revoke-endpoint.ts';
 import { handleTokenRequest, TOKEN_PATH } from './token-endpoint.ts';
 import type { MockOptions, MockRequestInfo, MockResponse } from './types.ts';
 
 export interface ListenerOptions {
   faultHook: boolean;
   tamper: MockOptions['tamper'];
+  rewrite: MockOptions['rewrite'];
   journal: Journal;
 }
 
@@ -30,6 +32,7 @@ function route(ctx: MockContext, req: MockRequestInfo, bodyTooLarge: boolean): M
   const fault = ctx.faults.take(req.path);
   if (fault) return faultResponse(ctx, fault, req.path);
   if (req.path === TOKEN_PATH) return handleTokenRequest(ctx, req, bodyTooLarge);
+  if (req.path === REVOKE_PATH) return handleRevokeRequest(ctx, req, bodyTooLarge);
   if (req.path === PROBE_PATH) return handleProbe(ctx, req);
   return notFound(ctx.identity, req.path);
 }
@@ -56,8 +59,10 @@ export function createRequestListener(ctx: MockContext, options: ListenerOptions
         return;
       }
 
-      let response = applyFlags(route(ctx, info, body.tooLarge), flags);
-      if (options.tamper) response = options.tamper(response, info);
+      // The journal keeps what the client sent; the contract sees the rewritten request.
+      const handled = options.rewrite ? options.rewrite(info) : info;
+      let response = applyFlags(route(ctx, handled, body.tooLarge), flags);
+      if (options.tamper) response = options.tamper(response, handled);
       writeResponse(res, response);
       options.journal.record({
         time,

@@ -9,9 +9,10 @@ import type { MockRequestInfo, MockResponse } from './types.ts';
 
 export const TOKEN_PATH = '/api/oauth/token';
 
-const FORM_TYPE = 'application/x-www-form-urlencoded';
+export const FORM_TYPE = 'application/x-www-form-urlencoded';
 
-function mediaType(contentType: string | undefined): string {
+/** The media type of a `Content-Type` value, lowercased, without parameters. */
+export function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
 }
 

@@ -24,6 +24,11 @@ export interface TokenStore {
   isLive(token: string): boolean;
   /** The claims of a live token, or `undefined`. */
   liveClaims(token: string): TokenClaims | undefined;
+  /**
+   * The claims of a token signed by the mock's key, expired or revoked ones included, or
+   * `undefined` (malformed, or not signed by this key).
+   */
+  signedClaims(token: string): TokenClaims | undefined;
   /** Removes a token; it stops being live. Returns whether the store held it. */
   revoke(jti: string): boolean;
   /** Unexpired, unrevoked tokens of this client. */
@@ -54,13 +59,16 @@ export function createTokenStore(options: TokenStoreOptions): TokenStore {
     for (const [jti, token] of tokens) if (token.exp <= t) tokens.delete(jti);
   };
 
-  const liveClaims = (token: string): TokenClaims | undefined => {
-    let claims: TokenClaims | undefined;
+  const signedClaims = (token: string): TokenClaims | undefined => {
     try {
-      claims = verifyJwt(key, token)?.claims;
+      return verifyJwt(key, token)?.claims;
     } catch {
       return undefined;
     }
+  };
+
+  const liveClaims = (token: string): TokenClaims | undefined => {
+    const claims = signedClaims(token);
     if (!claims || claims.exp <= nowSeconds()) return undefined;
     const stored = tokens.get(claims.jti);
     if (!stored || stored.clientId !== claims.sub || stored.exp <= nowSeconds()) return undefined;
@@ -84,6 +92,7 @@ export function createTokenStore(options: TokenStoreOptions): TokenStore {
     },
     isLive: (token) => liveClaims(token) !== undefined,
     liveClaims,
+    signedClaims,
     revoke: (jti) => tokens.delete(jti),
     activeCount(clientId) {
       prune();

@@ -16,12 +16,19 @@ export interface MockOptions {
   tokenLifetimeSeconds?: number;
   /**
    * Fixed-window rate limit of `POST /api/oauth/token`, per caller address and client id.
-   * Default `{ requests: 10, windowSeconds: 60 }`, the live service's limit.
+   * Default `{ requests: 10, windowSeconds: 60 }`, the live service's limit. Also the default of
+   * {@link MockOptions.revokeRateLimit} (a separate counter).
    */
   rateLimit?: RateLimit;
   /**
-   * Unexpired tokens one service account may hold; the next token request is refused with
-   * 403 `access_denied` "Access Token limit reached for the service account.". Default `100`.
+   * Fixed-window rate limit of `POST /api/oauth/revoke`, per caller address and client id, with
+   * its own counter (revocations do not use up the token endpoint's window, nor the reverse).
+   * Default: the value of {@link MockOptions.rateLimit}.
+   */
+  revokeRateLimit?: RateLimit;
+  /**
+   * Unexpired, unrevoked tokens one service account may hold; the next token request is refused
+   * with 403 `access_denied` "Access Token limit reached for the service account.". Default `100`.
    */
   maxActiveTokens?: number;
   /** Enables the fault-injection endpoint `/__conformance/faults` (docs/fault-hook.md). Default `true`. */
@@ -32,6 +39,12 @@ export interface MockOptions {
    * tests use it. `Content-Length` is always recomputed from the final body.
    */
   tamper?: (res: MockResponse, req: MockRequestInfo) => MockResponse;
+  /**
+   * Applied to every request to the contract's paths before the mock handles it; the journal
+   * records the request as sent. Deliberately broken variants use it to misbehave on the request
+   * side: ignore a parameter, accept what should be refused.
+   */
+  rewrite?: (req: MockRequestInfo) => MockRequestInfo;
   /** Journal entries kept (the most recent ones). Default `1000`. */
   journalLimit?: number;
 }
@@ -41,8 +54,9 @@ export interface MockResponse {
   /**
    * Response headers, in the order they are written. `Date` is written only if present here
    * (the mock puts it in every response). `Content-Length` (a placeholder here) is always
-   * written with the serialised body's real length, at its place in this record. `Connection`
-   * always says what the connection will really do (added last if absent here).
+   * written with the serialised body's real length (`0` without a body), at its place in this
+   * record. `Connection` always says what the connection will really do (added last if absent
+   * here).
    */
   headers: Record<string, string>;
   /**

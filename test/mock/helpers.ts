@@ -73,6 +73,32 @@ export function tokenRequest(
   });
 }
 
+/**
+ * A revocation request: POST, form body `token=<token>` (plus `token_type_hint=<hint>` if given),
+ * Basic credentials if given. `body` replaces the whole form body.
+ */
+export function revokeRequest(
+  baseUrl: string,
+  account: Account | undefined,
+  token: string,
+  options: {
+    hint?: string;
+    query?: string;
+    headers?: Record<string, string>;
+    body?: string;
+  } = {},
+): Promise<RawResponse> {
+  const headers: Record<string, string> = { 'content-type': FORM, accept: 'application/json' };
+  if (account) headers.authorization = basic(account);
+  const form = new URLSearchParams({ token });
+  if (options.hint !== undefined) form.set('token_type_hint', options.hint);
+  return send(`${baseUrl}/api/oauth/revoke${options.query ?? ''}`, {
+    method: 'POST',
+    headers: { ...headers, ...options.headers },
+    body: options.body ?? form.toString(),
+  });
+}
+
 /** The documented header sets, by status (lowercased names, Connection included). */
 export const HEADER_SETS = {
   ok: [

@@ -255,7 +255,7 @@ describe('POST /api/oauth/token: errors', () => {
   });
 
   it('404 in the Admin API error shape for other paths (exact path: no trailing slash)', async () => {
-    for (const path of ['/api/oauth/token/', '/nope', '/api/oauth/revoke']) {
+    for (const path of ['/api/oauth/token/', '/nope', '/api/oauth/revoke/']) {
       const res = await send(`${mock.url}${path}`, { method: 'POST' });
       expect(res.status).toBe(404);
       expect(res.headers['content-type']).toBe('application/json');
