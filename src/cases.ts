@@ -43,9 +43,16 @@ export function budgetKey(
   return limited.includes(path) ? `${path} [${clientId ?? 'no client id'}]` : undefined;
 }
 
+const PLACEHOLDER = /^\{\{([a-z-]+)\}\}$/;
+
+/**
+ * Builds a case's request. Form values of the form `{{name}}` are filled from `values`
+ * (see {@link placeholderValues}).
+ */
 export function buildRequest(
   session: Session,
   c: Case,
+  values: Record<string, string> = {},
 ): { request: HttpRequest; clientId?: string } {
   const { run, redactor } = session;
   const recipe = c.request;
@@ -76,7 +83,14 @@ export function buildRequest(
   let body: string | undefined;
   if (recipe.form) {
     headers['content-type'] = 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(recipe.form).toString();
+    const form = Object.entries(recipe.form).map(([name, value]): [string, string] => {
+      const placeholder = PLACEHOLDER.exec(value)?.[1];
+      if (!placeholder) return [name, value];
+      const filled = values[placeholder];
+      if (filled === undefined) throw new CaseSetupError(`no value for {{${placeholder}}}`);
+      return [name, filled];
+    });
+    body = new URLSearchParams(form).toString();
   }
   return {
     request: {
@@ -137,12 +151,12 @@ export async function sendPaced(
   return exchange;
 }
 
-function tamper(token: string): string {
+export function tamper(token: string): string {
   const tail = token.slice(-4);
   return `${token.slice(0, -4)}${tail === 'AAAA' ? 'BBBB' : 'AAAA'}`;
 }
 
-async function callProbe(session: Session, token: string): Promise<Exchange> {
+export async function callProbe(session: Session, token: string): Promise<Exchange> {
   const { run } = session;
   const probe = run.resourceProbe;
   if (!probe) throw new CaseSetupError('no resource probe is configured');
@@ -177,6 +191,78 @@ async function injectFault(session: Session, c: Case): Promise<void> {
   }
 }
 
+/** Asks the token endpoint for a new token for an account, paced by the budget. */
+export async function requestToken(
+  session: Session,
+  notes: string[],
+  role: 'primary' | 'secondary' = 'primary',
+): Promise<{ token?: string; exchange: Exchange }> {
+  const account = session.run.accounts[role];
+  if (!account) throw new CaseSetupError(`no ${role} account is configured`);
+  const exchange = await sendPaced(
+    session,
+    {
+      method: 'POST',
+      url: `${session.run.target}${session.run.paths.token}`,
+      headers: {
+        accept: 'application/json',
+        authorization: `Basic ${basicCredentials(account.clientId, account.clientSecret)}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'grant_type=client_credentials',
+    },
+    account.clientId,
+    notes,
+  );
+  const json = exchange.response ? parseJson(exchange.response.body) : undefined;
+  const token = json?.ok
+    ? (json.value as { access_token?: unknown } | null)?.access_token
+    : undefined;
+  return typeof token === 'string' ? { token, exchange } : { exchange };
+}
+
+/** A new token a case needs to work with; failing to get one is a setup error, not a finding of the case. */
+export async function issueToken(
+  session: Session,
+  notes: string[],
+  role: 'primary' | 'secondary' = 'primary',
+): Promise<string> {
+  const { token, exchange } = await requestToken(session, notes, role);
+  if (token) return token;
+  const got = exchange.response ? `status ${exchange.response.status}` : exchange.error?.code;
+  throw new CaseSetupError(`could not obtain a ${role} token to work with (${got})`);
+}
+
+/**
+ * A live token of the primary account that cases share when they only need a token to exist
+ * (it must not be revoked on purpose). `renew` replaces one that stopped working.
+ */
+export function sharedToken(session: Session, notes: string[], renew = false): Promise<string> {
+  if (renew || !session.sharedToken) {
+    session.sharedToken = issueToken(session, notes);
+  }
+  return session.sharedToken;
+}
+
+/** Values for the `{{placeholders}}` of a case's form. */
+export async function placeholderValues(
+  session: Session,
+  c: Case,
+  notes: string[],
+): Promise<Record<string, string>> {
+  const values: Record<string, string> = {};
+  for (const value of Object.values(c.request.form ?? {})) {
+    const name = PLACEHOLDER.exec(value)?.[1];
+    if (!name || name in values) continue;
+    if (name === 'unknown-token')
+      values[name] = fakerFor(session.run.seed, c.id).string.alphanumeric(48);
+    else if (name === 'shared-token') values[name] = await sharedToken(session, notes);
+    else if (name === 'fresh-token') values[name] = await issueToken(session, notes);
+    else throw new CaseSetupError(`case ${c.id} names unknown placeholder {{${name}}}`);
+  }
+  return values;
+}
+
 async function executePlainCase(session: Session, c: Case): Promise<CaseResult> {
   const baselineCase = c.baseline
     ? getCatalog().cases.find((other) => other.id === c.baseline)
@@ -184,7 +270,11 @@ async function executePlainCase(session: Session, c: Case): Promise<CaseResult> 
   const baseline = baselineCase ? await resultOf(session, baselineCase) : undefined;
   await injectFault(session, c);
   const notes: string[] = [];
-  const { request, clientId } = buildRequest(session, c);
+  const { request, clientId } = buildRequest(
+    session,
+    c,
+    await placeholderValues(session, c, notes),
+  );
   const exchange = await sendPaced(session, request, clientId, notes);
   const result: CaseResult = { exchange, notes, ...(baseline ? { baseline } : {}) };
   if (c.probe && session.run.resourceProbe && exchange.response?.status === 200) {

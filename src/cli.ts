@@ -82,6 +82,7 @@ async function mockCommand(args: string[], io: CliIo): Promise<number> {
   }
   io.out(`reference mock listening on ${mock.url}`);
   io.out(`  token     POST ${mock.url}/api/oauth/token`);
+  io.out(`  revoke    POST ${mock.url}/api/oauth/revoke`);
   io.out(`  probe     GET  ${mock.url}/api/atlas/v2/`);
   io.out(`  faults    POST ${mock.url}/__conformance/faults (docs/fault-hook.md)`);
   for (const role of ACCOUNT_ROLES) {

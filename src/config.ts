@@ -17,6 +17,7 @@ export const PROFILE_NAMES: readonly ProfileName[] = ['atlas', 'cloud-manager', 
 export const EMBEDDED_RATE_LIMIT: RateLimit = { requests: 10, windowSeconds: 2 };
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
 export const DEFAULT_TIMEOUT_SECONDS = 30;
+export const DEFAULT_REVOCATION_WAIT_SECONDS = 5;
 
 /** Options of `oauth-conformance run`, as parsed from the command line. */
 export interface RunOptions {
@@ -43,6 +44,7 @@ interface ConfigFile {
   resourceProbe?: { path: string; accept?: string } | null;
   faultHook?: boolean;
   timeoutSeconds?: number;
+  revocationWaitSeconds?: number;
 }
 
 /** Everything a run needs to know, resolved. The target is undefined for the embedded mock. */
@@ -59,6 +61,8 @@ export interface RunSettings {
   seed: number;
   reportsDir: string;
   timeoutMs: number;
+  /** How long a revoked token may stay accepted at the probe. */
+  revocationWaitMs: number;
 }
 
 function readConfigFile(path: string): ConfigFile {
@@ -207,6 +211,7 @@ export function resolveRunSettings(
     seed: parseSeed(options.seed),
     reportsDir: options.reports ?? 'reports',
     timeoutMs: (file.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
+    revocationWaitMs: (file.revocationWaitSeconds ?? DEFAULT_REVOCATION_WAIT_SECONDS) * 1000,
   };
 }
 

@@ -16,7 +16,7 @@ import { areasFor } from './specs.ts';
 import { ACCOUNT_ROLES, type Accounts } from './types.ts';
 
 /** Suites run in this order; the rate-limit burst goes last so that it spends no other case's budget. */
-const SUITE_ORDER = ['token.test.ts', 'rate-limit.test.ts'];
+const SUITE_ORDER = ['token.test.ts', 'revoke.test.ts', 'rate-limit.test.ts'];
 
 class SuiteOrder extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {

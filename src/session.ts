@@ -22,6 +22,10 @@ export interface Session {
   budget: Budget;
   /** Case results by case id: each case runs once, however many requirements judge it. */
   results: Map<string, Promise<CaseResult>>;
+  /** The primary account's token that cases share (see sharedToken in cases.ts). */
+  sharedToken?: Promise<string>;
+  /** How long revocation took to take effect in the lifecycle case, once measured. */
+  revocationDelayMs?: number;
   /** Waits the budget made, for the summary. */
   waits: { key: string; ms: number; why: string }[];
 }

@@ -43,6 +43,8 @@ export interface Case {
   baseline?: string;
   /** A recipe in code (src/sequences), for cases of several requests. */
   sequence?: string;
+  /** Requests to each rate-limited endpoint; `limit+1` is one more than the rate limit. */
+  cost?: { token: number | 'limit+1'; revoke: number };
   probe?: boolean;
   requirements: string[];
 }

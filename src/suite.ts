@@ -6,7 +6,7 @@
  */
 import { type TestContext, test } from 'vitest';
 import { CaseSetupError, resultOf } from './cases.ts';
-import { type CaseResult, getCheck } from './checks/index.ts';
+import { type CaseResult, getCheck, type Verdict } from './checks/index.ts';
 import { exchangeText } from './exchange-text.ts';
 import { SEQUENCES } from './sequences/index.ts';
 import { getSession, type Session } from './session.ts';
@@ -84,6 +84,10 @@ function failureMessage(
       exchangeText(result.probe.withTamperedToken, session.redactor),
     );
   }
+  for (const [name, exchange] of Object.entries(result.steps ?? {})) {
+    lines.push(`step ${name}:`, exchangeText(exchange, session.redactor));
+  }
+  if (result.facts) lines.push(`facts: ${JSON.stringify(result.facts)}`);
   if (result.baseline)
     lines.push(
       'baseline (the same request without the flag):',
@@ -118,18 +122,20 @@ async function judge(
     throw error;
   }
   for (const note of result.notes) await context.annotate(note, 'note');
-  const response = result.exchange.response;
-  const verdict = response
-    ? getCheck(requirement.check.name).check({
-        result,
-        response,
-        params: requirement.check.with ?? {},
-        run: session.run,
-      })
-    : {
-        ok: false as const,
-        reason: `no response: ${result.exchange.error?.code} ${result.exchange.error?.message}`,
-      };
+  const params = requirement.check.with ?? {};
+  // A requirement may judge a later step of a sequence (its `step` parameter) instead of the case's main exchange.
+  const step = typeof params.step === 'string' ? params.step : undefined;
+  const judged = step ? result.steps?.[step] : result.exchange;
+  const verdict: Verdict = !judged
+    ? { ok: false, reason: `the ${step} step was not reached` }
+    : judged.response
+      ? getCheck(requirement.check.name).check({
+          result,
+          response: judged.response,
+          params,
+          run: session.run,
+        })
+      : { ok: false, reason: `no response: ${judged.error?.code} ${judged.error?.message}` };
   const outcome = decide(requirement.level, verdict.ok, { strict: session.run.strict });
   if (verdict.ok) {
     if (verdict.note) await context.annotate(verdict.note, 'note');

@@ -133,26 +133,39 @@ describe.concurrent('profiles against the embedded mock', () => {
     expect(ids).toContain('token.query.backupJobsEnabledOnly');
   });
 
-  test('--profile rfc6749 finds the one place the Atlas docs depart from RFC 6749', async () => {
+  test('--profile rfc6749 finds the one place the Atlas docs depart from RFC 6749, on both endpoints', async () => {
     // The docs answer 401 with a Digest challenge; RFC 6749 §5.2 wants the scheme the client
     // used (Basic). The mock follows the docs, so the RFC profile must say so.
     const { code, cases, ids } = await runProfile('rfc6749');
     expect(code).toBe(1);
-    expect(failedRequirementIds(cases)).toEqual(['token.rfc.www-authenticate.basic']);
+    expect(failedRequirementIds(cases)).toEqual([
+      'revoke.rfc.www-authenticate.basic',
+      'token.rfc.www-authenticate.basic',
+    ]);
     expect(ids).not.toContain('token.401.headers');
     expect(cases.filter((c) => c.state === 'skipped')).toEqual([]);
   });
 });
 
-test('without a resource probe only the requirement that needs it is skipped', async () => {
+test('without a resource probe only the requirements that need it are skipped', async () => {
   const dir = tempDir('no-probe');
   const config = writeJson(dir, 'config.json', { resourceProbe: null });
   const result = await runCli(['run', '--config', config, '--reports', dir, '--seed', '4']);
   expect(result.code, result.stdout).toBe(0);
   const cases = readJunit(join(dir, 'junit.xml'));
   const skipped = cases.filter((c) => c.state === 'skipped');
-  expect(skipped.map((c) => c.name)).toEqual(['token.200.access_token.works [client_credentials]']);
-  expect(skipped[0]?.properties.skipped).toMatch(/^no resource probe/);
+  expect([...new Set(skipped.map((c) => c.properties.requirement))].sort()).toEqual([
+    'revoke.hint.optional',
+    'revoke.isolation',
+    'revoke.other-client.no-effect',
+    'revoke.token.refused-after-revoke',
+    'revoke.unauthenticated.no-effect',
+    'token.200.access_token.works',
+  ]);
+  for (const c of skipped) expect(c.properties.skipped).toMatch(/^no resource probe/);
+  expect(cases.find((c) => c.name === 'revoke.200.status [revoke a fresh token]')?.state).toBe(
+    'passed',
+  );
   expect(cases.find((c) => c.name === 'token.200.status [client_credentials]')?.state).toBe(
     'passed',
   );

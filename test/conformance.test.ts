@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { type MockHandle, startMock } from '../src/mock/index.ts';
-import { BROKEN_VARIANTS } from './support/broken-mocks.ts';
+import { BROKEN_VARIANTS, VARIANT_SEED } from './support/broken-mocks.ts';
 import { failedRequirementIds, readJunit, runCli, runSuite, tempDir } from './support/cli.ts';
 
 const RATE_LIMIT = { requests: 10, windowSeconds: 2 };
@@ -14,7 +14,13 @@ afterAll(async () => {
 });
 
 function runAgainst(mock: MockHandle, name: string, extraArgs: string[] = []) {
-  const config = { accounts: mock.accounts, rateLimit: RATE_LIMIT, faultHook: true };
+  // A short revocation wait: the revoke-noop variant watches tokens that never go.
+  const config = {
+    accounts: mock.accounts,
+    rateLimit: RATE_LIMIT,
+    faultHook: true,
+    revocationWaitSeconds: 2,
+  };
   return runSuite(name, mock.url, config, ['--seed', '42', ...extraArgs]);
 }
 
@@ -49,7 +55,11 @@ describe.concurrent('the suite against broken mocks', () => {
   test.each(BROKEN_VARIANTS.map((variant) => [variant.name, variant] as const))(
     '%s is caught on exactly its requirements',
     async (_name, variant) => {
-      const mock = await startMock({ rateLimit: RATE_LIMIT, seed: 5, ...variant.options });
+      const mock = await startMock({
+        rateLimit: RATE_LIMIT,
+        seed: VARIANT_SEED,
+        ...variant.options,
+      });
       mocks.push(mock);
       const { code, cases, stdout } = await runAgainst(mock, variant.name);
       expect(failedRequirementIds(cases), `${variant.deviation}\n${stdout}`).toEqual(

@@ -13,6 +13,13 @@ import { checkEnvelope, checkSameMeaningAsBaseline } from './query.ts';
 import { checkRateLimited } from './rate-limit.ts';
 import { checkErrorResponse, checkMemberPresent, checkStatus, validateBody } from './response.ts';
 import {
+  checkNoBody,
+  checkOtherTokenSurvives,
+  checkReissuedTokenWorks,
+  checkTokenRefusedAfterRevoke,
+  checkTokenSurvives,
+} from './revoke.ts';
+import {
   checkExpiresIn,
   checkJwtExpiry,
   checkNoRefreshToken,
@@ -66,6 +73,26 @@ export const CHECKS: Readonly<Record<string, CheckEntry>> = {
   },
   checkEnvelope: { check: checkEnvelope, description: 'envelope wraps the real status and body' },
   checkRateLimited: { check: checkRateLimited, description: 'the burst met 429 rate_limited' },
+  checkNoBody: { check: checkNoBody, description: 'no response body' },
+  checkTokenRefusedAfterRevoke: {
+    check: checkTokenRefusedAfterRevoke,
+    description: 'the token worked, and is refused at the probe after revocation',
+    needs: ['resourceProbe'],
+  },
+  checkTokenSurvives: {
+    check: checkTokenSurvives,
+    description: 'the token worked, and still works after the request',
+    needs: ['resourceProbe'],
+  },
+  checkOtherTokenSurvives: {
+    check: checkOtherTokenSurvives,
+    description: "the account's other token still works after a revocation",
+    needs: ['resourceProbe'],
+  },
+  checkReissuedTokenWorks: {
+    check: checkReissuedTokenWorks,
+    description: 'a new token can be issued after a revocation, and works',
+  },
 };
 
 export function getCheck(name: string): CheckEntry {

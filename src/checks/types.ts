@@ -8,6 +8,8 @@ export interface CaseResult {
   baseline?: CaseResult;
   /** The resource probe with the issued token, and with a tampered copy of it. */
   probe?: { withToken: Exchange; withTamperedToken: Exchange };
+  /** Further exchanges of a sequence, by name; a requirement picks one with its `step` parameter. */
+  steps?: Record<string, Exchange>;
   /** Facts a sequence case gathered (counts, timings), shown in its report. */
   facts?: Record<string, unknown>;
   /** Things that happened on the way (an unplanned 429 waited out), shown in its report. */

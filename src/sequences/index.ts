@@ -6,6 +6,7 @@ import type { CaseResult, Need } from '../checks/index.ts';
 import type { Session } from '../session.ts';
 import type { Case } from '../specs.ts';
 import { rateLimitBurst } from './rate-limit.ts';
+import { revokeAndProbe, revokeLifecycle } from './revoke.ts';
 
 export interface Sequence {
   run: (session: Session, c: Case) => Promise<CaseResult>;
@@ -15,4 +16,6 @@ export interface Sequence {
 
 export const SEQUENCES: Readonly<Record<string, Sequence>> = {
   'rate-limit-burst': { run: rateLimitBurst, needs: ['rateLimit'] },
+  'revoke-lifecycle': { run: revokeLifecycle, needs: [] },
+  'revoke-and-probe': { run: revokeAndProbe, needs: [] },
 };

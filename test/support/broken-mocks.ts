@@ -1,6 +1,12 @@
 // Deliberately broken variants of the reference mock, one deviation each, and the requirement
 // ids the suite must fail for it: no more, no fewer.
-import type { MockOptions, MockRequestInfo, MockResponse } from '../../src/mock/index.ts';
+import {
+  generateAccounts,
+  type MockOptions,
+  type MockRequestInfo,
+  type MockResponse,
+} from '../../src/mock/index.ts';
+import { basicCredentials } from '../../src/redact.ts';
 
 export interface BrokenVariant {
   name: string;
@@ -42,6 +48,19 @@ function withoutHeader(res: MockResponse, name: string): MockResponse {
 }
 
 const onTokenPath = (req: MockRequestInfo) => req.path === '/api/oauth/token';
+const onRevokePath = (req: MockRequestInfo) => req.path === '/api/oauth/revoke';
+
+/** The accounts every variant's mock has (seed 5), so a variant can name them. */
+export const VARIANT_SEED = 5;
+const accounts = generateAccounts(VARIANT_SEED);
+const basicOf = (role: 'primary' | 'secondary') =>
+  `Basic ${basicCredentials(accounts[role].clientId, accounts[role].clientSecret)}`;
+
+function withForm(req: MockRequestInfo, change: (form: URLSearchParams) => void): MockRequestInfo {
+  const form = new URLSearchParams(req.body);
+  change(form);
+  return { ...req, body: form.toString() };
+}
 
 export const BROKEN_VARIANTS: BrokenVariant[] = [
   {
@@ -68,7 +87,7 @@ export const BROKEN_VARIANTS: BrokenVariant[] = [
       tamper: (res) =>
         res.status === 429 || res.status === 503 ? withoutHeader(res, 'retry-after') : res,
     },
-    expectedFailures: ['token.429.headers', 'token.503.headers'],
+    expectedFailures: ['revoke.503.headers', 'token.429.headers', 'token.503.headers'],
   },
   {
     name: 'missing-www-authenticate',
@@ -101,7 +120,7 @@ export const BROKEN_VARIANTS: BrokenVariant[] = [
           ? { ...res, body: res.body.content }
           : res,
     },
-    expectedFailures: ['token.query.envelope'],
+    expectedFailures: ['revoke.query.envelope', 'token.query.envelope'],
   },
   {
     name: 'no-cache-control',
@@ -135,7 +154,12 @@ export const BROKEN_VARIANTS: BrokenVariant[] = [
             }
           : res,
     },
-    expectedFailures: ['token.200.access_token.works'],
+    // Revocation is judged at the probe, so a probe that accepts anything makes revocation look ineffective.
+    expectedFailures: [
+      'revoke.hint.optional',
+      'revoke.token.refused-after-revoke',
+      'token.200.access_token.works',
+    ],
   },
   {
     name: 'no-rate-limit',
@@ -152,7 +176,7 @@ export const BROKEN_VARIANTS: BrokenVariant[] = [
           ? mapPayload(res, req, ({ error_description: _dropped, ...rest }) => rest)
           : res,
     },
-    expectedFailures: ['token.query.pretty'],
+    expectedFailures: ['revoke.query.pretty', 'token.query.pretty'],
   },
   {
     name: 'hsts-missing-on-200',
@@ -160,7 +184,7 @@ export const BROKEN_VARIANTS: BrokenVariant[] = [
     options: {
       tamper: (res) => (res.status === 200 ? withoutHeader(res, 'strict-transport-security') : res),
     },
-    expectedFailures: ['token.200.headers'],
+    expectedFailures: ['revoke.200.headers', 'token.200.headers'],
   },
   {
     name: 'access-denied-as-401',
@@ -176,5 +200,73 @@ export const BROKEN_VARIANTS: BrokenVariant[] = [
     },
     // The body (401 invalid_client) is a valid documented error for its status: only the status and header set are wrong.
     expectedFailures: ['token.403.headers', 'token.access_denied.403'],
+  },
+  {
+    name: 'revoke-noop',
+    deviation: 'revoke answers 200 but revokes nothing',
+    options: {
+      // Only where a token is sent: a request without one must still be refused.
+      rewrite: (req) =>
+        onRevokePath(req) && new URLSearchParams(req.body).has('token')
+          ? withForm(req, (form) => form.set('token', 'ignored'))
+          : req,
+    },
+    expectedFailures: ['revoke.hint.optional', 'revoke.token.refused-after-revoke'],
+  },
+  {
+    name: 'revoke-with-body',
+    deviation: 'a successful revocation answers with a JSON body',
+    options: {
+      tamper: (res, req) =>
+        onRevokePath(req) && res.status === 200 && res.body === undefined
+          ? { ...res, body: { revoked: true } }
+          : res,
+    },
+    expectedFailures: ['revoke.200.no-body'],
+  },
+  {
+    name: 'revoke-without-client-auth',
+    deviation: 'revoke accepts a request with no client authentication',
+    options: {
+      rewrite: (req) =>
+        onRevokePath(req) && !req.headers.authorization
+          ? { ...req, headers: { ...req.headers, authorization: basicOf('primary') } }
+          : req,
+    },
+    // Its 200 has a valid header set and content type: only the refusal and its body are missing.
+    expectedFailures: [
+      'revoke.error.body',
+      'revoke.no-client-auth.rejected',
+      'revoke.rfc.error-body',
+      'revoke.unauthenticated.no-effect',
+    ],
+  },
+  {
+    name: 'revoke-other-clients-token',
+    deviation: "a client can revoke another client's token",
+    options: {
+      rewrite: (req) =>
+        onRevokePath(req) && req.headers.authorization === basicOf('secondary')
+          ? { ...req, headers: { ...req.headers, authorization: basicOf('primary') } }
+          : req,
+    },
+    expectedFailures: ['revoke.other-client.no-effect'],
+  },
+  {
+    name: 'revoke-unknown-token-400',
+    deviation: 'revoking a token the server never issued gets 400',
+    options: {
+      tamper: (res, req) => {
+        const token = new URLSearchParams(req.body).get('token') ?? '';
+        return onRevokePath(req) && res.status === 200 && token !== '' && !token.startsWith('eyJ')
+          ? {
+              ...res,
+              status: 400,
+              body: { error: 'invalid_request', error_description: 'Unknown token.' },
+            }
+          : res;
+      },
+    },
+    expectedFailures: ['revoke.200.no-body', 'revoke.unknown-token.200'],
   },
 ];

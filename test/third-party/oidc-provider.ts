@@ -14,7 +14,7 @@ import Provider from 'oidc-provider';
 
 export interface OidcProviderTarget {
   url: string;
-  accounts: { primary: { clientId: string; clientSecret: string } };
+  accounts: Record<'primary' | 'secondary', { clientId: string; clientSecret: string }>;
   tokenPath: string;
   revokePath: string;
   /** A Bearer-protected resource: the rfc6749 profile's resourceProbe. */
@@ -22,7 +22,11 @@ export interface OidcProviderTarget {
   close(): Promise<void>;
 }
 
-const CLIENT_ID = 'conformance_client';
+/** Client ids with an underscore, like Atlas's (mdb_sa_id_...). */
+const CLIENT_IDS = {
+  primary: 'conformance_client',
+  secondary: 'conformance_other_client',
+} as const;
 /** The provider's default routes (configuration `routes.token` and `routes.revocation`). */
 const TOKEN_PATH = '/token';
 const REVOKE_PATH = '/token/revocation';
@@ -115,7 +119,13 @@ function signingKeys(): { keys: Record<string, unknown>[] } {
 }
 
 export async function startOidcProvider(): Promise<OidcProviderTarget> {
-  const clientSecret = randomBytes(48).toString('base64url');
+  const accounts = {
+    primary: { clientId: CLIENT_IDS.primary, clientSecret: randomBytes(48).toString('base64url') },
+    secondary: {
+      clientId: CLIENT_IDS.secondary,
+      clientSecret: randomBytes(48).toString('base64url'),
+    },
+  };
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -127,16 +137,14 @@ export async function startOidcProvider(): Promise<OidcProviderTarget> {
   const provider = new Provider(url, {
     adapter: memoryAdapter(),
     jwks: signingKeys(),
-    clients: [
-      {
-        client_id: CLIENT_ID,
-        client_secret: clientSecret,
-        token_endpoint_auth_method: 'client_secret_basic',
-        grant_types: ['client_credentials'],
-        response_types: [],
-        redirect_uris: [],
-      },
-    ],
+    clients: Object.values(accounts).map(({ clientId, clientSecret }) => ({
+      client_id: clientId,
+      client_secret: clientSecret,
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+    })),
     features: {
       clientCredentials: { enabled: true },
       revocation: { enabled: true },
@@ -158,7 +166,7 @@ export async function startOidcProvider(): Promise<OidcProviderTarget> {
 
   return {
     url,
-    accounts: { primary: { clientId: CLIENT_ID, clientSecret } },
+    accounts,
     tokenPath: TOKEN_PATH,
     revokePath: REVOKE_PATH,
     probePath: PROBE_PATH,

@@ -24,6 +24,7 @@ const RUN: RunContext = {
   strict: false,
   seed: 1,
   timeoutMs: 30_000,
+  revocationWaitMs: 5_000,
 };
 
 function response(
@@ -151,6 +152,11 @@ describe('checks registry', () => {
       'checkSameMeaningAsBaseline',
       'checkEnvelope',
       'checkRateLimited',
+      'checkNoBody',
+      'checkTokenRefusedAfterRevoke',
+      'checkTokenSurvives',
+      'checkOtherTokenSurvives',
+      'checkReissuedTokenWorks',
     ];
     expect(Object.keys(CHECKS).sort()).toEqual(covered.sort());
   });
@@ -1109,5 +1115,124 @@ describe('checkRateLimited', () => {
 
   test('checkRateLimited [429 with an empty body]', () => {
     expectFail(run('checkRateLimited', response(429, ''), facts), 'its error is undefined');
+  });
+});
+
+describe('revocation checks', () => {
+  const watched = (facts: Record<string, unknown>) => ({ result: { facts } });
+  const steps = (byName: Record<string, HttpResponse>) => ({
+    result: {
+      steps: Object.fromEntries(Object.entries(byName).map(([name, res]) => [name, exchange(res)])),
+    },
+  });
+
+  test('checkNoBody [empty body]', () => {
+    expectPass(run('checkNoBody', response(200, '')));
+  });
+
+  test('checkNoBody [whitespace only]', () => {
+    expectPass(run('checkNoBody', response(200, ' \n')));
+  });
+
+  test('checkNoBody [a JSON body]', () => {
+    expectFail(run('checkNoBody', response(200, { revoked: true })), 'a body of 16 bytes');
+  });
+
+  test('checkTokenRefusedAfterRevoke [refused after 3 ms]', () => {
+    const verdict = run(
+      'checkTokenRefusedAfterRevoke',
+      response(200),
+      watched({ before: 200, refusedAfterMs: 3, watchedMs: 3, probes: 1, last: 401 }),
+    );
+    expectPass(verdict);
+    expect(verdict.ok && verdict.note).toContain('3 ms');
+  });
+
+  test('checkTokenRefusedAfterRevoke [still accepted]', () => {
+    expectFail(
+      run(
+        'checkTokenRefusedAfterRevoke',
+        response(200),
+        watched({ before: 200, watchedMs: 5000, probes: 25, last: 200 }),
+      ),
+      'still accepted 5000 ms',
+    );
+  });
+
+  test('checkTokenRefusedAfterRevoke [token never worked]', () => {
+    expectFail(
+      run(
+        'checkTokenRefusedAfterRevoke',
+        response(200),
+        watched({ before: 401, refusedAfterMs: 1, watchedMs: 1, probes: 1 }),
+      ),
+      'proves nothing',
+    );
+  });
+
+  test('checkTokenSurvives [still accepted]', () => {
+    expectPass(
+      run(
+        'checkTokenSurvives',
+        response(401),
+        watched({ before: 200, watchedMs: 500, probes: 3, last: 200 }),
+      ),
+    );
+  });
+
+  test('checkTokenSurvives [refused after a failed revocation]', () => {
+    expectFail(
+      run(
+        'checkTokenSurvives',
+        response(401),
+        watched({ before: 200, refusedAfterMs: 40, watchedMs: 40, probes: 1, last: 401 }),
+      ),
+      'refused 40 ms after',
+    );
+  });
+
+  test('checkTokenSurvives [not probed]', () => {
+    expectFail(run('checkTokenSurvives', response(401)), 'not probed');
+  });
+
+  test('checkOtherTokenSurvives [other token 200]', () => {
+    expectPass(
+      run('checkOtherTokenSurvives', response(200), steps({ otherTokenProbe: response(200) })),
+    );
+  });
+
+  test('checkOtherTokenSurvives [other token refused]', () => {
+    expectFail(
+      run('checkOtherTokenSurvives', response(200), steps({ otherTokenProbe: response(401) })),
+      'refused (401)',
+    );
+  });
+
+  test('checkReissuedTokenWorks [issued and accepted]', () => {
+    expectPass(
+      run(
+        'checkReissuedTokenWorks',
+        response(200),
+        steps({ reissue: response(200, TOKEN), reissueProbe: response(200) }),
+      ),
+    );
+  });
+
+  test('checkReissuedTokenWorks [issue refused]', () => {
+    expectFail(
+      run('checkReissuedTokenWorks', response(200), steps({ reissue: response(403) })),
+      'got 403',
+    );
+  });
+
+  test('checkReissuedTokenWorks [new token refused at the probe]', () => {
+    expectFail(
+      run(
+        'checkReissuedTokenWorks',
+        response(200),
+        steps({ reissue: response(200, TOKEN), reissueProbe: response(401) }),
+      ),
+      'refused at the probe (401)',
+    );
   });
 });

@@ -1,0 +1,81 @@
+/** Checks of revocation: what a revoke request did to the token, judged at the resource probe. */
+import type { Exchange } from '../http.ts';
+import { type CheckContext, fail, pass, type Verdict } from './types.ts';
+
+/** What a revocation sequence records (src/sequences/revoke.ts). */
+export interface RevocationFacts {
+  /** Probe status before the revoke request. */
+  before?: number;
+  /** ms after the revoke response at which the probe first refused the token; absent if it never did. */
+  refusedAfterMs?: number;
+  /** How long the probe was watched, and how many times it was asked. */
+  watchedMs: number;
+  probes: number;
+  /** The probe status seen last. */
+  last?: number;
+}
+
+function factsOf(context: CheckContext): RevocationFacts | string {
+  const facts = context.result.facts as RevocationFacts | undefined;
+  if (!facts || facts.watchedMs === undefined) return 'the token was not probed';
+  if (facts.before !== 200) {
+    return `the token did not work before the revoke request (the probe answered ${facts.before ?? 'nothing'}), so the case proves nothing`;
+  }
+  return facts;
+}
+
+/** The body is empty (whitespace alone counts as empty). */
+export function checkNoBody({ response }: CheckContext): Verdict {
+  if (response.body.trim() === '') return pass();
+  const shown = response.body.length > 80 ? `${response.body.slice(0, 80)}…` : response.body;
+  return fail(`a body of ${response.body.length} bytes: ${JSON.stringify(shown)}`);
+}
+
+/** The token worked before, and the probe refused it within the wait after the revoke request. */
+export function checkTokenRefusedAfterRevoke(context: CheckContext): Verdict {
+  const facts = factsOf(context);
+  if (typeof facts === 'string') return fail(facts);
+  if (facts.refusedAfterMs === undefined) {
+    return fail(
+      `the token was still accepted ${facts.watchedMs} ms after the revoke request (${facts.probes} probes, last ${facts.last})`,
+    );
+  }
+  return pass(`revocation took effect ${facts.refusedAfterMs} ms after the revoke response`);
+}
+
+/** The token worked before, and the probe kept accepting it after the request. */
+export function checkTokenSurvives(context: CheckContext): Verdict {
+  const facts = factsOf(context);
+  if (typeof facts === 'string') return fail(facts);
+  if (facts.refusedAfterMs !== undefined) {
+    return fail(
+      `the token was refused ${facts.refusedAfterMs} ms after a request that must not revoke it`,
+    );
+  }
+  return pass(`still accepted after ${facts.watchedMs} ms (${facts.probes} probes)`);
+}
+
+function stepStatus(steps: Record<string, Exchange> | undefined, name: string): number | undefined {
+  return steps?.[name]?.response?.status;
+}
+
+/** Another token of the same account still works after one was revoked. */
+export function checkOtherTokenSurvives({ result }: CheckContext): Verdict {
+  const status = stepStatus(result.steps, 'otherTokenProbe');
+  if (status === undefined) return fail('the other token was not probed');
+  return status === 200
+    ? pass()
+    : fail(`the account's other token was refused (${status}) after one token was revoked`);
+}
+
+/** After the revocation a new token is issued (200) and accepted at the probe. */
+export function checkReissuedTokenWorks({ result }: CheckContext): Verdict {
+  const issued = stepStatus(result.steps, 'reissue');
+  if (issued !== 200)
+    return fail(
+      `a new token request after the revocation got ${issued ?? 'no response'}, expected 200`,
+    );
+  const probed = stepStatus(result.steps, 'reissueProbe');
+  if (probed === undefined) return pass('issued; no probe to try it at');
+  return probed === 200 ? pass() : fail(`the new token was refused at the probe (${probed})`);
+}
