@@ -1,22 +1,35 @@
 /**
- * The request budget: paces requests to a rate-limited path so that only the rate-limit case
- * ever sees a 429. A sliding log per key (path and service account) keeps at most `requests`
+ * The request budget: paces requests to rate-limited paths so that only the rate-limit cases
+ * ever see a 429. A sliding log per key (path and service account) keeps at most `requests`
  * sends in any `windowSeconds`, which keeps under a server's limit however its windows are
- * aligned.
+ * aligned. Each path has its own limit; a path with none is not paced until a 429 teaches one.
  */
 import type { RateLimit } from './types.ts';
 
+/** What a server counts requests by: the path and the service account named (or none). */
+export interface BudgetKey {
+  path: string;
+  account: string;
+}
+
+export function keyLabel(key: BudgetKey): string {
+  return `${key.path} [${key.account || 'no client id'}]`;
+}
+
 export interface Budget {
-  readonly limit: RateLimit | null;
+  /** The limit the budget paces `path` by, if any. */
+  limitOf(path: string): RateLimit | null;
+  /** Adopts a limit for a path that had none (learned from a 429). */
+  learn(path: string, limit: RateLimit): void;
   /** Waits until one more request under `key` fits the limit, and books it. Returns ms waited. */
-  acquire(key: string): Promise<number>;
+  acquire(key: BudgetKey): Promise<number>;
   /** Books a request sent without waiting (the rate-limit case's deliberate burst). */
-  book(key: string): void;
+  book(key: BudgetKey): void;
   /** Waits until no request under `key` lies within the last window. Returns ms waited. */
-  drain(key: string): Promise<number>;
+  drain(key: BudgetKey): Promise<number>;
   /** The server refused under `key` until `seconds` from now (its Retry-After). */
-  block(key: string, seconds: number): void;
-  /** Requests booked per key so far. */
+  block(key: BudgetKey, seconds: number): void;
+  /** Requests booked per key label so far. */
   spent(): Record<string, number>;
 }
 
@@ -24,64 +37,76 @@ export interface BudgetOptions {
   /** Slack added to every wait, for latency and clock skew. Default 250 ms. */
   marginMs?: number;
   /** Told before every wait longer than a second, so the terminal can say what it waits for. */
-  onWait?: (key: string, ms: number, why: string) => void;
+  onWait?: (label: string, ms: number, why: string) => void;
+  /** Told after every booking (the session records what has been spent). */
+  onBook?: () => void;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
 
-export function createBudget(limit: RateLimit | null, options: BudgetOptions = {}): Budget {
+export function createBudget(
+  limits: Record<string, RateLimit | null>,
+  options: BudgetOptions = {},
+): Budget {
   const marginMs = options.marginMs ?? 250;
   const now = options.now ?? Date.now;
   const sleep =
     options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const known = new Map(Object.entries(limits));
   const sent = new Map<string, number[]>();
   const blockedUntil = new Map<string, number>();
   const totals = new Map<string, number>();
-  const windowMs = limit ? limit.windowSeconds * 1000 : 0;
+  const limitOf = (path: string): RateLimit | null => known.get(path) ?? null;
+  const windowMsOf = (path: string): number => (limitOf(path)?.windowSeconds ?? 0) * 1000;
 
-  const logOf = (key: string): number[] => {
-    let log = sent.get(key);
+  const logOf = (key: BudgetKey): number[] => {
+    const label = keyLabel(key);
+    let log = sent.get(label);
     if (!log) {
       log = [];
-      sent.set(key, log);
+      sent.set(label, log);
     }
-    const horizon = now() - windowMs - marginMs;
+    const horizon = now() - windowMsOf(key.path) - marginMs;
     while (log.length > 0 && (log[0] ?? 0) <= horizon) log.shift();
     return log;
   };
 
-  const wait = async (key: string, ms: number, why: string): Promise<number> => {
+  const wait = async (key: BudgetKey, ms: number, why: string): Promise<number> => {
     if (ms <= 0) return 0;
-    if (ms > 1000) options.onWait?.(key, ms, why);
+    if (ms > 1000) options.onWait?.(keyLabel(key), ms, why);
     await sleep(ms);
     return ms;
   };
 
-  const book = (key: string): void => {
+  const blockedFor = (key: BudgetKey): number => (blockedUntil.get(keyLabel(key)) ?? 0) - now();
+
+  const book = (key: BudgetKey): void => {
     logOf(key).push(now());
-    totals.set(key, (totals.get(key) ?? 0) + 1);
+    const label = keyLabel(key);
+    totals.set(label, (totals.get(label) ?? 0) + 1);
+    options.onBook?.();
   };
 
   return {
-    limit,
+    limitOf,
+    learn(path, limit) {
+      if (!limitOf(path)) known.set(path, limit);
+    },
     async acquire(key) {
       let waited = 0;
-      if (!limit) {
-        book(key);
-        return 0;
-      }
       for (;;) {
-        const blocked = (blockedUntil.get(key) ?? 0) - now();
+        const blocked = blockedFor(key);
         if (blocked > 0) {
           waited += await wait(key, blocked + marginMs, 'the Retry-After of a 429');
           continue;
         }
+        const limit = limitOf(key.path);
         const log = logOf(key);
-        if (log.length < limit.requests) break;
+        if (!limit || log.length < limit.requests) break;
         const oldest = log[0] ?? now();
         waited += await wait(
           key,
-          oldest + windowMs + marginMs - now(),
+          oldest + windowMsOf(key.path) + marginMs - now(),
           `a free slot in the rate-limit window (${limit.requests} per ${limit.windowSeconds} s)`,
         );
       }
@@ -91,19 +116,20 @@ export function createBudget(limit: RateLimit | null, options: BudgetOptions = {
     book,
     async drain(key) {
       let waited = 0;
-      if (!limit) return 0;
+      if (!limitOf(key.path)) return 0;
       for (;;) {
-        const blocked = (blockedUntil.get(key) ?? 0) - now();
+        const blocked = blockedFor(key);
         const log = logOf(key);
         const last = log[log.length - 1];
-        const quiet = last === undefined ? 0 : last + windowMs + marginMs - now();
+        const quiet = last === undefined ? 0 : last + windowMsOf(key.path) + marginMs - now();
         const ms = Math.max(blocked + (blocked > 0 ? marginMs : 0), quiet);
         if (ms <= 0) return waited;
         waited += await wait(key, ms, 'a fresh rate-limit window');
       }
     },
     block(key, seconds) {
-      blockedUntil.set(key, Math.max(blockedUntil.get(key) ?? 0, now() + seconds * 1000));
+      const label = keyLabel(key);
+      blockedUntil.set(label, Math.max(blockedUntil.get(label) ?? 0, now() + seconds * 1000));
     },
     spent() {
       return Object.fromEntries(totals);

@@ -1,8 +1,9 @@
 /** Runs plain cases: builds the request from the case's recipe, sends it within the budget, records what came back. */
 import { en, Faker } from '@faker-js/faker';
-import { retryAfterSeconds } from './budget.ts';
+import { type BudgetKey, keyLabel, retryAfterSeconds } from './budget.ts';
 import type { CaseResult } from './checks/index.ts';
 import { type Exchange, type HttpRequest, parseJson, send } from './http.ts';
+import { statedLimit } from './rate-limit-text.ts';
 import { basicCredentials } from './redact.ts';
 import type { Session } from './session.ts';
 import type { Case } from './specs.ts';
@@ -38,9 +39,9 @@ export function budgetKey(
   session: Session,
   path: string,
   clientId: string | undefined,
-): string | undefined {
+): BudgetKey | undefined {
   const limited = [session.run.paths.token, session.run.paths.revoke];
-  return limited.includes(path) ? `${path} [${clientId ?? 'no client id'}]` : undefined;
+  return limited.includes(path) ? { path, account: clientId ?? '' } : undefined;
 }
 
 const PLACEHOLDER = /^\{\{([a-z-]+)\}\}$/;
@@ -136,13 +137,17 @@ export async function sendPaced(
   let exchange = await send(request, { timeoutMs: run.timeoutMs });
   learnTokens(session, exchange);
   if (key && exchange.response?.status === 429) {
-    const seconds =
-      retryAfterSeconds(exchange.response.headers['retry-after']) ??
-      run.rateLimit?.windowSeconds ??
-      60;
+    const { response } = exchange;
+    const stated = statedLimit(response.body);
+    if (stated) budget.learn(key.path, stated);
+    const told = retryAfterSeconds(response.headers['retry-after']);
+    const windowSeconds = budget.limitOf(key.path)?.windowSeconds ?? 60;
+    // Bounded: a Retry-After longer than two windows is not believed.
+    const seconds = Math.min(told ?? windowSeconds, 2 * windowSeconds);
     notes.push(
-      `unplanned 429 on ${key}: waited ${seconds} s (Retry-After) and sent the request once more`,
+      `unplanned 429 on ${keyLabel(key)}: waited ${seconds} s and sent the request once more`,
     );
+    session.unplanned429s += 1;
     budget.block(key, seconds);
     await budget.acquire(key);
     exchange = await send(request, { timeoutMs: run.timeoutMs });

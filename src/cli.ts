@@ -10,7 +10,7 @@ import { ACCOUNT_ROLES } from './types.ts';
 
 const USAGE = `usage:
   oauth-conformance run [--target URL] [--profile atlas|cloud-manager|rfc6749] [--config FILE]
-                        [--reports DIR] [--strict] [--seed N]
+                        [--reports DIR] [--strict] [--accept-drift] [--seed N]
   oauth-conformance mock [--port N] [--seed N] [--show-secrets]
 
 run    runs the conformance suite against --target (default: the embedded reference mock)
@@ -52,8 +52,10 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
     reports: { type: 'string' },
     strict: { type: 'boolean' },
     seed: { type: 'string' },
+    'accept-drift': { type: 'boolean' },
   });
-  const settings = resolveRunSettings(values);
+  const { 'accept-drift': acceptDrift, ...rest } = values;
+  const settings = resolveRunSettings({ ...rest, ...(acceptDrift ? { acceptDrift } : {}) });
   const { runConformance } = await import('./run.ts');
   const result = await runConformance(settings, { out: io.out });
   return result.exitCode;

@@ -32,6 +32,8 @@ export interface RunOptions {
   strict?: boolean;
   /** Seed for generated values (faker); default random, always printed. */
   seed?: string;
+  /** Known drift of the live service from its docs passes, marked drift in the report. */
+  acceptDrift?: boolean;
 }
 
 interface ConfigFile {
@@ -39,6 +41,7 @@ interface ConfigFile {
   profile?: ProfileName;
   accounts?: Partial<Accounts>;
   rateLimit?: RateLimit;
+  revokeRateLimit?: RateLimit;
   tokenLifetimeSeconds?: number;
   paths?: { token?: string; revoke?: string };
   resourceProbe?: { path: string; accept?: string } | null;
@@ -53,6 +56,10 @@ export interface RunSettings {
   profile: ProfileName;
   accounts: Partial<Accounts>;
   rateLimit: RateLimit | null;
+  /** The revoke endpoint's limit, counted apart from the token endpoint's. */
+  revokeRateLimit: RateLimit | null;
+  /** --accept-drift: a response in a known drift shape passes, marked drift. */
+  acceptDrift: boolean;
   tokenLifetimeSeconds: number | null;
   paths: { token: string; revoke: string };
   resourceProbe: { path: string; accept: string } | null;
@@ -200,6 +207,10 @@ export function resolveRunSettings(
     profile: profileKey,
     accounts,
     rateLimit: file.rateLimit ?? (target === undefined ? EMBEDDED_RATE_LIMIT : profile.rateLimit),
+    revokeRateLimit:
+      file.revokeRateLimit ??
+      (target === undefined ? EMBEDDED_RATE_LIMIT : profile.revokeRateLimit),
+    acceptDrift: options.acceptDrift ?? false,
     tokenLifetimeSeconds:
       file.tokenLifetimeSeconds ??
       profile.tokenLifetimeSeconds ??
@@ -220,4 +231,6 @@ export interface RunContext extends Omit<RunSettings, 'target' | 'accounts' | 'r
   target: string;
   targetKind: 'embedded-mock' | 'url';
   accounts: Accounts;
+  /** Where the worker records what the run spent (requests per key, unplanned 429s) for the CLI. */
+  spendFile: string;
 }

@@ -3,6 +3,7 @@
  * that learns every token issued, the request budget and the results of cases already run.
  * Suites run in one worker without isolation, so this is shared by every suite file.
  */
+import { writeFileSync } from 'node:fs';
 import { inject } from 'vitest';
 import { type Budget, createBudget } from './budget.ts';
 import type { CaseResult } from './checks/index.ts';
@@ -26,6 +27,8 @@ export interface Session {
   sharedToken?: Promise<string>;
   /** How long revocation took to take effect in the lifecycle case, once measured. */
   revocationDelayMs?: number;
+  /** 429s met outside the rate-limit cases. */
+  unplanned429s: number;
   /** Waits the budget made, for the summary. */
   waits: { key: string; ms: number; why: string }[];
 }
@@ -46,12 +49,24 @@ export function getSession(): Session {
     if (account) redactor.addCredentials(account.clientId, account.clientSecret);
   }
   const waits: Session['waits'] = [];
-  const budget = createBudget(run.rateLimit, {
-    onWait: (key, ms, why) => {
-      waits.push({ key, ms, why });
-      process.stderr.write(`  … waiting ${(ms / 1000).toFixed(1)} s for ${why}: ${key}\n`);
+  const budget = createBudget(
+    { [run.paths.token]: run.rateLimit, [run.paths.revoke]: run.revokeRateLimit },
+    {
+      onBook: () => recordSpend(),
+      onWait: (key, ms, why) => {
+        waits.push({ key, ms, why });
+        process.stderr.write(`  … waiting ${(ms / 1000).toFixed(1)} s for ${why}: ${key}\n`);
+      },
     },
-  });
-  session = { run, redactor, budget, results: new Map(), waits };
+  );
+  const current: Session = { run, redactor, budget, results: new Map(), waits, unplanned429s: 0 };
+  // Written after every booking: the CLI reads it when the run ends, whatever ended it.
+  function recordSpend(): void {
+    writeFileSync(
+      run.spendFile,
+      JSON.stringify({ spent: budget.spent(), unplanned429s: current.unplanned429s }),
+    );
+  }
+  session = current;
   return session;
 }

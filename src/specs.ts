@@ -18,6 +18,8 @@ export interface Requirement {
   statement: string;
   sources: Source[];
   check: { name: string; with?: Record<string, unknown> };
+  /** A known departure of the live service from the docs, recognised by its own check. */
+  drift?: { check: { name: string; with?: Record<string, unknown> }; known: string };
   profiles: ProfileName[];
   note?: string;
 }
@@ -31,6 +33,9 @@ export interface CaseRequest {
   form?: Record<string, string>;
 }
 
+/** Requests a case sends to one endpoint; `limit+2` is a burst past its limit and one request after the Retry-After. */
+export type Cost = number | 'limit+2';
+
 export interface Case {
   id: string;
   /** The case file it comes from (specs/cases/<area>.json), run by suites/<area>.test.ts. */
@@ -43,8 +48,8 @@ export interface Case {
   baseline?: string;
   /** A recipe in code (src/sequences), for cases of several requests. */
   sequence?: string;
-  /** Requests to each rate-limited endpoint; `limit+1` is one more than the rate limit. */
-  cost?: { token: number | 'limit+1'; revoke: number };
+  /** Requests to each rate-limited endpoint (see {@link Cost}). */
+  cost?: { token: Cost; revoke: Cost };
   probe?: boolean;
   requirements: string[];
 }
@@ -54,10 +59,14 @@ export interface Profile {
   paths: { token: string; revoke: string };
   resourceProbe: { path: string; accept: string } | null;
   rateLimit: RateLimit | null;
+  revokeRateLimit: RateLimit | null;
   tokenLifetimeSeconds: number | null;
 }
 
 export const SPECS_DIR = packagePath('specs');
+
+/** The order the suites run in (suites/<area>.test.ts): the rate-limit bursts last, so that they spend no other case's budget. */
+export const AREA_ORDER = ['token', 'revoke', 'rate-limit'];
 
 function readJson(path: string, schema: string): unknown {
   const data = JSON.parse(readFileSync(path, 'utf8')) as unknown;

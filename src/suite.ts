@@ -5,6 +5,7 @@
  * requirement's level decide fail or warn.
  */
 import { type TestContext, test } from 'vitest';
+import { skipReason } from './applicability.ts';
 import { CaseSetupError, resultOf } from './cases.ts';
 import { type CaseResult, getCheck, type Verdict } from './checks/index.ts';
 import { exchangeText } from './exchange-text.ts';
@@ -24,36 +25,6 @@ export class ConformanceFailure extends Error {
 
 export function testName(requirement: Requirement, c: Pick<Case, 'title'>): string {
   return `${requirement.id} [${c.title}]`;
-}
-
-/** Why this case cannot be brought about against this target, or undefined if it can. */
-export function skipReason(
-  session: Session,
-  c: Case,
-  requirement: Requirement,
-): string | undefined {
-  const { run } = session;
-  if (c.trigger === 'fault' && !run.faultHook) {
-    return 'trigger fault: the target has no fault hook (set "faultHook": true in the config if it implements docs/fault-hook.md)';
-  }
-  if (c.trigger === 'fixture') {
-    const auth = c.request.auth;
-    const role = auth && 'basic' in auth ? auth.basic : undefined;
-    if (role && role !== 'unknown' && !run.accounts[role]) {
-      return `trigger fixture: no ${role} account is configured (config accounts.${role})`;
-    }
-  }
-  // The case's own needs (a sequence's) skip all its testcases; a check's needs skip only its
-  // own: without a probe the token case still runs and its other requirements are judged.
-  const sequenceNeeds = c.sequence ? (SEQUENCES[c.sequence]?.needs ?? []) : [];
-  const needs = new Set([...sequenceNeeds, ...(getCheck(requirement.check.name).needs ?? [])]);
-  if (needs.has('resourceProbe') && !run.resourceProbe) {
-    return `no resource probe: profile ${run.profile} has none (set resourceProbe in the config)`;
-  }
-  if (needs.has('rateLimit') && !run.rateLimit) {
-    return `no rate limit is known: profile ${run.profile} documents none (set rateLimit in the config)`;
-  }
-  return undefined;
 }
 
 function sourceLine(requirement: Requirement): string {
@@ -107,7 +78,7 @@ async function judge(
   await context.annotate(requirement.level, 'level');
   await context.annotate(c.trigger, 'trigger');
   await context.annotate(sourceLine(requirement), 'source');
-  const skip = skipReason(session, c, requirement);
+  const skip = skipReason(session.run, c, requirement);
   if (skip) {
     await context.annotate(skip, 'skipped');
     context.skip(skip);
@@ -126,7 +97,7 @@ async function judge(
   // A requirement may judge a later step of a sequence (its `step` parameter) instead of the case's main exchange.
   const step = typeof params.step === 'string' ? params.step : undefined;
   const judged = step ? result.steps?.[step] : result.exchange;
-  const verdict: Verdict = !judged
+  let verdict: Verdict = !judged
     ? { ok: false, reason: `the ${step} step was not reached` }
     : judged.response
       ? getCheck(requirement.check.name).check({
@@ -136,6 +107,27 @@ async function judge(
           run: session.run,
         })
       : { ok: false, reason: `no response: ${judged.error?.code} ${judged.error?.message}` };
+  if (!verdict.ok && requirement.drift && judged?.response) {
+    const drift = getCheck(requirement.drift.check.name).check({
+      result,
+      response: judged.response,
+      params: requirement.drift.check.with ?? {},
+      run: session.run,
+    });
+    if (drift.ok) {
+      if (session.run.acceptDrift) {
+        await context.annotate(
+          `accepted under --accept-drift: ${requirement.drift.known}`,
+          'drift',
+        );
+        return;
+      }
+      verdict = {
+        ok: false,
+        reason: `${verdict.reason}. This is known drift: ${requirement.drift.known}; --accept-drift accepts it`,
+      };
+    }
+  }
   const outcome = decide(requirement.level, verdict.ok, { strict: session.run.strict });
   if (verdict.ok) {
     if (verdict.note) await context.annotate(verdict.note, 'note');

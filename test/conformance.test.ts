@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { type MockHandle, startMock } from '../src/mock/index.ts';
-import { BROKEN_VARIANTS, VARIANT_SEED } from './support/broken-mocks.ts';
+import { BROKEN_VARIANTS, LIVE_429_DRIFT, VARIANT_SEED } from './support/broken-mocks.ts';
 import { failedRequirementIds, readJunit, runCli, runSuite, tempDir } from './support/cli.ts';
 
 const RATE_LIMIT = { requests: 10, windowSeconds: 2 };
@@ -18,6 +18,7 @@ function runAgainst(mock: MockHandle, name: string, extraArgs: string[] = []) {
   const config = {
     accounts: mock.accounts,
     rateLimit: RATE_LIMIT,
+    revokeRateLimit: RATE_LIMIT,
     faultHook: true,
     revocationWaitSeconds: 2,
   };
@@ -101,5 +102,39 @@ describe('severity: the level decides, --strict hardens', () => {
     const strict = await runAgainst(mock, 'no-pragma-strict', ['--strict']);
     expect(strict.code).toBe(1);
     expect(failedRequirementIds(strict.cases)).toEqual(['token.rfc.pragma']);
+  });
+});
+
+describe('drift: the live 429 body (Atlas ApiError)', () => {
+  test('fails the documented body, saying it is known drift; --accept-drift passes it, marked drift', async () => {
+    const mock = await startMock({ rateLimit: RATE_LIMIT, seed: VARIANT_SEED, ...LIVE_429_DRIFT });
+    mocks.push(mock);
+    const strictRun = await runAgainst(mock, 'drift');
+    expect(failedRequirementIds(strictRun.cases)).toEqual([
+      'revoke.rate_limited.body',
+      'token.rate_limited.body',
+    ]);
+    expect(strictRun.code).toBe(1);
+    const failure = strictRun.cases.find(
+      (c) => c.name === 'token.rate_limited.body [burst past the limit]',
+    )?.failure;
+    expect(failure).toMatch(
+      /This is known drift: the live service has answered 429 with Atlas's ApiError body/,
+    );
+    expect(failure).toContain('--accept-drift accepts it');
+    // The limit is still read from the ApiError's detail.
+    expect(
+      strictRun.cases.find((c) => c.name === 'token.rate-limit.stated [burst past the limit]')
+        ?.state,
+    ).toBe('passed');
+
+    const lenient = await runAgainst(mock, 'drift-accepted', ['--accept-drift']);
+    expect(lenient.code).toBe(0);
+    expect(failedRequirementIds(lenient.cases)).toEqual([]);
+    const drift = lenient.cases.filter((c) => c.properties.drift).map((c) => c.name);
+    expect(drift).toEqual([
+      'token.rate_limited.body [burst past the limit]',
+      'revoke.rate_limited.body [burst past the limit]',
+    ]);
   });
 });

@@ -66,6 +66,7 @@ test('no secret, Basic value or access token reaches stdout, stderr, reports or 
   const config = {
     accounts: CANARIES,
     rateLimit: { requests: 10, windowSeconds: 2 },
+    revokeRateLimit: { requests: 10, windowSeconds: 2 },
     faultHook: true,
   };
   const result = await runSuite('canary', mock.url, config);

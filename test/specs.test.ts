@@ -2,6 +2,7 @@
 // really are in their sources, and every requirement exercised by some case.
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { SEQUENCE_NEEDS } from '../src/applicability.ts';
 import { CHECKS } from '../src/checks/index.ts';
 import { packagePath } from '../src/paths.ts';
 import { SEQUENCES } from '../src/sequences/index.ts';
@@ -56,6 +57,7 @@ describe('specs/', () => {
     for (const c of catalog.cases.filter((candidate) => candidate.sequence)) {
       expect(Object.keys(SEQUENCES), c.id).toContain(c.sequence);
     }
+    expect(Object.keys(SEQUENCE_NEEDS).sort()).toEqual(Object.keys(SEQUENCES).sort());
   });
 
   test('RFC sources name a section', () => {

@@ -10,7 +10,12 @@ import {
   validateHeaderSet,
 } from './headers.ts';
 import { checkEnvelope, checkSameMeaningAsBaseline } from './query.ts';
-import { checkRateLimited } from './rate-limit.ts';
+import {
+  checkExactLimit,
+  checkRateLimited,
+  checkRetryAfterHonest,
+  checkStatedLimit,
+} from './rate-limit.ts';
 import { checkErrorResponse, checkMemberPresent, checkStatus, validateBody } from './response.ts';
 import {
   checkNoBody,
@@ -72,7 +77,16 @@ export const CHECKS: Readonly<Record<string, CheckEntry>> = {
     description: 'same status and body meaning as without the flag',
   },
   checkEnvelope: { check: checkEnvelope, description: 'envelope wraps the real status and body' },
-  checkRateLimited: { check: checkRateLimited, description: 'the burst met 429 rate_limited' },
+  checkRateLimited: { check: checkRateLimited, description: 'the burst met a 429' },
+  checkExactLimit: {
+    check: checkExactLimit,
+    description: 'exactly the configured number of requests succeeded before the 429',
+  },
+  checkStatedLimit: { check: checkStatedLimit, description: 'the 429 states the configured limit' },
+  checkRetryAfterHonest: {
+    check: checkRetryAfterHonest,
+    description: 'a request after waiting the Retry-After succeeds',
+  },
   checkNoBody: { check: checkNoBody, description: 'no response body' },
   checkTokenRefusedAfterRevoke: {
     check: checkTokenRefusedAfterRevoke,

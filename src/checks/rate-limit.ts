@@ -1,16 +1,71 @@
-/** Checks of the rate-limit sequence. */
-import { bodyJson, isObject } from './json.ts';
+/** Checks of the rate-limit burst (src/sequences/rate-limit.ts). */
+import type { RateLimit } from '../types.ts';
 import { type CheckContext, fail, pass, type Verdict } from './types.ts';
 
-/** The burst met a 429 rate_limited. */
-export function checkRateLimited({ response, result }: CheckContext): Verdict {
-  const facts = result.facts ?? {};
-  const told = `after ${facts.sent} requests in ${facts.elapsedMs} ms (${facts.successes} answered 200)`;
-  if (response.status !== 429)
-    return fail(`no 429 ${told}; the last answer was ${response.status}`);
-  const json = bodyJson(response);
-  const code = json.ok && isObject(json.value) ? json.value.error : undefined;
-  if (code !== 'rate_limited')
-    return fail(`429 ${told}, but its error is ${JSON.stringify(code)}, not "rate_limited"`);
-  return pass(`429 rate_limited ${told}`);
+interface BurstFacts {
+  sent: number;
+  /** Requests answered with anything but 429. */
+  admitted: number;
+  elapsedMs: number;
+  limit: number;
+  windowSeconds: number;
+  stated?: RateLimit;
+  retryAfterSeconds?: number;
+}
+
+function burst(context: CheckContext): BurstFacts {
+  return (context.result.facts ?? {}) as unknown as BurstFacts;
+}
+
+const per = (limit: RateLimit) => `${limit.requests} per ${limit.windowSeconds} s`;
+
+/** The burst met a 429. */
+export function checkRateLimited(context: CheckContext): Verdict {
+  const facts = burst(context);
+  const told = `after ${facts.sent} requests in ${facts.elapsedMs} ms (${facts.admitted} admitted)`;
+  return context.response.status === 429
+    ? pass(`429 ${told}`)
+    : fail(`no 429 ${told}; the last answer was ${context.response.status}`);
+}
+
+/** Exactly the configured number of requests admitted before the 429. */
+export function checkExactLimit(context: CheckContext): Verdict {
+  const facts = burst(context);
+  if (context.response.status !== 429)
+    return fail(`no 429 came, so the limit could not be counted (${facts.admitted} admitted)`);
+  const limit = { requests: facts.limit, windowSeconds: facts.windowSeconds };
+  if (facts.admitted === facts.limit) return pass(`${facts.admitted} admitted, then 429`);
+  return fail(
+    `${facts.admitted} requests admitted before the 429 from a fresh window; the limit is ${per(limit)}`,
+  );
+}
+
+/** The limit the 429 states in words is the configured one. */
+export function checkStatedLimit(context: CheckContext): Verdict {
+  const facts = burst(context);
+  if (context.response.status !== 429) return fail('no 429 came, so no stated limit could be read');
+  const configured = { requests: facts.limit, windowSeconds: facts.windowSeconds };
+  const stated = facts.stated;
+  if (!stated)
+    return fail('the 429 body states no limit ("limited to N requests every M minutes")');
+  return stated.requests === configured.requests &&
+    stated.windowSeconds === configured.windowSeconds
+    ? pass(`states ${per(stated)}`)
+    : fail(`the 429 states ${per(stated)}; the configured limit is ${per(configured)}`);
+}
+
+/** After waiting the Retry-After, the next request is admitted (not 429). */
+export function checkRetryAfterHonest({ result }: CheckContext): Verdict {
+  const facts = (result.facts ?? {}) as unknown as BurstFacts;
+  const after = result.steps?.afterRetryAfter?.response?.status;
+  if (after === undefined) return fail('no request was sent after the Retry-After');
+  const waited =
+    facts.retryAfterSeconds === undefined
+      ? `one window (${facts.windowSeconds} s; no valid Retry-After)`
+      : `Retry-After ${facts.retryAfterSeconds} s`;
+  if (after === 429)
+    return fail(
+      `still refused (429) after waiting ${waited}: the Retry-After is too short, or the limit never resets`,
+    );
+  return pass(`admitted (${after}) after waiting ${waited}`);
 }

@@ -1,45 +1,89 @@
-/** The rate-limit burst: after a quiet window, requests on the primary account until one meets 429. */
-import { retryAfterSeconds } from '../budget.ts';
-import { budgetKey, buildRequest, CaseSetupError, learnTokens } from '../cases.ts';
+/**
+ * The rate-limit burst, on the token or the revoke endpoint: after a quiet window, requests on
+ * the primary account until one meets 429; then the Retry-After is waited out and one more
+ * request must succeed.
+ */
+import { keyLabel, retryAfterSeconds } from '../budget.ts';
+import {
+  budgetKey,
+  buildRequest,
+  CaseSetupError,
+  endpointPath,
+  learnTokens,
+  placeholderValues,
+} from '../cases.ts';
 import type { CaseResult } from '../checks/index.ts';
 import { type Exchange, send } from '../http.ts';
+import { statedLimit } from '../rate-limit-text.ts';
 import type { Session } from '../session.ts';
 import type { Case } from '../specs.ts';
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const MARGIN_MS = 250;
+
 export async function rateLimitBurst(session: Session, c: Case): Promise<CaseResult> {
   const { run, budget } = session;
-  const limit = run.rateLimit;
-  if (!limit) throw new CaseSetupError('no rate limit is known for this target');
-  const { request, clientId } = buildRequest(session, c);
-  const key = budgetKey(session, run.paths.token, clientId) ?? run.paths.token;
-  await budget.drain(key);
-  const started = performance.now();
-  let last: Exchange | undefined;
-  let successes = 0;
-  let sent = 0;
-  // Up to twice the limit: a server whose windows are aligned to the clock may let a burst
-  // through across a window's edge.
-  while (sent < limit.requests * 2 + 1) {
-    budget.book(key);
-    last = await send(request, { timeoutMs: run.timeoutMs });
-    sent += 1;
-    learnTokens(session, last);
-    const status = last.response?.status;
-    if (status === 200) successes += 1;
-    if (status === 429 || status === undefined) break;
-  }
-  budget.block(
-    key,
-    retryAfterSeconds(last?.response?.headers['retry-after']) ?? limit.windowSeconds,
+  const path = endpointPath(session, c.endpoint);
+  const limit = budget.limitOf(path);
+  if (!limit) throw new CaseSetupError(`no rate limit is known for ${path}`);
+  const notes: string[] = [];
+  const { request, clientId } = buildRequest(
+    session,
+    c,
+    await placeholderValues(session, c, notes),
   );
-  return {
-    exchange: last as Exchange,
-    notes: [],
-    facts: {
-      sent,
-      successes,
-      elapsedMs: Math.round(performance.now() - started),
-      limit: limit.requests,
-    },
+  const key = budgetKey(session, path, clientId);
+  if (!key) throw new CaseSetupError(`${path} is not a rate-limited path`);
+
+  let last: Exchange | undefined;
+  let admitted = 0;
+  let sent = 0;
+  let started = 0;
+  // A server whose windows are aligned to the clock may let a burst through across a window's
+  // edge; a burst that admitted more than the limit is tried once more from a fresh window.
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    await budget.drain(key);
+    started = performance.now();
+    admitted = 0;
+    sent = 0;
+    while (sent < limit.requests * 2 + 1) {
+      budget.book(key);
+      last = await send(request, { timeoutMs: run.timeoutMs });
+      sent += 1;
+      learnTokens(session, last);
+      const status = last.response?.status;
+      // Admitted: answered anything but 429 (a 400 for an unknown token still passed the limiter).
+      if (status !== undefined && status !== 429) admitted += 1;
+      if (status === 429 || status === undefined) break;
+    }
+    if (admitted <= limit.requests || last?.response?.status !== 429) break;
+    if (attempt === 1)
+      notes.push(`${admitted} requests admitted before the 429; tried again from a fresh window`);
+  }
+  const elapsedMs = Math.round(performance.now() - started);
+  const response = last?.response;
+  const told = retryAfterSeconds(response?.headers['retry-after']);
+  const facts: Record<string, unknown> = {
+    sent,
+    admitted,
+    elapsedMs,
+    limit: limit.requests,
+    windowSeconds: limit.windowSeconds,
+    ...(response ? { stated: statedLimit(response.body) } : {}),
+    ...(told === undefined ? {} : { retryAfterSeconds: told }),
   };
+  const steps: Record<string, Exchange> = {};
+  if (response?.status === 429) {
+    const waitSeconds = told ?? limit.windowSeconds;
+    if (told === undefined)
+      notes.push(`no valid Retry-After: waited one window (${limit.windowSeconds} s) instead`);
+    budget.block(key, waitSeconds);
+    if (waitSeconds > 1)
+      process.stderr.write(`  … waiting ${waitSeconds} s, the Retry-After of ${keyLabel(key)}\n`);
+    await sleep(waitSeconds * 1000 + MARGIN_MS);
+    budget.book(key);
+    steps.afterRetryAfter = await send(request, { timeoutMs: run.timeoutMs });
+    learnTokens(session, steps.afterRetryAfter);
+  }
+  return { exchange: last as Exchange, notes, steps, facts };
 }

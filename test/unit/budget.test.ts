@@ -1,9 +1,12 @@
 // The request budget on a fake clock: sleeping advances the clock, so every wait is exact.
 import { describe, expect, test } from 'vitest';
-import { createBudget, retryAfterSeconds } from '../../src/budget.ts';
+import { createBudget, keyLabel, retryAfterSeconds } from '../../src/budget.ts';
 import type { RateLimit } from '../../src/types.ts';
 
-const KEY = '/api/oauth/token primary';
+const PATH = '/api/oauth/token';
+const KEY = { path: PATH, account: 'primary' };
+const LABEL = keyLabel(KEY);
+const other = (account: string) => ({ path: PATH, account });
 const MARGIN = 250;
 
 function fakeClock(start = 1_000_000) {
@@ -24,12 +27,15 @@ function fakeClock(start = 1_000_000) {
 
 function budgetWith(limit: RateLimit | null, clock = fakeClock()) {
   const waits: [string, number, string][] = [];
-  const budget = createBudget(limit, {
-    marginMs: MARGIN,
-    now: clock.now,
-    sleep: clock.sleep,
-    onWait: (key, ms, why) => waits.push([key, ms, why]),
-  });
+  const budget = createBudget(
+    { [PATH]: limit },
+    {
+      marginMs: MARGIN,
+      now: clock.now,
+      sleep: clock.sleep,
+      onWait: (key, ms, why) => waits.push([key, ms, why]),
+    },
+  );
   return { budget, clock, waits };
 }
 
@@ -41,7 +47,7 @@ describe('createBudget', () => {
       clock.advance(100);
     }
     expect(clock.sleeps).toEqual([]);
-    expect(budget.spent()).toEqual({ [KEY]: 3 });
+    expect(budget.spent()).toEqual({ [LABEL]: 3 });
   });
 
   test('acquire [one past the limit waits for the oldest to leave the window]', async () => {
@@ -55,20 +61,20 @@ describe('createBudget', () => {
     const waited = await budget.acquire(KEY);
     expect(waited).toBe(60_000 + MARGIN - 3000);
     expect(clock.now()).toBe(start + 60_000 + MARGIN);
-    expect(waits).toEqual([[KEY, waited, expect.stringContaining('3 per 60 s')]]);
+    expect(waits).toEqual([[LABEL, waited, expect.stringContaining('3 per 60 s')]]);
     // The next waits for the second-oldest, booked at start + 1 s.
     const next = await budget.acquire(KEY);
     expect(clock.now()).toBe(start + 1000 + 60_000 + MARGIN);
     expect(next).toBe(1000);
-    expect(budget.spent()).toEqual({ [KEY]: 5 });
+    expect(budget.spent()).toEqual({ [LABEL]: 5 });
   });
 
   test('acquire [keys have separate windows]', async () => {
     const { budget, clock } = budgetWith({ requests: 1, windowSeconds: 10 });
-    expect(await budget.acquire('a')).toBe(0);
-    expect(await budget.acquire('b')).toBe(0);
+    expect(await budget.acquire(other('a'))).toBe(0);
+    expect(await budget.acquire(other('b'))).toBe(0);
     expect(clock.sleeps).toEqual([]);
-    expect(await budget.acquire('a')).toBe(10_000 + MARGIN);
+    expect(await budget.acquire(other('a'))).toBe(10_000 + MARGIN);
   });
 
   test('book [counts against the window without waiting]', async () => {
@@ -77,7 +83,7 @@ describe('createBudget', () => {
     budget.book(KEY);
     budget.book(KEY);
     expect(clock.sleeps).toEqual([]);
-    expect(budget.spent()).toEqual({ [KEY]: 3 });
+    expect(budget.spent()).toEqual({ [LABEL]: 3 });
     // Three booked at the same instant: a free slot needs all but one gone, which is the same time.
     expect(await budget.acquire(KEY)).toBe(10_000 + MARGIN);
   });
@@ -102,8 +108,8 @@ describe('createBudget', () => {
 
   test('block [other keys are not blocked]', async () => {
     const { budget } = budgetWith({ requests: 10, windowSeconds: 60 });
-    budget.block('a', 30);
-    expect(await budget.acquire('b')).toBe(0);
+    budget.block(other('a'), 30);
+    expect(await budget.acquire(other('b'))).toBe(0);
   });
 
   test('drain [waits until the last request leaves the window]', async () => {
@@ -115,7 +121,7 @@ describe('createBudget', () => {
     const waited = await budget.drain(KEY);
     expect(clock.now()).toBe(start + 500 + 2000 + MARGIN);
     expect(waited).toBe(2000 + MARGIN);
-    expect(waits).toEqual([[KEY, 2000 + MARGIN, 'a fresh rate-limit window']]);
+    expect(waits).toEqual([[LABEL, 2000 + MARGIN, 'a fresh rate-limit window']]);
   });
 
   test('drain [nothing booked, no wait]', async () => {
@@ -156,17 +162,31 @@ describe('createBudget', () => {
   test('no limit [never waits, still counts]', async () => {
     const { budget, clock } = budgetWith(null);
     for (let i = 0; i < 100; i++) expect(await budget.acquire(KEY)).toBe(0);
-    budget.block(KEY, 60);
-    expect(await budget.acquire(KEY)).toBe(0);
     expect(await budget.drain(KEY)).toBe(0);
     expect(clock.sleeps).toEqual([]);
-    expect(budget.limit).toBeNull();
-    expect(budget.spent()).toEqual({ [KEY]: 101 });
+    expect(budget.limitOf(PATH)).toBeNull();
+    expect(budget.spent()).toEqual({ [LABEL]: 100 });
+  });
+
+  test('no limit [the Retry-After of a 429 is still waited out]', async () => {
+    const { budget } = budgetWith(null);
+    budget.block(KEY, 60);
+    expect(await budget.acquire(KEY)).toBe(60_000 + MARGIN);
+  });
+
+  test('learn [a path with no limit adopts one; a known limit is kept]', async () => {
+    const { budget } = budgetWith(null);
+    budget.learn(PATH, { requests: 1, windowSeconds: 10 });
+    expect(budget.limitOf(PATH)).toEqual({ requests: 1, windowSeconds: 10 });
+    budget.learn(PATH, { requests: 50, windowSeconds: 60 });
+    expect(budget.limitOf(PATH)).toEqual({ requests: 1, windowSeconds: 10 });
+    await budget.acquire(KEY);
+    expect(await budget.acquire(KEY)).toBe(10_000 + MARGIN);
   });
 
   test('default margin [250 ms]', async () => {
     const clock = fakeClock();
-    const budget = createBudget({ requests: 1, windowSeconds: 1 }, clock);
+    const budget = createBudget({ [PATH]: { requests: 1, windowSeconds: 1 } }, clock);
     await budget.acquire(KEY);
     expect(await budget.acquire(KEY)).toBe(1250);
   });

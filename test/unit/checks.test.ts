@@ -17,6 +17,9 @@ const RUN: RunContext = {
   profile: 'atlas',
   accounts: { primary: { clientId: 'mdb_sa_id_test', clientSecret: 'mdb_sa_sk_test' } },
   rateLimit: { requests: 10, windowSeconds: 60 },
+  revokeRateLimit: { requests: 10, windowSeconds: 60 },
+  acceptDrift: false,
+  spendFile: '/dev/null',
   tokenLifetimeSeconds: 3600,
   paths: { token: '/api/oauth/token', revoke: '/api/oauth/revoke' },
   resourceProbe: { path: '/api/atlas/v2/', accept: 'application/json' },
@@ -152,6 +155,9 @@ describe('checks registry', () => {
       'checkSameMeaningAsBaseline',
       'checkEnvelope',
       'checkRateLimited',
+      'checkExactLimit',
+      'checkStatedLimit',
+      'checkRetryAfterHonest',
       'checkNoBody',
       'checkTokenRefusedAfterRevoke',
       'checkTokenSurvives',
@@ -1074,47 +1080,80 @@ describe('checkEnvelope', () => {
   });
 });
 
-describe('checkRateLimited', () => {
-  const facts = { result: { facts: { sent: 11, elapsedMs: 950, successes: 10 } } };
+describe('rate-limit checks', () => {
+  const burst = (extra: Record<string, unknown> = {}) => ({
+    result: {
+      facts: { sent: 11, elapsedMs: 950, admitted: 10, limit: 10, windowSeconds: 60, ...extra },
+    },
+  });
+  const LIMITED = response(429, { error: 'rate_limited', error_description: 'Slow down.' });
 
-  test('checkRateLimited [429 rate_limited]', () => {
-    const verdict = run(
-      'checkRateLimited',
-      response(429, { error: 'rate_limited', error_description: 'Slow down.' }),
-      facts,
-    );
-    expect(verdict).toEqual({
+  test('checkRateLimited [429]', () => {
+    expect(run('checkRateLimited', LIMITED, burst())).toEqual({
       ok: true,
-      note: '429 rate_limited after 11 requests in 950 ms (10 answered 200)',
+      note: '429 after 11 requests in 950 ms (10 admitted)',
     });
   });
 
   test('checkRateLimited [no 429]', () => {
+    expectFail(run('checkRateLimited', response(200, TOKEN), burst()), 'no 429 after 11 requests');
+  });
+
+  test('checkExactLimit [10 admitted, limit 10]', () => {
+    expectPass(run('checkExactLimit', LIMITED, burst()));
+  });
+
+  test('checkExactLimit [11 admitted, limit 10]', () => {
     expectFail(
-      run('checkRateLimited', response(200, TOKEN), facts),
-      'no 429 after 11 requests in 950 ms (10 answered 200); the last answer was 200',
+      run('checkExactLimit', LIMITED, burst({ admitted: 11 })),
+      '11 requests admitted before the 429',
     );
   });
 
-  test('checkRateLimited [429 with the Atlas ApiError body]', () => {
+  test('checkExactLimit [no 429]', () => {
+    expectFail(run('checkExactLimit', response(200, TOKEN), burst()), 'could not be counted');
+  });
+
+  test('checkStatedLimit [states the configured limit]', () => {
+    const verdict = run(
+      'checkStatedLimit',
+      LIMITED,
+      burst({ stated: { requests: 10, windowSeconds: 60 } }),
+    );
+    expect(verdict).toEqual({ ok: true, note: 'states 10 per 60 s' });
+  });
+
+  test('checkStatedLimit [states 50 where 10 are configured]', () => {
     expectFail(
-      run(
-        'checkRateLimited',
-        response(429, {
-          detail: 'Resource /api/oauth/token is limited to 10 requests every 1 minutes.',
-          error: 429,
-          errorCode: 'RATE_LIMITED',
-          parameters: ['/api/oauth/token', 10, 1],
-          reason: 'Too Many Requests',
-        }),
-        facts,
-      ),
-      'its error is 429, not "rate_limited"',
+      run('checkStatedLimit', LIMITED, burst({ stated: { requests: 50, windowSeconds: 60 } })),
+      'the 429 states 50 per 60 s; the configured limit is 10 per 60 s',
     );
   });
 
-  test('checkRateLimited [429 with an empty body]', () => {
-    expectFail(run('checkRateLimited', response(429, ''), facts), 'its error is undefined');
+  test('checkStatedLimit [states no limit]', () => {
+    expectFail(run('checkStatedLimit', LIMITED, burst()), 'states no limit');
+  });
+
+  const followedBy = (status: number, extra: Record<string, unknown> = {}) => ({
+    result: {
+      facts: { limit: 10, windowSeconds: 60, retryAfterSeconds: 30, ...extra },
+      steps: { afterRetryAfter: exchange(response(status)) },
+    },
+  });
+
+  test('checkRetryAfterHonest [admitted after the Retry-After]', () => {
+    expectPass(run('checkRetryAfterHonest', LIMITED, followedBy(200)));
+  });
+
+  test('checkRetryAfterHonest [still 429 after the Retry-After]', () => {
+    expectFail(
+      run('checkRetryAfterHonest', LIMITED, followedBy(429)),
+      'still refused (429) after waiting Retry-After 30 s',
+    );
+  });
+
+  test('checkRetryAfterHonest [no follow-up request]', () => {
+    expectFail(run('checkRetryAfterHonest', LIMITED), 'no request was sent after the Retry-After');
   });
 });
 
