@@ -2,6 +2,7 @@
 // with client_credentials, held to the rfc6749 profile, fails nothing.
 import { afterAll, expect, test } from 'vitest';
 import { failedRequirementIds, runSuite } from './support/cli.ts';
+import { startOAuth2MockServer } from './third-party/oauth2-mock-server.ts';
 import { type OidcProviderTarget, startOidcProvider } from './third-party/oidc-provider.ts';
 
 let provider: OidcProviderTarget | undefined;
@@ -31,5 +32,46 @@ test('node-oidc-provider passes --profile rfc6749; its one finding is a warning'
   // What it cannot be made to do is skipped with its reason, never passed.
   for (const skipped of cases.filter((c) => c.state === 'skipped')) {
     expect(skipped.properties.skipped).toMatch(/^trigger (fixture|fault): /);
+  }
+});
+
+test('oauth2-mock-server fails --profile rfc6749 where it accepts anything', async () => {
+  const server = await startOAuth2MockServer();
+  try {
+    const config = {
+      accounts: {
+        primary: { clientId: 'conformance_client', clientSecret: 'x'.repeat(40) },
+        secondary: { clientId: 'other_client', clientSecret: 'y'.repeat(40) },
+      },
+      paths: { token: server.tokenPath, revoke: server.revokePath },
+      resourceProbe: null,
+    };
+    const result = await runSuite('oauth2-mock-server', server.url, config, [
+      '--profile',
+      'rfc6749',
+    ]);
+    expect(result.code).toBe(1);
+    // It checks no client credentials (any id, any secret, none at all get a token or a 200),
+    // answers an unknown grant_type with invalid_grant, a missing one with a 500 HTML page,
+    // and a revocation without a token with 200.
+    expect(failedRequirementIds(result.cases)).toEqual([
+      'revoke.invalid_client.401',
+      'revoke.missing-token.400',
+      'revoke.no-client-auth.rejected',
+      'revoke.rfc.error-body',
+      'token.invalid_client.401',
+      'token.malformed-authorization.rejected',
+      'token.missing-grant-type.400',
+      'token.no-client-auth.rejected',
+      'token.rfc.content-type',
+      'token.rfc.error-body',
+      'token.unsupported_grant_type.400',
+    ]);
+    const wrongSecret = result.cases.find(
+      (c) => c.name === 'token.invalid_client.401 [wrong secret]',
+    );
+    expect(wrongSecret?.failure).toContain('expected 401 invalid_client, got 200');
+  } finally {
+    await server.close();
   }
 });

@@ -103,8 +103,9 @@ export function checkPragmaNoCache({ response }: CheckContext): Verdict {
     : fail(`Pragma is ${JSON.stringify(value)}, without no-cache`);
 }
 
-/** Content-Type is application/json. */
+/** Content-Type is application/json, where there is a body to type. */
 export function checkContentTypeJson({ response }: CheckContext): Verdict {
+  if (response.body.trim() === '') return pass('no body: no media type to judge');
   const value = response.headers['content-type'];
   if (value === undefined) return fail('no Content-Type header');
   return mediaType(value) === 'application/json'

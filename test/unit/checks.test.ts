@@ -1275,3 +1275,20 @@ describe('revocation checks', () => {
     );
   });
 });
+
+describe('checkContentTypeJson without a body', () => {
+  test('checkContentTypeJson [empty body, text/html]', () => {
+    const verdict = run('checkContentTypeJson', response(200, '', { 'content-type': 'text/html' }));
+    expect(verdict).toEqual({ ok: true, note: 'no body: no media type to judge' });
+  });
+
+  test('checkContentTypeJson [HTML body, text/html]', () => {
+    expectFail(
+      run(
+        'checkContentTypeJson',
+        response(500, '<!DOCTYPE html>', { 'content-type': 'text/html' }),
+      ),
+      'not application/json',
+    );
+  });
+});
