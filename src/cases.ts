@@ -282,8 +282,16 @@ async function executePlainCase(session: Session, c: Case): Promise<CaseResult> 
   );
   const exchange = await sendPaced(session, request, clientId, notes);
   const result: CaseResult = { exchange, notes, ...(baseline ? { baseline } : {}) };
-  if (c.probe && session.run.resourceProbe && exchange.response?.status === 200) {
-    const json = parseJson(exchange.response.body);
+  // Any token the target issued is tried at the probe; whether 200 was the right status is token.200.status's to say.
+  const issued = exchange.response;
+  if (
+    c.probe &&
+    session.run.resourceProbe &&
+    issued &&
+    issued.status >= 200 &&
+    issued.status < 300
+  ) {
+    const json = parseJson(issued.body);
     const token = json.ok
       ? (json.value as { access_token?: unknown } | null)?.access_token
       : undefined;

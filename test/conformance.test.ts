@@ -62,7 +62,7 @@ describe.concurrent('the suite against broken mocks', () => {
         ...variant.options,
       });
       mocks.push(mock);
-      const { code, cases, stdout } = await runAgainst(mock, variant.name);
+      const { code, cases, stdout } = await runAgainst(mock, variant.name, variant.args);
       expect(failedRequirementIds(cases), `${variant.deviation}\n${stdout}`).toEqual(
         [...variant.expectedFailures].sort(),
       );

@@ -14,6 +14,8 @@ export interface BrokenVariant {
   options: MockOptions;
   /** Requirement ids whose testcases must fail (documented and rfc-must levels fail by default). */
   expectedFailures: string[];
+  /** Extra CLI arguments: --strict for a deviation from a should or an observed behaviour. */
+  args?: string[];
 }
 
 type Payload = Record<string, unknown>;
@@ -324,6 +326,163 @@ export const BROKEN_VARIANTS: BrokenVariant[] = [
           : res,
     },
     expectedFailures: ['revoke.rate_limited.body', 'token.rate_limited.body'],
+  },
+  {
+    name: 'success-as-201',
+    deviation: 'a token is issued with 201 Created instead of 200',
+    options: {
+      tamper: (res, req) => {
+        if (!onTokenPath(req) || res.status !== 200) return res;
+        // Under envelope=true the body says the status too, as a real server's would.
+        const enveloped = req.query.get('envelope') === 'true' && isPayload(res.body);
+        return {
+          ...res,
+          status: 201,
+          ...(enveloped ? { body: { ...(res.body as Payload), status: 201 } } : {}),
+        };
+      },
+    },
+    expectedFailures: ['token.200.headers', 'token.200.status'],
+  },
+  {
+    name: 'invalid-grant-as-401',
+    deviation: 'the invalidGrant account gets 401 invalid_client instead of 400 invalid_grant',
+    options: {
+      tamper: (res, req) =>
+        onTokenPath(req) && isPayload(res.body) && res.body.error === 'invalid_grant'
+          ? {
+              ...res,
+              status: 401,
+              body: { error: 'invalid_client', error_description: 'Invalid credentials provided.' },
+            }
+          : res,
+    },
+    expectedFailures: ['token.400.headers', 'token.invalid_grant.400'],
+  },
+  {
+    name: 'unknown-grant-as-invalid-request',
+    deviation: 'an unknown grant_type gets invalid_request instead of unsupported_grant_type',
+    options: {
+      tamper: (res, req) =>
+        onTokenPath(req)
+          ? mapPayload(res, req, (body) =>
+              body.error === 'unsupported_grant_type'
+                ? { ...body, error: 'invalid_request' }
+                : body,
+            )
+          : res,
+    },
+    expectedFailures: ['token.unsupported_grant_type.400'],
+  },
+  {
+    name: 'error-description-missing',
+    deviation: 'error bodies carry no error_description',
+    options: {
+      tamper: (res, req) =>
+        res.status >= 400
+          ? mapPayload(res, req, ({ error_description: _dropped, ...rest }) => rest)
+          : res,
+    },
+    expectedFailures: [
+      'revoke.error.body',
+      'revoke.rate_limited.body',
+      'revoke.rate-limit.stated',
+      'token.error.body',
+      'token.rate_limited.body',
+      'token.rate-limit.stated',
+    ],
+  },
+  {
+    name: 'server-header-missing-on-400',
+    deviation: '400 without Server: mdbws',
+    options: { tamper: (res) => (res.status === 400 ? withoutHeader(res, 'server') : res) },
+    expectedFailures: ['revoke.400.headers', 'token.400.headers', 'token.error.headers'],
+  },
+  {
+    name: 'basic-challenge-instead-of-digest',
+    deviation: '401 challenges with Basic where the docs document Digest',
+    options: {
+      tamper: (res, req) =>
+        res.status === 401 && !req.path.startsWith('/api/atlas/')
+          ? {
+              ...res,
+              headers: { ...res.headers, 'WWW-Authenticate': 'Basic realm="MMS Public API"' },
+            }
+          : res,
+    },
+    expectedFailures: [
+      'revoke.401.headers',
+      'revoke.error.headers',
+      'token.401.headers',
+      'token.error.headers',
+    ],
+  },
+  {
+    name: 'expires-in-wrong-value',
+    deviation: 'expires_in 7200 for a token that lives 3600 s',
+    options: {
+      tamper: (res, req) =>
+        onTokenPath(req) && res.status === 200
+          ? mapPayload(res, req, (body) => ({ ...body, expires_in: 7200 }))
+          : res,
+    },
+    expectedFailures: ['token.200.access_token.jwt', 'token.200.expires_in'],
+    args: ['--strict'],
+  },
+  {
+    name: 'token-without-client-auth',
+    deviation: 'the token endpoint issues a token to a request with no client authentication',
+    options: {
+      rewrite: (req) =>
+        onTokenPath(req) && !req.headers.authorization
+          ? { ...req, headers: { ...req.headers, authorization: basicOf('primary') } }
+          : req,
+    },
+    expectedFailures: ['token.error.body', 'token.no-client-auth.rejected', 'token.rfc.error-body'],
+  },
+  {
+    name: 'refresh-token-included',
+    deviation: 'client_credentials responses include a refresh_token',
+    options: {
+      tamper: (res, req) =>
+        onTokenPath(req) && res.status === 200
+          ? mapPayload(res, req, (body) => ({ ...body, refresh_token: 'r1' }))
+          : res,
+    },
+    expectedFailures: ['token.rfc.no-refresh-token'],
+    args: ['--strict'],
+  },
+  {
+    name: 'retry-after-too-short',
+    deviation: '429 says Retry-After: 0 while the window is still closed',
+    options: {
+      tamper: (res) =>
+        res.status === 429 ? { ...res, headers: { ...res.headers, 'Retry-After': '0' } } : res,
+    },
+    expectedFailures: ['revoke.429.retry-after.honest', 'token.429.retry-after.honest'],
+  },
+  {
+    name: 'revoke-repeat-400',
+    deviation: 'revoking an already revoked token gets 400',
+    options: (() => {
+      const revoked = new Set<string>();
+      return {
+        tamper: (res: MockResponse, req: MockRequestInfo) => {
+          if (!onRevokePath(req) || res.status !== 200) return res;
+          const token = new URLSearchParams(req.body).get('token') ?? '';
+          if (!token.startsWith('eyJ')) return res;
+          if (revoked.has(token))
+            return {
+              ...res,
+              status: 400,
+              body: { error: 'invalid_request', error_description: 'Already revoked.' },
+            };
+          revoked.add(token);
+          return res;
+        },
+      };
+    })(),
+    expectedFailures: ['revoke.repeat.200'],
   },
 ];
 
