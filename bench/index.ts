@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { packagePath } from '../src/paths.ts';
 import { formatDuration } from '../src/plan.ts';
+import { countOutcomes } from '../src/reporters/record.ts';
 import { measureDefaultRun } from './default-run.ts';
 import { measureRateLimitBudget } from './rate-limit-budget.ts';
 import { measureThroughput } from './throughput.ts';
@@ -107,7 +108,7 @@ if (!quick) {
         ],
         ['wall / least', ratio.toFixed(3), 'target <= 1.2'],
         ['unplanned 429s', String(result.spend.unplanned429s), 'target 0'],
-        ['testcases failed', String(result.tally.failed), 'expected 0'],
+        ['testcases failed', String(countOutcomes(result.report.testcases).failed), 'expected 0'],
       ],
     )}\n\nThe full atlas profile against the reference mock set to 10 requests per 60 s on the token and the revoke endpoint. The time goes to the primary account's token requests (four windows) and to the two bursts, each of which needs a quiet window before it and waits out its Retry-After after it.`,
   );
