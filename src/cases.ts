@@ -1,4 +1,5 @@
 /** Runs plain cases: builds the request from the case's recipe, sends it within the budget, records what came back. */
+import { appendFileSync } from 'node:fs';
 import { en, Faker } from '@faker-js/faker';
 import { type BudgetKey, keyLabel, retryAfterSeconds } from './budget.ts';
 import type { CaseResult } from './checks/index.ts';
@@ -113,11 +114,14 @@ export function learnTokens(session: Session, exchange: Exchange): void {
   for (const match of body.matchAll(ACCESS_TOKEN_MEMBER)) {
     const raw = match[1];
     if (!raw) continue;
+    let token = raw;
     try {
-      session.redactor.add(JSON.parse(`"${raw}"`) as string);
+      token = JSON.parse(`"${raw}"`) as string;
     } catch {
-      session.redactor.add(raw);
+      // Not a valid JSON string: keep the raw text.
     }
+    session.redactor.add(token);
+    appendFileSync(session.run.tokensFile, `${token}\n`, { mode: 0o600 });
   }
 }
 

@@ -10,7 +10,8 @@ import { ACCOUNT_ROLES } from './types.ts';
 
 const USAGE = `usage:
   oauth-conformance run [--target URL] [--profile atlas|cloud-manager|rfc6749] [--config FILE]
-                        [--reports DIR] [--strict] [--accept-drift] [--seed N]
+                        [--reports DIR] [--strict] [--accept-drift] [--allow FILE]
+                        [--seed N]
   oauth-conformance mock [--port N] [--seed N] [--show-secrets]
 
 run    runs the conformance suite against --target (default: the embedded reference mock)
@@ -53,6 +54,7 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
     strict: { type: 'boolean' },
     seed: { type: 'string' },
     'accept-drift': { type: 'boolean' },
+    allow: { type: 'string' },
   });
   const { 'accept-drift': acceptDrift, ...rest } = values;
   const settings = resolveRunSettings({ ...rest, ...(acceptDrift ? { acceptDrift } : {}) });

@@ -34,6 +34,8 @@ export interface RunOptions {
   seed?: string;
   /** Known drift of the live service from its docs passes, marked drift in the report. */
   acceptDrift?: boolean;
+  /** Path of an allow file (schemas/allow.schema.json): expected deviations. */
+  allow?: string;
 }
 
 interface ConfigFile {
@@ -60,6 +62,10 @@ export interface RunSettings {
   revokeRateLimit: RateLimit | null;
   /** --accept-drift: a response in a known drift shape passes, marked drift. */
   acceptDrift: boolean;
+  /** --allow: expected deviations still in force; a failure of one is reported as allowed. */
+  allowances: Allowance[];
+  /** --allow entries past their date: each fails the run. */
+  expiredAllowances: Allowance[];
   tokenLifetimeSeconds: number | null;
   paths: { token: string; revoke: string };
   resourceProbe: { path: string; accept: string } | null;
@@ -72,7 +78,14 @@ export interface RunSettings {
   revocationWaitMs: number;
 }
 
-function readConfigFile(path: string): ConfigFile {
+/** An expected deviation: a requirement allowed to fail until a date (inclusive, UTC). */
+export interface Allowance {
+  requirement: string;
+  reason: string;
+  expires: string;
+}
+
+function readJsonFile(path: string, what: string, schema: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -81,7 +94,7 @@ function readConfigFile(path: string): ConfigFile {
       (error as NodeJS.ErrnoException).code === 'ENOENT'
         ? 'no such file'
         : (error as Error).message;
-    throw new ConformanceError('CONFIG_UNREADABLE', `cannot read config file ${path}: ${reason}`);
+    throw new ConformanceError('CONFIG_UNREADABLE', `cannot read ${what} ${path}: ${reason}`);
   }
   let data: unknown;
   try {
@@ -89,17 +102,43 @@ function readConfigFile(path: string): ConfigFile {
   } catch (error) {
     throw new ConformanceError(
       'CONFIG_INVALID',
-      `config file ${path} is not JSON: ${(error as Error).message}`,
+      `${what} ${path} is not JSON: ${(error as Error).message}`,
     );
   }
-  const result = validate('urn:oauth-conformance:schemas:config', data);
-  if (!result.ok) {
+  const result = validate(schema, data);
+  if (!result.ok)
     throw new ConformanceError(
       'CONFIG_INVALID',
-      `config file ${path} is invalid: ${result.errors.join('; ')}`,
+      `${what} ${path} is invalid: ${result.errors.join('; ')}`,
     );
+  return data;
+}
+
+function readAllowFile(
+  path: string | undefined,
+  today: string,
+): { allowances: Allowance[]; expiredAllowances: Allowance[] } {
+  if (!path) return { allowances: [], expiredAllowances: [] };
+  const { allow } = readJsonFile(path, 'allow file', 'urn:oauth-conformance:schemas:allow') as {
+    allow: Allowance[];
+  };
+  const known = getCatalog().requirements;
+  for (const entry of allow) {
+    if (!known.has(entry.requirement)) {
+      throw new ConformanceError(
+        'CONFIG_INVALID',
+        `allow file ${path}: unknown requirement ${entry.requirement}`,
+      );
+    }
   }
-  return data as ConfigFile;
+  return {
+    allowances: allow.filter((entry) => entry.expires >= today),
+    expiredAllowances: allow.filter((entry) => entry.expires < today),
+  };
+}
+
+function readConfigFile(path: string): ConfigFile {
+  return readJsonFile(path, 'config file', 'urn:oauth-conformance:schemas:config') as ConfigFile;
 }
 
 function isLoopback(hostname: string): boolean {
@@ -171,6 +210,7 @@ function parseSeed(raw: string | undefined): number {
 export function resolveRunSettings(
   options: RunOptions,
   env: NodeJS.ProcessEnv = process.env,
+  today: string = new Date().toISOString().slice(0, 10),
 ): RunSettings {
   const file = options.config ? readConfigFile(options.config) : {};
   const profileName = options.profile ?? file.profile ?? 'atlas';
@@ -211,6 +251,7 @@ export function resolveRunSettings(
       file.revokeRateLimit ??
       (target === undefined ? EMBEDDED_RATE_LIMIT : profile.revokeRateLimit),
     acceptDrift: options.acceptDrift ?? false,
+    ...readAllowFile(options.allow, today),
     tokenLifetimeSeconds:
       file.tokenLifetimeSeconds ??
       profile.tokenLifetimeSeconds ??
@@ -233,4 +274,6 @@ export interface RunContext extends Omit<RunSettings, 'target' | 'accounts' | 'r
   accounts: Accounts;
   /** Where the worker records what the run spent (requests per key, unplanned 429s) for the CLI. */
   spendFile: string;
+  /** Where the worker records the access tokens it saw, for the CLI's last scan of the reports (a private temp dir). */
+  tokensFile: string;
 }

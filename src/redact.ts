@@ -38,7 +38,8 @@ export function basicCredentials(clientId: string, clientSecret: string): string
   return Buffer.from(`${clientId}:${clientSecret}`, 'utf8').toString('base64');
 }
 
-function encodingsOf(secret: string): string[] {
+/** A secret in every encoding a report might carry it in (raw, base64, base64url, percent, form, JSON). */
+export function encodingsOf(secret: string): string[] {
   const forms = new Set<string>([secret]);
   const bytes = Buffer.from(secret, 'utf8');
   forms.add(bytes.toString('base64'));

@@ -10,11 +10,15 @@ import { BaseSequencer, startVitest, type TestSpecification } from 'vitest/node'
 import type { RunContext, RunSettings } from './config.ts';
 import { ConformanceError, EXIT_FAILED, EXIT_PASSED } from './errors.ts';
 import { send } from './http.ts';
+import { findLeaks } from './leak-scan.ts';
 import { startMock } from './mock/index.ts';
-import { PACKAGE_ROOT, packagePath } from './paths.ts';
+import { PACKAGE_ROOT, packagePath, TOOL_VERSION } from './paths.ts';
 import { formatDuration, type Plan, planRun } from './plan.ts';
-import { createRedactor } from './redact.ts';
-import { emptyTally, SummaryReporter, type Tally } from './reporters/summary.ts';
+import { basicCredentials, createRedactor } from './redact.ts';
+import { writeReports } from './reporters/index.ts';
+import { CollectingReporter, countOutcomes, type TestcaseRecord } from './reporters/record.ts';
+import type { RunReport } from './reporters/report.ts';
+import { printTestcase, summaryLines } from './reporters/summary.ts';
 import { AREA_ORDER, areasFor } from './specs.ts';
 import { ACCOUNT_ROLES, type Accounts, type RateLimit } from './types.ts';
 
@@ -30,7 +34,7 @@ class SuiteOrder extends BaseSequencer {
 
 export interface RunResult {
   exitCode: number;
-  tally: Tally;
+  report: RunReport;
   junitPath: string;
   seed: number;
   plan: Plan;
@@ -43,6 +47,42 @@ export interface Spend {
   token: number;
   revoke: number;
   unplanned429s: number;
+}
+
+/** What became of each --allow entry in this run. */
+function allowanceStatus(
+  settings: RunSettings,
+  records: readonly TestcaseRecord[],
+): RunReport['allowances'] {
+  const statusOf = (requirement: string): RunReport['allowances'][number]['status'] => {
+    const mine = records.filter((record) => record.requirement === requirement);
+    if (mine.some((record) => record.outcome === 'allowed')) return 'allowed';
+    if (mine.length > 0 && mine.every((record) => record.outcome === 'passed'))
+      return 'now-passing';
+    return 'not-run';
+  };
+  return [
+    ...settings.allowances.map((entry) => ({ ...entry, status: statusOf(entry.requirement) })),
+    ...settings.expiredAllowances.map((entry) => ({ ...entry, status: 'expired' as const })),
+  ];
+}
+
+/** Every secret of the configured accounts, and the Basic credential each makes. */
+function knownSecrets(accounts: Accounts): string[] {
+  return ACCOUNT_ROLES.flatMap((role) => {
+    const account = accounts[role];
+    return account
+      ? [account.clientSecret, basicCredentials(account.clientId, account.clientSecret)]
+      : [];
+  });
+}
+
+function readTokens(file: string): string[] {
+  try {
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
 }
 
 function readSpend(file: string, revokePath: string): Spend {
@@ -104,6 +144,7 @@ export async function runConformance(settings: RunSettings, io: RunIo): Promise<
       targetKind: mock ? 'embedded-mock' : 'url',
       accounts,
       spendFile: join(scratch, 'spend.json'),
+      tokensFile: join(scratch, 'tokens'),
     };
     const redactor = createRedactor();
     for (const role of ACCOUNT_ROLES) {
@@ -127,7 +168,8 @@ export async function runConformance(settings: RunSettings, io: RunIo): Promise<
     io.out('');
     await checkReachable(context);
 
-    const tally = emptyTally();
+    const collector = new CollectingReporter((record) => printTestcase(record, io.out, redactor));
+    const startedAt = new Date();
     const started = performance.now();
     const vitest = await startVitest(
       'test',
@@ -139,17 +181,7 @@ export async function runConformance(settings: RunSettings, io: RunIo): Promise<
         // Only suites with a requirement in the profile: vitest fails a suite file that defines no test.
         include: areasFor(context.profile).map((area) => `**/${area}.test.ts`),
         watch: false,
-        reporters: [
-          new SummaryReporter(tally, io.out, redactor),
-          [
-            'junit',
-            {
-              outputFile: junitPath,
-              suiteName: `oauth-conformance ${context.profile}`,
-              classnameTemplate: '{filename}',
-            },
-          ],
-        ],
+        reporters: [collector],
         provide: { run: context },
         pool: 'threads',
         maxWorkers: 1,
@@ -164,23 +196,52 @@ export async function runConformance(settings: RunSettings, io: RunIo): Promise<
     await vitest.close();
     const elapsedMs = performance.now() - started;
     const spend = readSpend(context.spendFile, context.paths.revoke);
+    const crashes = [...collector.crashes];
+    if (collector.records.length === 0) crashes.push('no testcase ran: the run proves nothing');
+    const report: RunReport = {
+      tool: { name: 'oauth-conformance', version: TOOL_VERSION },
+      target: context.target,
+      targetKind: context.targetKind,
+      profile: context.profile,
+      seed: context.seed,
+      startedAt: startedAt.toISOString(),
+      durationMs: Math.round(elapsedMs),
+      plan: { ...plan.requests, leastWallMs: plan.leastWallMs },
+      spent: spend,
+      allowances: allowanceStatus(settings, collector.records),
+      crashes: crashes.map((crash) => redactor.redact(crash)),
+      testcases: collector.records,
+    };
+    const written = writeReports(report, settings.reportsDir, redactor);
+    const leaks = findLeaks(written, [
+      ...knownSecrets(accounts),
+      ...readTokens(context.tokensFile),
+    ]);
+    for (const leak of leaks) rmSync(leak.file, { force: true });
 
     io.out('');
-    io.out(
-      `passed ${tally.passed}, failed ${tally.failed}, warnings ${tally.warned}, skipped ${tally.skipped}`,
-    );
-    for (const [reason, count] of tally.skipReasons)
-      io.out(`  skipped ${count}: ${redactor.redact(reason)}`);
+    for (const line of summaryLines(report)) io.out(redactor.redact(line));
     io.out(
       `spent ${spend.token} token and ${spend.revoke} revoke requests in ${formatDuration(elapsedMs)} (least the limits allow: ${formatDuration(plan.leastWallMs)}); unplanned 429s: ${spend.unplanned429s}`,
     );
-    io.out(`seed ${context.seed}; report ${junitPath}`);
-    if (tally.passed + tally.failed + tally.warned + tally.skipped === 0) {
-      tally.crashes.push('no testcase ran');
-      io.out('no testcase ran: the run proves nothing');
+    io.out(`seed ${context.seed}; reports ${written.join(', ')}`);
+    for (const entry of report.allowances) {
+      if (entry.status === 'expired')
+        io.out(
+          `allowance expired on ${entry.expires}, which fails the run: ${entry.requirement} (${entry.reason})`,
+        );
+      if (entry.status === 'now-passing')
+        io.out(`allowed deviation now passes; remove it from the allow file: ${entry.requirement}`);
     }
-    const exitCode = tally.failed > 0 || tally.crashes.length > 0 ? EXIT_FAILED : EXIT_PASSED;
-    return { exitCode, tally, junitPath, seed: context.seed, plan, spend, elapsedMs };
+    for (const leak of leaks) {
+      io.out(
+        `SECRET IN REPORT: ${leak.file} contained ${leak.what}; the file was removed. This is a redaction bug: please report it.`,
+      );
+    }
+    const failed = countOutcomes(report.testcases).failed;
+    const exitCode =
+      failed > 0 || crashes.length > 0 || leaks.length > 0 ? EXIT_FAILED : EXIT_PASSED;
+    return { exitCode, report, junitPath, seed: context.seed, plan, spend, elapsedMs };
   } finally {
     await mock?.close();
     rmSync(scratch, { recursive: true, force: true });

@@ -137,7 +137,17 @@ async function judge(
     await context.annotate(session.redactor.redact(verdict.reason), 'warning');
     return;
   }
-  throw new ConformanceFailure(failureMessage(session, requirement, c, verdict.reason, result));
+  const message = failureMessage(session, requirement, c, verdict.reason, result);
+  const allowance = session.run.allowances.find((entry) => entry.requirement === requirement.id);
+  if (allowance) {
+    await context.annotate(
+      `${session.redactor.redact(verdict.reason)} (allowed until ${allowance.expires}: ${allowance.reason})`,
+      'allowed',
+    );
+    await context.annotate(message, 'details');
+    return;
+  }
+  throw new ConformanceFailure(message);
 }
 
 function sequenceOf(c: Case): (() => Promise<CaseResult>) | undefined {

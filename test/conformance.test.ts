@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { type MockHandle, startMock } from '../src/mock/index.ts';
 import { BROKEN_VARIANTS, LIVE_429_DRIFT, VARIANT_SEED } from './support/broken-mocks.ts';
-import { failedRequirementIds, readJunit, runCli, runSuite, tempDir } from './support/cli.ts';
+import {
+  failedRequirementIds,
+  readJunit,
+  runCli,
+  runSuite,
+  tempDir,
+  writeJson,
+} from './support/cli.ts';
 
 const RATE_LIMIT = { requests: 10, windowSeconds: 2 };
 
@@ -136,5 +143,70 @@ describe('drift: the live 429 body (Atlas ApiError)', () => {
       'token.rate_limited.body [burst past the limit]',
       'revoke.rate_limited.body [burst past the limit]',
     ]);
+  });
+});
+
+describe('--allow: expected deviations', () => {
+  test('allowed failures are reported as allowed, a passing one is flagged, an expired one fails the run', async () => {
+    const variant = BROKEN_VARIANTS.find((candidate) => candidate.name === 'wrong-error-code');
+    const mock = await startMock({
+      rateLimit: RATE_LIMIT,
+      seed: VARIANT_SEED,
+      ...variant?.options,
+    });
+    mocks.push(mock);
+    const dir = tempDir('allow');
+    const until = '2099-12-31';
+    const allowAll = writeJson(dir, 'allow.json', {
+      allow: [
+        { requirement: 'token.invalid_client.401', reason: 'fix in release 42', expires: until },
+        { requirement: 'token.error.body', reason: 'same fix', expires: until },
+        { requirement: 'token.no-client-auth.rejected', reason: 'same fix', expires: until },
+        { requirement: 'token.200.status', reason: 'was broken last month', expires: until },
+      ],
+    });
+    const allowed = await runAgainst(mock, 'allow-all', ['--allow', allowAll]);
+    expect(allowed.code, allowed.stdout).toBe(0);
+    expect(failedRequirementIds(allowed.cases)).toEqual([]);
+    const wrongSecret = allowed.cases.find(
+      (c) => c.name === 'token.invalid_client.401 [wrong secret]',
+    );
+    expect(wrongSecret?.state).toBe('skipped');
+    expect(wrongSecret?.properties.allowed).toMatch(
+      /got 401 invalid_request \(allowed until 2099-12-31: fix in release 42\)/,
+    );
+    expect(allowed.stdout).toContain(
+      'allowed deviation now passes; remove it from the allow file: token.200.status',
+    );
+    expect(allowed.stdout).toMatch(/allowed \d+/);
+
+    const expiredFile = writeJson(dir, 'expired.json', {
+      allow: [
+        { requirement: 'token.invalid_client.401', reason: 'fix in release 42', expires: until },
+        { requirement: 'token.error.body', reason: 'same fix', expires: until },
+        {
+          requirement: 'token.no-client-auth.rejected',
+          reason: 'promised for 2020',
+          expires: '2020-01-01',
+        },
+      ],
+    });
+    const expired = await runAgainst(mock, 'allow-expired', ['--allow', expiredFile]);
+    expect(expired.code).toBe(1);
+    expect(failedRequirementIds(expired.cases)).toEqual(['token.no-client-auth.rejected']);
+    expect(expired.stdout).toContain(
+      'allowance expired on 2020-01-01, which fails the run: token.no-client-auth.rejected',
+    );
+  });
+
+  test('an allow file naming an unknown requirement is refused with exit 2', async () => {
+    const file = writeJson(tempDir('allow-bad'), 'allow.json', {
+      allow: [{ requirement: 'token.no-such-thing', reason: 'typo', expires: '2099-01-01' }],
+    });
+    const result = await runCli(['run', '--allow', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toMatch(
+      /^oauth-conformance: allow file .* unknown requirement token\.no-such-thing$/,
+    );
   });
 });

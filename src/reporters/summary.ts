@@ -1,78 +1,49 @@
 /**
- * The terminal reporter: a line per testcase as it ends, then the totals, the skip reasons and the
- * seed. It also keeps the tally the CLI turns into an exit code. Every line is redacted.
+ * The terminal reporter: a line per testcase as it ends, then the totals, the skip reasons and
+ * what the run spent. Every line is redacted.
  */
-import type { Reporter, SerializedError, TestCase, TestModule } from 'vitest/node';
 import type { Redactor } from '../redact.ts';
+import { countOutcomes, type TestcaseRecord } from './record.ts';
+import type { RunReport } from './report.ts';
 
-export interface Tally {
-  passed: number;
-  failed: number;
-  warned: number;
-  skipped: number;
-  /** Skip reasons with how many testcases each skipped. */
-  skipReasons: Map<string, number>;
-  /** Errors outside any testcase (a suite that would not load): the run cannot be trusted. */
-  crashes: string[];
+const MARKS: Record<TestcaseRecord['outcome'], string> = {
+  passed: '✓',
+  failed: '✗',
+  warned: '!',
+  skipped: '-',
+  drift: '~',
+  allowed: 'a',
+};
+
+export function testcaseLine(record: TestcaseRecord): string {
+  const mark = MARKS[record.outcome];
+  if (record.outcome === 'passed') return `  ${mark} ${record.name}`;
+  if (record.outcome === 'skipped') return `  ${mark} ${record.name}: skipped`;
+  return `  ${mark} ${record.name}: ${record.reason ?? record.outcome}`;
 }
 
-export function emptyTally(): Tally {
-  return { passed: 0, failed: 0, warned: 0, skipped: 0, skipReasons: new Map(), crashes: [] };
+export function printTestcase(
+  record: TestcaseRecord,
+  write: (line: string) => void,
+  redactor: Redactor,
+): void {
+  write(redactor.redact(testcaseLine(record)));
 }
 
-function annotation(testCase: TestCase, type: string): string | undefined {
-  return testCase.annotations().find((entry) => entry.type === type)?.message;
-}
-
-function firstLine(text: string): string {
-  return text.split('\n', 1)[0] ?? '';
-}
-
-export class SummaryReporter implements Reporter {
-  constructor(
-    private readonly tally: Tally,
-    private readonly write: (line: string) => void,
-    private readonly redactor: Redactor,
-  ) {}
-
-  private print(line: string): void {
-    this.write(this.redactor.redact(line));
+/** The closing lines: totals, skip reasons (each once, with its count), crashes. */
+export function summaryLines(report: RunReport): string[] {
+  const counts = countOutcomes(report.testcases);
+  const lines = [
+    `passed ${counts.passed}, failed ${counts.failed}, warnings ${counts.warned}, skipped ${counts.skipped}` +
+      (counts.drift ? `, drift ${counts.drift}` : '') +
+      (counts.allowed ? `, allowed ${counts.allowed}` : ''),
+  ];
+  const reasons = new Map<string, number>();
+  for (const record of report.testcases) {
+    if (record.outcome === 'skipped')
+      reasons.set(record.reason ?? 'skipped', (reasons.get(record.reason ?? 'skipped') ?? 0) + 1);
   }
-
-  onTestCaseResult(testCase: TestCase): void {
-    const result = testCase.result();
-    if (result.state === 'passed') {
-      const warning = annotation(testCase, 'warning');
-      if (warning) {
-        this.tally.warned += 1;
-        this.print(`  ! ${testCase.name}: ${warning}`);
-      } else {
-        this.tally.passed += 1;
-        this.print(`  ✓ ${testCase.name}`);
-      }
-    } else if (result.state === 'failed') {
-      this.tally.failed += 1;
-      const message = result.errors?.[0]?.message ?? 'failed';
-      // The message starts with the test name; print its reason once.
-      const reason = firstLine(message).replace(`${testCase.name}: `, '');
-      this.print(`  ✗ ${testCase.name}: ${reason}`);
-    } else if (result.state === 'skipped') {
-      this.tally.skipped += 1;
-      const reason = annotation(testCase, 'skipped') ?? result.note ?? 'skipped';
-      this.tally.skipReasons.set(reason, (this.tally.skipReasons.get(reason) ?? 0) + 1);
-      this.print(`  - ${testCase.name}: skipped`);
-    }
-  }
-
-  onTestRunEnd(
-    testModules: ReadonlyArray<TestModule>,
-    unhandledErrors: ReadonlyArray<SerializedError>,
-  ): void {
-    for (const module of testModules) {
-      for (const error of module.errors())
-        this.tally.crashes.push(`${module.moduleId}: ${error.message}`);
-    }
-    for (const error of unhandledErrors) this.tally.crashes.push(error.message ?? String(error));
-    for (const crash of this.tally.crashes) this.print(`  ✗ suite error: ${firstLine(crash)}`);
-  }
+  for (const [reason, count] of reasons) lines.push(`  skipped ${count}: ${reason}`);
+  for (const crash of report.crashes) lines.push(`  ✗ suite error: ${crash.split('\n', 1)[0]}`);
+  return lines;
 }

@@ -89,9 +89,11 @@ export function readJunit(path: string): JunitCase[] {
     const attrs = match[1] ?? '';
     const body = match[3] ?? '';
     const name = decodeXml(/\bname="([^"]*)"/.exec(attrs)?.[1] ?? '');
+    // Per-testcase properties travel in system-out as [[PROPERTY|name=value]] lines (see src/reporters/junit.ts).
     const properties: Record<string, string> = {};
-    for (const prop of body.matchAll(/<property name="([^"]*)" value="([^"]*)"/g)) {
-      properties[decodeXml(prop[1] ?? '')] = decodeXml(prop[2] ?? '');
+    const out = decodeXml(/<system-out>([\s\S]*?)<\/system-out>/.exec(body)?.[1] ?? '');
+    for (const prop of out.matchAll(/^\[\[PROPERTY\|([^=\]]+)=(.*)\]\]$/gm)) {
+      properties[prop[1] ?? ''] ??= prop[2] ?? '';
     }
     const failure = /<failure\b[^>]*>([\s\S]*?)<\/failure>/.exec(body)?.[1];
     const state =

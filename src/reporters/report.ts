@@ -1,0 +1,27 @@
+/** The whole of a run as data: who, what, when, what it spent, and a record per testcase. */
+import type { ProfileName } from '../types.ts';
+import type { TestcaseRecord } from './record.ts';
+
+export interface RunReport {
+  tool: { name: 'oauth-conformance'; version: string };
+  target: string;
+  targetKind: 'embedded-mock' | 'url';
+  profile: ProfileName;
+  seed: number;
+  startedAt: string;
+  durationMs: number;
+  plan: { token: number; revoke: number; leastWallMs: number };
+  /** Requests sent to each rate-limited endpoint, and the 429s met outside the bursts. */
+  spent: { token: number; revoke: number; unplanned429s: number };
+  /** The --allow entries and what became of them. */
+  allowances: {
+    requirement: string;
+    reason: string;
+    expires: string;
+    /** allowed: it failed and was allowed; now-passing: remove it; expired: it fails the run; not-run: not in this run. */
+    status: 'allowed' | 'now-passing' | 'expired' | 'not-run';
+  }[];
+  /** Errors outside any testcase: a suite that would not load. */
+  crashes: string[];
+  testcases: TestcaseRecord[];
+}
