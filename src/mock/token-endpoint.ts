@@ -1,20 +1,11 @@
 /** `POST /api/oauth/token`: the client credentials grant (RFC 6749 §4.4) as Atlas documents it. */
 
-import { roleOf, secretsEqual } from './accounts.ts';
+import { admitClientRequest, authenticateClient } from './client-request.ts';
 import type { MockContext } from './context.ts';
-import { parseBasic } from './credentials.ts';
-import { rateLimitDescription, rateLimitKey } from './rate-limit.ts';
-import { DESCRIPTIONS, methodNotAllowed, oauthError, tokenResponse } from './responses.ts';
+import { DESCRIPTIONS, oauthError, tokenResponse } from './responses.ts';
 import type { MockRequestInfo, MockResponse } from './types.ts';
 
 export const TOKEN_PATH = '/api/oauth/token';
-
-export const FORM_TYPE = 'application/x-www-form-urlencoded';
-
-/** The media type of a `Content-Type` value, lowercased, without parameters. */
-export function mediaType(contentType: string | undefined): string {
-  return (contentType ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
-}
 
 /**
  * Answers a token request, after the fault hook had its turn. Order: rate limit (every request
@@ -27,27 +18,13 @@ export function handleTokenRequest(
   bodyTooLarge: boolean,
 ): MockResponse {
   const { identity } = ctx;
-  const credentials = parseBasic(req.headers.authorization);
-
-  const clientIdForLimit = credentials.kind === 'basic' ? credentials.clientId : undefined;
-  const verdict = ctx.rateLimiter.hit(rateLimitKey(req.remoteAddress, clientIdForLimit));
-  if (verdict.limited) {
-    return oauthError(identity, 'rate_limited', rateLimitDescription(TOKEN_PATH, ctx.rateLimit), {
-      retryAfterSeconds: verdict.retryAfterSeconds,
-    });
-  }
-
-  if (req.method !== 'POST') return methodNotAllowed(identity, req.method, TOKEN_PATH, 'POST');
-
-  // RFC 6749 §5.2: "no client authentication included" is invalid_client.
-  if (credentials.kind === 'absent') return oauthError(identity, 'invalid_client');
-  if (credentials.kind === 'invalid') return oauthError(identity, 'invalid_request');
-
-  if (bodyTooLarge) return oauthError(identity, 'invalid_request', DESCRIPTIONS.bodyTooLarge);
-  if (mediaType(req.headers['content-type']) !== FORM_TYPE) {
-    return oauthError(identity, 'invalid_request', DESCRIPTIONS.contentType);
-  }
-  const grantTypes = new URLSearchParams(req.body).getAll('grant_type');
+  const admission = admitClientRequest(ctx, req, bodyTooLarge, {
+    path: TOKEN_PATH,
+    limiter: ctx.rateLimiter,
+    limit: ctx.rateLimit,
+  });
+  if (!admission.admitted) return admission.response;
+  const grantTypes = admission.form.getAll('grant_type');
   if (grantTypes.length > 1) {
     return oauthError(identity, 'invalid_request', DESCRIPTIONS.repeatedGrantType);
   }
@@ -55,19 +32,15 @@ export function handleTokenRequest(
   if (!grantType) return oauthError(identity, 'invalid_request', DESCRIPTIONS.missingGrantType);
   if (grantType !== 'client_credentials') return oauthError(identity, 'unsupported_grant_type');
 
-  const role = roleOf(ctx.accounts, credentials.clientId);
-  const expected = role ? ctx.accounts[role].clientSecret : '';
-  const secretOk = secretsEqual(credentials.clientSecret, expected);
-  if (!role || !secretOk) return oauthError(identity, 'invalid_client');
+  const client = authenticateClient(ctx, admission.clientId, admission.clientSecret);
+  if ('response' in client) return client.response;
+  if (client.role === 'invalidGrant') return oauthError(identity, 'invalid_grant');
 
-  if (role === 'accessDenied') return oauthError(identity, 'access_denied');
-  if (role === 'invalidGrant') return oauthError(identity, 'invalid_grant');
-
-  if (ctx.tokens.activeCount(credentials.clientId) >= ctx.maxActiveTokens) {
+  if (ctx.tokens.activeCount(admission.clientId) >= ctx.maxActiveTokens) {
     return oauthError(identity, 'access_denied', DESCRIPTIONS.tokenLimit);
   }
 
-  const issued = ctx.tokens.issue(credentials.clientId);
+  const issued = ctx.tokens.issue(admission.clientId);
   // Not registered with the journal's redactor: tokens reach the journal only in places that are
   // redacted by name (Authorization, token=) or by the JWT pattern, and registering every token
   // would grow the redactor without bound and rebuild its pattern on every request.

@@ -1,7 +1,7 @@
 /** Helpers for the mock's tests: raw HTTP exchanges (header names in wire order) and credentials. */
 
 import { request } from 'node:http';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { type MockHandle, type MockOptions, startMock } from '../../src/mock/index.ts';
 import { basicCredentials } from '../../src/redact.ts';
 import type { Account } from '../../src/types.ts';
@@ -148,4 +148,26 @@ export function useMock(
     mock = await startMock({ ...defaults, ...options });
     return mock;
   };
+}
+
+/** Date present and parseable, Content-Length the body's real length. */
+export function expectCommonHeaders(res: RawResponse): void {
+  expect(Number.isNaN(Date.parse(res.headers.date ?? ''))).toBe(false);
+  expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
+}
+
+/** A 400 with the documented 400 header set and an OAuth error body of `error`. */
+export function expectBadRequest(res: RawResponse, error: string, description?: string): void {
+  expect(res.status).toBe(400);
+  expect(sorted(res.names)).toEqual(sorted(HEADER_SETS.badRequest));
+  expect(res.headers['content-type']).toBe('application/json');
+  expect(res.headers.server).toBe('mdbws');
+  expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubdomains;');
+  expect(res.headers['x-mongodb-service-version']).toMatch(SERVICE_VERSION);
+  expectCommonHeaders(res);
+  const body = JSON.parse(res.text);
+  expect(Object.keys(body).sort()).toEqual(['error', 'error_description']);
+  expect(body.error).toBe(error);
+  if (description !== undefined) expect(body.error_description).toBe(description);
+  else expect(typeof body.error_description).toBe('string');
 }

@@ -3,6 +3,7 @@ import { type MockHandle, type MockOptions, REVOKE_PATH, startMock } from '../..
 import type { Account } from '../../src/types.ts';
 import {
   basic,
+  expectBadRequest,
   FORM,
   HEADER_SETS,
   type RawResponse,
@@ -49,20 +50,6 @@ function expectRevoked(res: RawResponse): void {
   expect(res.headers['content-length']).toBe('0');
   expect(res.headers['x-mongodb-service-version']).toMatch(SERVICE_VERSION);
   expect(res.text).toBe('');
-}
-
-function expectBadRequest(res: RawResponse, description?: string): void {
-  expect(res.status).toBe(400);
-  expect(sorted(res.names)).toEqual(sorted(HEADER_SETS.badRequest));
-  expect(res.headers['content-type']).toBe('application/json');
-  expect(res.headers.server).toBe('mdbws');
-  expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubdomains;');
-  expect(res.headers['x-mongodb-service-version']).toMatch(SERVICE_VERSION);
-  expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
-  const body = JSON.parse(res.text);
-  expect(Object.keys(body).sort()).toEqual(['error', 'error_description']);
-  expect(body.error).toBe('invalid_request');
-  if (description !== undefined) expect(body.error_description).toBe(description);
 }
 
 const DIGEST =
@@ -154,6 +141,7 @@ describe('POST /api/oauth/revoke: success', () => {
     expectRevoked(await revokeRequest(m.url, m.accounts.primary, own));
     expectBadRequest(
       await revokeRequest(m.url, m.accounts.primary, foreign),
+      'invalid_request',
       'The token was not issued to this client.',
     );
   });
@@ -189,6 +177,7 @@ describe('POST /api/oauth/revoke: refusals', () => {
     for (const body of ['', 'token=', 'token_type_hint=access_token', 'tokens=x']) {
       expectBadRequest(
         await revokeRequest(m.url, m.accounts.primary, '', { body }),
+        'invalid_request',
         'Missing token.',
       );
     }
@@ -200,6 +189,7 @@ describe('POST /api/oauth/revoke: refusals', () => {
     const body = `token=${token}&token=${token}`;
     expectBadRequest(
       await revokeRequest(m.url, m.accounts.primary, '', { body }),
+      'invalid_request',
       'The token parameter must not be repeated.',
     );
     await expectLive(m, token);
@@ -235,6 +225,7 @@ describe('POST /api/oauth/revoke: refusals', () => {
     for (const authorization of ['Bearer abc', 'Basic !!!', `Basic ${btoa('no-colon')}`]) {
       expectBadRequest(
         await revokeRequest(m.url, undefined, token, { headers: { authorization } }),
+        'invalid_request',
         'The provided credentials are not valid.',
       );
     }
@@ -247,6 +238,7 @@ describe('POST /api/oauth/revoke: refusals', () => {
     for (const account of [m.accounts.primary, m.accounts.invalidGrant]) {
       expectBadRequest(
         await revokeRequest(m.url, account, token),
+        'invalid_request',
         'The token was not issued to this client.',
       );
     }
@@ -291,6 +283,7 @@ describe('POST /api/oauth/revoke: refusals', () => {
         await revokeRequest(m.url, m.accounts.primary, token, {
           headers: { 'content-type': contentType },
         }),
+        'invalid_request',
         'Content-Type must be application/x-www-form-urlencoded.',
       );
     }
@@ -301,11 +294,16 @@ describe('POST /api/oauth/revoke: refusals', () => {
       },
       body: `token=${token}`,
     });
-    expectBadRequest(noType, 'Content-Type must be application/x-www-form-urlencoded.');
+    expectBadRequest(
+      noType,
+      'invalid_request',
+      'Content-Type must be application/x-www-form-urlencoded.',
+    );
     expectBadRequest(
       await revokeRequest(m.url, m.accounts.primary, token, {
         body: `token=${token}&pad=${'x'.repeat(70 * 1024)}`,
       }),
+      'invalid_request',
       'The request body is too large.',
     );
     await expectLive(m, token);

@@ -5,6 +5,8 @@ import { basicCredentials } from '../../src/redact.ts';
 import {
   b64urlJson,
   basic,
+  expectBadRequest,
+  expectCommonHeaders,
   FORM,
   HEADER_SETS,
   type RawResponse,
@@ -26,32 +28,12 @@ afterAll(async () => {
 
 const TOKEN_HEADERS = [...HEADER_SETS.ok, 'cache-control', 'pragma'];
 
-function expectCommonHeaders(res: RawResponse): void {
-  expect(Number.isNaN(Date.parse(res.headers.date ?? ''))).toBe(false);
-  expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
-}
-
 function expectOkSet(res: RawResponse, extra: string[] = []): void {
   expect(sorted(res.names)).toEqual(sorted([...HEADER_SETS.ok, ...extra]));
   expect(res.headers.vary).toBe('Accept-Encoding');
   expect(res.headers['strict-transport-security']).toBe('max-age=300');
   expect(res.headers['x-mongodb-service-version']).toMatch(SERVICE_VERSION);
   expectCommonHeaders(res);
-}
-
-function expectBadRequest(res: RawResponse, error: string, description?: string): void {
-  expect(res.status).toBe(400);
-  expect(sorted(res.names)).toEqual(sorted(HEADER_SETS.badRequest));
-  expect(res.headers['content-type']).toBe('application/json');
-  expect(res.headers.server).toBe('mdbws');
-  expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubdomains;');
-  expect(res.headers['x-mongodb-service-version']).toMatch(SERVICE_VERSION);
-  expectCommonHeaders(res);
-  const body = JSON.parse(res.text);
-  expect(Object.keys(body).sort()).toEqual(['error', 'error_description']);
-  expect(body.error).toBe(error);
-  if (description !== undefined) expect(body.error_description).toBe(description);
-  else expect(typeof body.error_description).toBe('string');
 }
 
 function expectInvalidClient(res: RawResponse): void {

@@ -5,33 +5,17 @@ import { CHECKS } from '../../src/checks/index.ts';
 import type { CaseResult, CheckContext, Verdict } from '../../src/checks/types.ts';
 import type { RunContext } from '../../src/config.ts';
 import type { Exchange, HttpResponse } from '../../src/http.ts';
+import { testRunContext } from '../support/run-context.ts';
 
 const DATE = 'Mon, 23 Nov 2026 07:00:00 GMT';
 const SERVICE_VERSION = 'gitHash=0123456789abcdef0123456789abcdef01234567; versionString=v20261123';
 const DIGEST =
   'Digest realm="MMS Public API", domain="", nonce="bm9uY2U=", algorithm=MD5, op="auth", stale=false';
 
-const RUN: RunContext = {
-  target: 'http://127.0.0.1:1',
-  targetKind: 'embedded-mock',
-  profile: 'atlas',
+const RUN: RunContext = testRunContext({
   accounts: { primary: { clientId: 'mdb_sa_id_test', clientSecret: 'mdb_sa_sk_test' } },
-  rateLimit: { requests: 10, windowSeconds: 60 },
-  revokeRateLimit: { requests: 10, windowSeconds: 60 },
-  acceptDrift: false,
-  spendFile: '/dev/null',
-  tokensFile: '/dev/null',
-  allowances: [],
-  expiredAllowances: [],
-  tokenLifetimeSeconds: 3600,
-  paths: { token: '/api/oauth/token', revoke: '/api/oauth/revoke' },
-  resourceProbe: { path: '/api/atlas/v2/', accept: 'application/json' },
   faultHook: false,
-  strict: false,
-  seed: 1,
-  timeoutMs: 30_000,
-  revocationWaitMs: 5_000,
-};
+});
 
 function response(
   status: number,

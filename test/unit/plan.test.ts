@@ -3,33 +3,9 @@ import { describe, expect, test } from 'vitest';
 import type { RunContext } from '../../src/config.ts';
 import { plannedCases, planRun } from '../../src/plan.ts';
 import { statedLimit, statedLimitIn } from '../../src/rate-limit-text.ts';
+import { testRunContext } from '../support/run-context.ts';
 
-const RUN: RunContext = {
-  target: 'http://127.0.0.1:1',
-  targetKind: 'embedded-mock',
-  profile: 'atlas',
-  accounts: {
-    primary: { clientId: 'mdb_sa_id_a', clientSecret: 'mdb_sa_sk_a' },
-    secondary: { clientId: 'mdb_sa_id_b', clientSecret: 'mdb_sa_sk_b' },
-    accessDenied: { clientId: 'mdb_sa_id_c', clientSecret: 'mdb_sa_sk_c' },
-    invalidGrant: { clientId: 'mdb_sa_id_d', clientSecret: 'mdb_sa_sk_d' },
-  },
-  rateLimit: { requests: 10, windowSeconds: 60 },
-  revokeRateLimit: { requests: 10, windowSeconds: 60 },
-  acceptDrift: false,
-  spendFile: '/dev/null',
-  tokensFile: '/dev/null',
-  allowances: [],
-  expiredAllowances: [],
-  tokenLifetimeSeconds: 3600,
-  paths: { token: '/api/oauth/token', revoke: '/api/oauth/revoke' },
-  resourceProbe: { path: '/api/atlas/v2/', accept: 'application/json' },
-  faultHook: true,
-  strict: false,
-  seed: 1,
-  timeoutMs: 30_000,
-  revocationWaitMs: 5_000,
-};
+const RUN: RunContext = testRunContext();
 
 describe('planRun', () => {
   test('planRun [atlas, real limits: counts and least wall time]', async () => {
