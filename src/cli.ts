@@ -11,7 +11,7 @@ import { ACCOUNT_ROLES } from './types.ts';
 const USAGE = `usage:
   oauth-conformance run [--target URL] [--profile atlas|cloud-manager|rfc6749] [--config FILE]
                         [--reports DIR] [--strict] [--accept-drift] [--allow FILE]
-                        [--seed N]
+                        [--ca FILE] [--allow-insecure-http] [--seed N]
   oauth-conformance mock [--port N] [--seed N] [--show-secrets]
 
 run    runs the conformance suite against --target (default: the embedded reference mock)
@@ -55,9 +55,15 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
     seed: { type: 'string' },
     'accept-drift': { type: 'boolean' },
     allow: { type: 'string' },
+    ca: { type: 'string' },
+    'allow-insecure-http': { type: 'boolean' },
   });
-  const { 'accept-drift': acceptDrift, ...rest } = values;
-  const settings = resolveRunSettings({ ...rest, ...(acceptDrift ? { acceptDrift } : {}) });
+  const { 'accept-drift': acceptDrift, 'allow-insecure-http': allowInsecureHttp, ...rest } = values;
+  const settings = resolveRunSettings({
+    ...rest,
+    ...(acceptDrift ? { acceptDrift } : {}),
+    ...(allowInsecureHttp ? { allowInsecureHttp } : {}),
+  });
   const { runConformance } = await import('./run.ts');
   const result = await runConformance(settings, { out: io.out });
   return result.exitCode;

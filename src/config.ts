@@ -18,6 +18,7 @@ export const EMBEDDED_RATE_LIMIT: RateLimit = { requests: 10, windowSeconds: 2 }
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
 export const DEFAULT_TIMEOUT_SECONDS = 30;
 export const DEFAULT_REVOCATION_WAIT_SECONDS = 5;
+export const DEFAULT_DEADLINE_SECONDS = 3600;
 
 /** Options of `oauth-conformance run`, as parsed from the command line. */
 export interface RunOptions {
@@ -36,6 +37,10 @@ export interface RunOptions {
   acceptDrift?: boolean;
   /** Path of an allow file (schemas/allow.schema.json): expected deviations. */
   allow?: string;
+  /** Path of a PEM file of CA certificates to trust besides the system's (a private CA). */
+  ca?: string;
+  /** Send credentials over plain http to a host that is not loopback (never by default). */
+  allowInsecureHttp?: boolean;
 }
 
 interface ConfigFile {
@@ -49,6 +54,7 @@ interface ConfigFile {
   resourceProbe?: { path: string; accept?: string } | null;
   faultHook?: boolean;
   timeoutSeconds?: number;
+  deadlineSeconds?: number;
   revocationWaitSeconds?: number;
 }
 
@@ -76,6 +82,10 @@ export interface RunSettings {
   timeoutMs: number;
   /** How long a revoked token may stay accepted at the probe. */
   revocationWaitMs: number;
+  /** The whole run's budget of time; past it nothing more is sent. */
+  deadlineMs: number;
+  /** PEM certificates to trust besides the system's (--ca). */
+  ca?: string;
 }
 
 /** An expected deviation: a requirement allowed to fail until a date (inclusive, UTC). */
@@ -137,6 +147,23 @@ function readAllowFile(
   };
 }
 
+function readCa(path: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'no such file'
+        : (error as Error).message;
+    throw new ConformanceError('CONFIG_UNREADABLE', `cannot read CA file ${path}: ${reason}`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new ConformanceError('CONFIG_INVALID', `CA file ${path} holds no PEM certificate`);
+  }
+  return pem;
+}
+
 function readConfigFile(path: string): ConfigFile {
   return readJsonFile(path, 'config file', 'urn:oauth-conformance:schemas:config') as ConfigFile;
 }
@@ -154,7 +181,7 @@ function shown(raw: string): string {
 }
 
 /** Checks a target URL and returns it without a trailing slash. Errors never echo credentials. */
-export function parseTarget(raw: string): string {
+export function parseTarget(raw: string, allowInsecureHttp = false): string {
   if (/^([^/]*\/\/)?[^/]*@/.test(raw)) {
     throw new ConformanceError(
       'TARGET_INVALID',
@@ -182,10 +209,10 @@ export function parseTarget(raw: string): string {
       `target ${raw}: only http and https are supported`,
     );
   }
-  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+  if (url.protocol === 'http:' && !isLoopback(url.hostname) && !allowInsecureHttp) {
     throw new ConformanceError(
       'TARGET_INVALID',
-      `target ${raw}: refusing to send credentials over plain http to a host that is not loopback; use https`,
+      `target ${raw}: refusing to send credentials over plain http to a host that is not loopback; use https (or --allow-insecure-http)`,
     );
   }
   return url.href.replace(/\/+$/, '');
@@ -223,7 +250,10 @@ export function resolveRunSettings(
   const profileKey = profileName as ProfileName;
   const profile = getCatalog().profiles[profileKey];
   const rawTarget = options.target ?? file.target;
-  const target = rawTarget === undefined ? undefined : parseTarget(rawTarget);
+  const target =
+    rawTarget === undefined
+      ? undefined
+      : parseTarget(rawTarget, options.allowInsecureHttp ?? false);
 
   const accounts: Partial<Accounts> = { ...file.accounts };
   if (!accounts.primary && env.MONGODB_ATLAS_CLIENT_ID && env.MONGODB_ATLAS_CLIENT_SECRET) {
@@ -264,6 +294,8 @@ export function resolveRunSettings(
     reportsDir: options.reports ?? 'reports',
     timeoutMs: (file.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
     revocationWaitMs: (file.revocationWaitSeconds ?? DEFAULT_REVOCATION_WAIT_SECONDS) * 1000,
+    deadlineMs: (file.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS) * 1000,
+    ...(options.ca ? { ca: readCa(options.ca) } : {}),
   };
 }
 
@@ -272,6 +304,8 @@ export interface RunContext extends Omit<RunSettings, 'target' | 'accounts' | 'r
   target: string;
   targetKind: 'embedded-mock' | 'url';
   accounts: Accounts;
+  /** Epoch ms past which nothing more is sent. */
+  deadlineAt: number;
   /** Where the worker records what the run spent (requests per key, unplanned 429s) for the CLI. */
   spendFile: string;
   /** Where the worker records the access tokens it saw, for the CLI's last scan of the reports (a private temp dir). */

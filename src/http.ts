@@ -3,6 +3,7 @@
  * exchange for checks and reports. Redirects are never followed (a 3xx is a finding, and
  * credentials must not travel along one).
  */
+import { rootCertificates } from 'node:tls';
 import { Agent, request } from 'undici';
 
 export interface HttpRequest {
@@ -42,10 +43,38 @@ export interface SendOptions {
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
+/**
+ * How this process talks to the target, set once (configureTransport): extra trusted CAs, the
+ * run's deadline, and a breaker that stops sending once the target has failed to answer several
+ * requests in a row, so a dead or hanging target costs seconds, not timeouts times testcases.
+ */
+export interface TransportPolicy {
+  /** PEM certificates trusted besides the system's (--ca). */
+  ca?: string;
+  /** Epoch ms after which nothing more is sent (the whole-run deadline). */
+  deadlineAt?: number;
+  /** Transport errors in a row after which requests are no longer sent. Default 3. */
+  breakerThreshold?: number;
+}
+
+let policy: TransportPolicy = {};
 let agent: Agent | undefined;
+let failuresInARow = 0;
+
+export function configureTransport(next: TransportPolicy): void {
+  policy = next;
+  failuresInARow = 0;
+  const old = agent;
+  agent = undefined;
+  void old?.close();
+}
 
 function getAgent(): Agent {
-  agent ??= new Agent({ connections: 4, pipelining: 0 });
+  agent ??= new Agent({
+    connections: 4,
+    pipelining: 0,
+    ...(policy.ca ? { connect: { ca: [...rootCertificates, policy.ca] } } : {}),
+  });
   return agent;
 }
 
@@ -53,6 +82,24 @@ export async function closeHttp(): Promise<void> {
   const current = agent;
   agent = undefined;
   await current?.close();
+}
+
+/** Why a request is not sent at all, or undefined. */
+function refusalToSend(): TransportError | undefined {
+  if (policy.deadlineAt !== undefined && Date.now() >= policy.deadlineAt) {
+    return {
+      code: 'RUN_DEADLINE',
+      message: 'not sent: the run deadline (deadlineSeconds) has passed',
+    };
+  }
+  const threshold = policy.breakerThreshold ?? 3;
+  if (failuresInARow >= threshold) {
+    return {
+      code: 'TARGET_STOPPED_ANSWERING',
+      message: `not sent: the target failed to answer ${failuresInARow} requests in a row`,
+    };
+  }
+  return undefined;
 }
 
 function flattenHeaders(
@@ -70,6 +117,14 @@ export async function send(req: HttpRequest, options: SendOptions): Promise<Exch
   const startedAt = new Date();
   const started = performance.now();
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const refused = refusalToSend();
+  if (refused) {
+    return { request: req, error: refused, startedAt: startedAt.toISOString(), durationMs: 0 };
+  }
+  const timeoutMs =
+    policy.deadlineAt === undefined
+      ? options.timeoutMs
+      : Math.max(1, Math.min(options.timeoutMs, policy.deadlineAt - Date.now()));
   const finish = (partial: Pick<Exchange, 'response' | 'error'>): Exchange => ({
     request: req,
     ...partial,
@@ -82,9 +137,9 @@ export async function send(req: HttpRequest, options: SendOptions): Promise<Exch
       headers: req.headers,
       body: req.body,
       dispatcher: getAgent(),
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-      signal: AbortSignal.timeout(options.timeoutMs),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal: AbortSignal.timeout(timeoutMs),
     });
     const chunks: Buffer[] = [];
     let size = 0;
@@ -100,6 +155,7 @@ export async function send(req: HttpRequest, options: SendOptions): Promise<Exch
       chunks.push(buffer);
       size += buffer.length;
     }
+    failuresInARow = 0;
     return finish({
       response: {
         status: res.statusCode,
@@ -109,9 +165,12 @@ export async function send(req: HttpRequest, options: SendOptions): Promise<Exch
       },
     });
   } catch (error) {
-    const err = error as Error & { code?: string; cause?: { code?: string; message?: string } };
-    const code = err.cause?.code ?? err.code ?? err.name ?? 'ERROR';
+    const err = error as Error & { code?: unknown; cause?: { code?: unknown; message?: string } };
+    // A DOMException (the abort signal's TimeoutError) has a numeric code: its name says more.
+    const named = (value: unknown) => (typeof value === 'string' ? value : undefined);
+    const code = named(err.cause?.code) ?? named(err.code) ?? err.name ?? 'ERROR';
     const message = err.cause?.message ?? err.message;
+    failuresInARow += 1;
     return finish({ error: { code, message } });
   }
 }

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { BaseSequencer, startVitest, type TestSpecification } from 'vitest/node';
 import type { RunContext, RunSettings } from './config.ts';
 import { ConformanceError, EXIT_FAILED, EXIT_PASSED } from './errors.ts';
-import { send } from './http.ts';
+import { configureTransport, send } from './http.ts';
 import { findLeaks } from './leak-scan.ts';
 import { startMock } from './mock/index.ts';
 import { PACKAGE_ROOT, packagePath, TOOL_VERSION } from './paths.ts';
@@ -143,6 +143,7 @@ export async function runConformance(settings: RunSettings, io: RunIo): Promise<
       target: mock ? mock.url : (settings.target as string),
       targetKind: mock ? 'embedded-mock' : 'url',
       accounts,
+      deadlineAt: Date.now() + settings.deadlineMs,
       spendFile: join(scratch, 'spend.json'),
       tokensFile: join(scratch, 'tokens'),
     };
@@ -166,6 +167,7 @@ export async function runConformance(settings: RunSettings, io: RunIo): Promise<
       `  plan     ${plan.requests.token} token and ${plan.requests.revoke} revoke requests; the limits allow them in no less than ${formatDuration(plan.leastWallMs)}`,
     );
     io.out('');
+    configureTransport(context.ca ? { ca: context.ca } : {});
     await checkReachable(context);
 
     const collector = new CollectingReporter((record) => printTestcase(record, io.out, redactor));

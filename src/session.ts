@@ -8,6 +8,7 @@ import { inject } from 'vitest';
 import { type Budget, createBudget } from './budget.ts';
 import type { CaseResult } from './checks/index.ts';
 import type { RunContext } from './config.ts';
+import { configureTransport } from './http.ts';
 import { createRedactor, type Redactor } from './redact.ts';
 import { ACCOUNT_ROLES } from './types.ts';
 
@@ -43,6 +44,7 @@ export function getSession(): Session {
       'no run context: the suites in suites/ are run by `oauth-conformance run`, not by vitest directly',
     );
   }
+  configureTransport({ deadlineAt: run.deadlineAt, ...(run.ca ? { ca: run.ca } : {}) });
   const redactor = createRedactor();
   for (const role of ACCOUNT_ROLES) {
     const account = run.accounts[role];

@@ -1,4 +1,5 @@
 /** Checks of status codes, error codes and bodies. */
+import type { HttpResponse } from '../http.ts';
 import { hasSchema, validate } from '../schemas.ts';
 import { bodyJson, isObject } from './json.ts';
 import { type CheckContext, fail, pass, type Verdict } from './types.ts';
@@ -9,12 +10,19 @@ function listOf(values: unknown[]): string {
     : `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
 }
 
+/** A status as a reason states it: a redirect says where to, and that it was not followed. */
+export function statusText(response: HttpResponse): string {
+  if (response.status < 300 || response.status > 399) return String(response.status);
+  const location = response.headers.location;
+  return `${response.status} (a redirect${location ? ` to ${location}` : ''}; never followed, so credentials do not travel along it)`;
+}
+
 /** Status is one of `allowed`. */
 export function checkStatus({ response, params }: CheckContext): Verdict {
   const allowed = params.allowed as number[];
   return allowed.includes(response.status)
     ? pass()
-    : fail(`expected status ${listOf(allowed)}, got ${response.status}`);
+    : fail(`expected status ${listOf(allowed)}, got ${statusText(response)}`);
 }
 
 /** Status and the body's `error` code form one of the `allowed` pairs. */
@@ -29,8 +37,8 @@ export function checkErrorResponse({ response, params }: CheckContext): Verdict 
   if (allowed.some(([status, expected]) => status === response.status && expected === code))
     return pass();
   const got = code
-    ? `${response.status} ${code}`
-    : `${response.status} with ${json.ok ? 'no error code in the body' : json.reason}`;
+    ? `${statusText(response)} ${code}`
+    : `${statusText(response)} with ${json.ok ? 'no error code in the body' : json.reason}`;
   return fail(`expected ${wanted}, got ${got}`);
 }
 

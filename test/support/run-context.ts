@@ -27,6 +27,8 @@ export function testRunContext(overrides: Partial<RunContext> = {}): RunContext 
     seed: 1,
     timeoutMs: 30_000,
     revocationWaitMs: 5_000,
+    deadlineMs: 3_600_000,
+    deadlineAt: Date.now() + 3_600_000,
     ...overrides,
   };
 }
