@@ -12,6 +12,7 @@ export const SEQUENCE_NEEDS: Readonly<Record<string, readonly Need[]>> = {
   'rate-limit-burst': ['rateLimit'],
   'revoke-lifecycle': [],
   'revoke-and-probe': [],
+  fuzz: ['fuzz'],
 };
 
 /** Why this testcase cannot be brought about against this target, or undefined if it can. */
@@ -38,6 +39,9 @@ export function skipReason(run: RunContext, c: Case, requirement: Requirement): 
     if (!run[key]) {
       return `no rate limit is known for the ${c.endpoint} endpoint: profile ${run.profile} documents none (set ${key} in the config)`;
     }
+  }
+  if (needs.has('fuzz') && run.fuzz === 0) {
+    return 'no generated inputs asked for: --fuzz N sends N malformed requests per endpoint (they count against the rate limit)';
   }
   return undefined;
 }

@@ -11,7 +11,7 @@ import { ACCOUNT_ROLES } from './types.ts';
 const USAGE = `usage:
   oauth-conformance run [--target URL] [--profile atlas|cloud-manager|rfc6749] [--config FILE]
                         [--reports DIR] [--strict] [--accept-drift] [--allow FILE]
-                        [--ca FILE] [--allow-insecure-http] [--seed N]
+                        [--ca FILE] [--allow-insecure-http] [--fuzz N] [--seed N]
   oauth-conformance mock [--port N] [--seed N] [--show-secrets]
 
 run    runs the conformance suite against --target (default: the embedded reference mock)
@@ -56,6 +56,7 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
     'accept-drift': { type: 'boolean' },
     allow: { type: 'string' },
     ca: { type: 'string' },
+    fuzz: { type: 'string' },
     'allow-insecure-http': { type: 'boolean' },
   });
   const { 'accept-drift': acceptDrift, 'allow-insecure-http': allowInsecureHttp, ...rest } = values;

@@ -41,6 +41,8 @@ export interface RunOptions {
   ca?: string;
   /** Send credentials over plain http to a host that is not loopback (never by default). */
   allowInsecureHttp?: boolean;
+  /** Generated malformed requests per endpoint (default: 16 against the embedded mock, else 0). */
+  fuzz?: string;
 }
 
 interface ConfigFile {
@@ -86,6 +88,8 @@ export interface RunSettings {
   deadlineMs: number;
   /** PEM certificates to trust besides the system's (--ca). */
   ca?: string;
+  /** Generated malformed requests per endpoint (--fuzz N). */
+  fuzz: number;
 }
 
 /** An expected deviation: a requirement allowed to fail until a date (inclusive, UTC). */
@@ -218,6 +222,20 @@ export function parseTarget(raw: string, allowInsecureHttp = false): string {
   return url.href.replace(/\/+$/, '');
 }
 
+/** One of each kind of malformed input against the embedded mock; a real target's budget is the user's to spend. */
+const EMBEDDED_FUZZ = 15;
+
+function parseFuzz(raw: string | undefined, embedded: boolean): number {
+  if (raw === undefined) return embedded ? EMBEDDED_FUZZ : 0;
+  if (!/^\d{1,4}$/.test(raw) || Number(raw) > 1000) {
+    throw new ConformanceError(
+      'USAGE',
+      `--fuzz must be a whole number from 0 to 1000, not "${raw}"`,
+    );
+  }
+  return Number(raw);
+}
+
 function parseSeed(raw: string | undefined): number {
   if (raw === undefined) return randomInt(0, 2 ** 31);
   if (!/^\d{1,10}$/.test(raw) || Number(raw) >= 2 ** 32) {
@@ -295,6 +313,7 @@ export function resolveRunSettings(
     timeoutMs: (file.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
     revocationWaitMs: (file.revocationWaitSeconds ?? DEFAULT_REVOCATION_WAIT_SECONDS) * 1000,
     deadlineMs: (file.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS) * 1000,
+    fuzz: parseFuzz(options.fuzz, target === undefined),
     ...(options.ca ? { ca: readCa(options.ca) } : {}),
   };
 }

@@ -33,7 +33,7 @@ function accountOf(c: Case): string {
   return auth.basic;
 }
 
-function stepsOf(c: Case, sharedTokenSeen: { value: boolean }): PlannedStep[] {
+function stepsOf(c: Case, sharedTokenSeen: { value: boolean }, fuzzCount: number): PlannedStep[] {
   const steps: PlannedStep[] = [];
   const placeholders = Object.values(c.request.form ?? {});
   const usesShared =
@@ -46,6 +46,9 @@ function stepsOf(c: Case, sharedTokenSeen: { value: boolean }): PlannedStep[] {
     for (const endpoint of ['token', 'revoke'] as const) {
       const cost: Cost = c.cost[endpoint];
       if (cost === 'limit+2') steps.push({ endpoint, account: accountOf(c), kind: 'burst' });
+      else if (cost === 'fuzz')
+        for (let i = 0; i < fuzzCount; i++)
+          steps.push({ endpoint, account: 'fuzz', kind: 'request' });
       else
         for (let i = 0; i < cost; i++)
           steps.push({ endpoint, account: 'primary', kind: 'request' });
@@ -69,7 +72,7 @@ export function plannedCases(run: RunContext): Case[] {
 
 export async function planRun(run: RunContext): Promise<Plan> {
   const sharedTokenSeen = { value: false };
-  const steps = plannedCases(run).flatMap((c) => stepsOf(c, sharedTokenSeen));
+  const steps = plannedCases(run).flatMap((c) => stepsOf(c, sharedTokenSeen, run.fuzz));
   let clock = 0;
   const limits = { [run.paths.token]: run.rateLimit, [run.paths.revoke]: run.revokeRateLimit };
   const budget = createBudget(limits, {

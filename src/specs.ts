@@ -33,8 +33,8 @@ export interface CaseRequest {
   form?: Record<string, string>;
 }
 
-/** Requests a case sends to one endpoint; `limit+2` is a burst past its limit and one request after the Retry-After. */
-export type Cost = number | 'limit+2';
+/** Requests a case sends to one endpoint; `limit+2` is a burst past its limit and one request after the Retry-After; `fuzz` is --fuzz N. */
+export type Cost = number | 'limit+2' | 'fuzz';
 
 export interface Case {
   id: string;
@@ -66,7 +66,7 @@ export interface Profile {
 export const SPECS_DIR = packagePath('specs');
 
 /** The order the suites run in (suites/<area>.test.ts): the rate-limit bursts last, so that they spend no other case's budget. */
-export const AREA_ORDER = ['token', 'revoke', 'rate-limit'];
+export const AREA_ORDER = ['token', 'revoke', 'fuzz', 'rate-limit'];
 
 function readJson(path: string, schema: string): unknown {
   const data = JSON.parse(readFileSync(path, 'utf8')) as unknown;

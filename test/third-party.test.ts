@@ -17,7 +17,13 @@ test('node-oidc-provider passes --profile rfc6749; its one finding is a warning'
     paths: { token: provider.tokenPath, revoke: provider.revokePath },
     resourceProbe: { path: provider.probePath, accept: 'application/json' },
   };
-  const result = await runSuite('oidc-provider', provider.url, config, ['--profile', 'rfc6749']);
+  // With generated malformed requests too: oidc-provider must refuse every one of them properly.
+  const result = await runSuite('oidc-provider', provider.url, config, [
+    '--profile',
+    'rfc6749',
+    '--fuzz',
+    '15',
+  ]);
   const { cases } = result;
   expect(failedRequirementIds(cases), result.stdout).toEqual([]);
   expect(result.code).toBe(0);
@@ -25,6 +31,8 @@ test('node-oidc-provider passes --profile rfc6749; its one finding is a warning'
   const passed = cases.filter((c) => c.state === 'passed').map((c) => c.name);
   expect(passed).toContain('token.200.access_token.works [client_credentials]');
   expect(passed).toContain('token.rfc.www-authenticate.basic [wrong secret]');
+  expect(passed).toContain('token.malformed.refused [generated malformed requests]');
+  expect(passed).toContain('revoke.malformed.refused [generated malformed requests]');
   // oidc-provider sends Cache-Control: no-store but no Pragma (lib/shared/no_cache.js); RFC 6749
   // §5.1 asks for both, RFC 9111 §5.4 deprecates Pragma: held as a should, so it warns.
   const warned = cases.filter((c) => c.properties.warning).map((c) => c.name);

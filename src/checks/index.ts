@@ -2,6 +2,8 @@
  * The one registry of checks, keyed by name. Requirements in specs/ name their check; a name
  * that is not here is refused when the catalog is checked (test/specs.test.ts).
  */
+
+import { checkMalformedRefused } from './fuzz.ts';
 import {
   checkCacheControlNoStore,
   checkContentTypeJson,
@@ -88,6 +90,10 @@ export const CHECKS: Readonly<Record<string, CheckEntry>> = {
     description: 'a request after waiting the Retry-After succeeds',
   },
   checkNoBody: { check: checkNoBody, description: 'no response body' },
+  checkMalformedRefused: {
+    check: checkMalformedRefused,
+    description: 'every generated malformed request got a 4xx with a valid error body',
+  },
   checkTokenRefusedAfterRevoke: {
     check: checkTokenRefusedAfterRevoke,
     description: 'the token worked, and is refused at the probe after revocation',

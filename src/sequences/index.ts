@@ -5,6 +5,7 @@
 import type { CaseResult } from '../checks/index.ts';
 import type { Session } from '../session.ts';
 import type { Case } from '../specs.ts';
+import { fuzz } from './fuzz.ts';
 import { rateLimitBurst } from './rate-limit.ts';
 import { revokeAndProbe, revokeLifecycle } from './revoke.ts';
 
@@ -17,4 +18,5 @@ export const SEQUENCES: Readonly<Record<string, Sequence>> = {
   'rate-limit-burst': { run: rateLimitBurst },
   'revoke-lifecycle': { run: revokeLifecycle },
   'revoke-and-probe': { run: revokeAndProbe },
+  fuzz: { run: fuzz },
 };

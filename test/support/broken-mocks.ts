@@ -484,6 +484,23 @@ export const BROKEN_VARIANTS: BrokenVariant[] = [
     })(),
     expectedFailures: ['revoke.repeat.200'],
   },
+  {
+    name: 'json-body-crashes',
+    deviation: 'a JSON body where a form is expected makes the endpoints answer 500',
+    options: {
+      tamper: (res, req) =>
+        (onTokenPath(req) || onRevokePath(req)) &&
+        (req.headers['content-type'] ?? '').includes('json')
+          ? {
+              ...res,
+              status: 500,
+              body: { error: 'server_error', error_description: 'Unexpected error.' },
+            }
+          : res,
+    },
+    expectedFailures: ['revoke.malformed.refused', 'token.malformed.refused'],
+    args: ['--fuzz', '15'],
+  },
 ];
 
 /** The live service's 429 body (shared/seeds/README.md): known drift from the documented one. */

@@ -28,6 +28,7 @@ export function testRunContext(overrides: Partial<RunContext> = {}): RunContext 
     timeoutMs: 30_000,
     revocationWaitMs: 5_000,
     deadlineMs: 3_600_000,
+    fuzz: 0,
     deadlineAt: Date.now() + 3_600_000,
     ...overrides,
   };

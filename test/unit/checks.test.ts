@@ -150,6 +150,7 @@ describe('checks registry', () => {
       'checkTokenSurvives',
       'checkOtherTokenSurvives',
       'checkReissuedTokenWorks',
+      'checkMalformedRefused',
     ];
     expect(Object.keys(CHECKS).sort()).toEqual(covered.sort());
   });
@@ -1276,6 +1277,73 @@ describe('checkContentTypeJson without a body', () => {
         response(500, '<!DOCTYPE html>', { 'content-type': 'text/html' }),
       ),
       'not application/json',
+    );
+  });
+});
+
+describe('checkMalformedRefused', () => {
+  const fuzzed = (
+    outcomes: { kind: string; status?: number; error?: string }[],
+    bodies: Record<string, HttpResponse> = {},
+  ) => ({
+    result: {
+      facts: { outcomes: outcomes.map((outcome, i) => ({ ...outcome, step: `input ${i + 1}` })) },
+      steps: Object.fromEntries(Object.entries(bodies).map(([step, res]) => [step, exchange(res)])),
+    },
+  });
+  const ERROR = { error: 'invalid_request', error_description: 'Bad.' };
+
+  test('checkMalformedRefused [400 with an error body, 405]', () => {
+    const verdict = run(
+      'checkMalformedRefused',
+      response(400),
+      fuzzed(
+        [
+          { kind: 'a', status: 400 },
+          { kind: 'b', status: 405 },
+        ],
+        { 'input 1': response(400, ERROR) },
+      ),
+    );
+    expect(verdict).toEqual({
+      ok: true,
+      note: '2 malformed requests, each refused with a 4xx (400, 405)',
+    });
+  });
+
+  test('checkMalformedRefused [a 500]', () => {
+    expectFail(
+      run('checkMalformedRefused', response(500), fuzzed([{ kind: 'JSON body', status: 500 }])),
+      'JSON body: 500',
+    );
+  });
+
+  test('checkMalformedRefused [accepted with 200]', () => {
+    expectFail(
+      run('checkMalformedRefused', response(200), fuzzed([{ kind: 'odd', status: 200 }])),
+      'odd: 200',
+    );
+  });
+
+  test('checkMalformedRefused [no answer]', () => {
+    expectFail(
+      run(
+        'checkMalformedRefused',
+        response(400),
+        fuzzed([{ kind: 'slow', error: 'TimeoutError' }]),
+      ),
+      'slow: no answer (TimeoutError)',
+    );
+  });
+
+  test('checkMalformedRefused [401 without an error body]', () => {
+    expectFail(
+      run(
+        'checkMalformedRefused',
+        response(401),
+        fuzzed([{ kind: 'creds', status: 401 }], { 'input 1': response(401, '<html>') }),
+      ),
+      'creds: 401 without a valid OAuth error body',
     );
   });
 });

@@ -1,0 +1,178 @@
+/**
+ * Generated negative inputs for the token and revoke endpoints: malformed requests a serious
+ * service must refuse with a 4xx, never a 5xx or a hang. Made with faker from the run's seed, so
+ * `--seed` reproduces them.
+ */
+import { en, Faker } from '@faker-js/faker';
+import type { HttpRequest } from './http.ts';
+import { basicCredentials } from './redact.ts';
+import type { Account } from './types.ts';
+
+export interface FuzzInput {
+  /** What is wrong with it, for the report (no secret in it). */
+  kind: string;
+  request: HttpRequest;
+  /** The client id the request names, for the budget ('' if none). */
+  clientId: string;
+}
+
+type Endpoint = 'token' | 'revoke';
+
+const FORM = 'application/x-www-form-urlencoded';
+
+/**
+ * One generator per kind of wrongness; each takes the faker, the account and the endpoint's good
+ * form. Not here: a percent-encoded client id, which RFC 6749 §2.3.1 makes valid (the server
+ * form-decodes Basic credentials) while the live Atlas compares the raw id; the sources disagree,
+ * so it is no malformed input.
+ */
+const KINDS: Record<
+  string,
+  (
+    f: Faker,
+    account: Account,
+    form: string,
+  ) => { headers: Record<string, string>; body?: string; method?: string; clientId: string }
+> = {
+  'JSON body instead of a form': (_f, a, form) => ({
+    headers: { authorization: basic(a), 'content-type': 'application/json' },
+    body: JSON.stringify(Object.fromEntries(new URLSearchParams(form))),
+    clientId: a.clientId,
+  }),
+  'text/plain body': (_f, a, form) => ({
+    headers: { authorization: basic(a), 'content-type': 'text/plain' },
+    body: form,
+    clientId: a.clientId,
+  }),
+  'no content type': (_f, a, form) => ({
+    headers: { authorization: basic(a) },
+    body: form,
+    clientId: a.clientId,
+  }),
+  'parameter repeated with another value': (f, a, form) => {
+    const [name] = [...new URLSearchParams(form).keys()];
+    return {
+      headers: { authorization: basic(a), 'content-type': FORM },
+      body: `${form}&${name}=${encodeURIComponent(f.lorem.word())}`,
+      clientId: a.clientId,
+    };
+  },
+  'empty parameter values': (_f, a, form) => ({
+    headers: { authorization: basic(a), 'content-type': FORM },
+    body: [...new URLSearchParams(form).keys()].map((name) => `${name}=`).join('&'),
+    clientId: a.clientId,
+  }),
+  'unicode in the parameters': (f, a, form) => ({
+    headers: { authorization: basic(a), 'content-type': FORM },
+    body: [...new URLSearchParams(form).keys()]
+      .map((name) => `${name}=${encodeURIComponent(`${f.lorem.word()}é漢字🙂`)}`)
+      .join('&'),
+    clientId: a.clientId,
+  }),
+  'oversized client id': (f, _a, form) => {
+    const id = f.string.alphanumeric(4000);
+    return {
+      headers: {
+        authorization: `Basic ${basicCredentials(id, f.string.alphanumeric(20))}`,
+        'content-type': FORM,
+      },
+      body: form,
+      clientId: id,
+    };
+  },
+  'oversized secret': (f, a, form) => ({
+    headers: {
+      authorization: `Basic ${basicCredentials(a.clientId, f.string.alphanumeric(6000))}`,
+      'content-type': FORM,
+    },
+    body: form,
+    clientId: a.clientId,
+  }),
+  'unicode credentials': (f, _a, form) => {
+    const id = `${f.person.firstName()}-ünïcødé-漢字`;
+    return {
+      headers: {
+        authorization: `Basic ${basicCredentials(id, `${f.lorem.word()}🙂`)}`,
+        'content-type': FORM,
+      },
+      body: form,
+      clientId: id,
+    };
+  },
+  'empty Basic credential': () => ({
+    headers: { authorization: 'Basic ', 'content-type': FORM },
+    body: '',
+    clientId: '',
+  }),
+  'Basic without a colon': (f, _a, form) => ({
+    headers: {
+      authorization: `Basic ${Buffer.from(f.string.alphanumeric(24)).toString('base64')}`,
+      'content-type': FORM,
+    },
+    body: form,
+    clientId: '',
+  }),
+  'Bearer instead of Basic': (f, _a, form) => ({
+    headers: { authorization: `Bearer ${f.string.alphanumeric(40)}`, 'content-type': FORM },
+    body: form,
+    clientId: '',
+  }),
+  'GET instead of POST': (_f, a) => ({
+    method: 'GET',
+    headers: { authorization: basic(a) },
+    clientId: a.clientId,
+  }),
+  'PUT instead of POST': (_f, a, form) => ({
+    method: 'PUT',
+    headers: { authorization: basic(a), 'content-type': FORM },
+    body: form,
+    clientId: a.clientId,
+  }),
+  'DELETE instead of POST': (_f, a) => ({
+    method: 'DELETE',
+    headers: { authorization: basic(a) },
+    clientId: a.clientId,
+  }),
+};
+
+function basic(account: Account): string {
+  return `Basic ${basicCredentials(account.clientId, account.clientSecret)}`;
+}
+
+export const FUZZ_KINDS = Object.keys(KINDS);
+
+/** `count` malformed requests to `url`, cycling through every kind, values drawn from `seed`. */
+export function fuzzInputs(
+  seed: number,
+  count: number,
+  endpoint: Endpoint,
+  url: string,
+  account: Account,
+): FuzzInput[] {
+  const faker = new Faker({ locale: [en] });
+  faker.seed([seed, endpoint === 'token' ? 1 : 2]);
+  const form =
+    endpoint === 'token'
+      ? 'grant_type=client_credentials'
+      : `token=${faker.string.alphanumeric(40)}&token_type_hint=access_token`;
+  // An unknown token, even in odd characters, is no malformed revocation: RFC 7009 §2.2 answers it 200.
+  const kinds =
+    endpoint === 'revoke'
+      ? FUZZ_KINDS.filter((kind) => kind !== 'unicode in the parameters')
+      : FUZZ_KINDS;
+  return Array.from({ length: count }, (_, i) => {
+    const kind = kinds[i % kinds.length] as string;
+    const made = (KINDS[kind] as (typeof KINDS)[string])(faker, account, form);
+    const headers = { accept: 'application/json', ...made.headers };
+    return {
+      kind,
+      clientId: made.clientId,
+      request: {
+        method: made.method ?? 'POST',
+        url,
+        headers,
+        ...(made.body === undefined ? {} : { body: made.body }),
+      },
+    };
+  });
+}

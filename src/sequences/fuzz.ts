@@ -1,0 +1,42 @@
+/** Generated malformed requests (src/fuzz.ts), sent through the budget, each answer recorded. */
+import { CaseSetupError, endpointPath, sendPaced } from '../cases.ts';
+import type { CaseResult } from '../checks/index.ts';
+import { fuzzInputs } from '../fuzz.ts';
+import type { Exchange } from '../http.ts';
+import type { Session } from '../session.ts';
+import type { Case } from '../specs.ts';
+
+/** What one generated request got: its status, or the transport error. */
+export interface FuzzOutcome {
+  kind: string;
+  status?: number;
+  error?: string;
+  /** The step that holds its exchange. */
+  step: string;
+}
+
+export async function fuzz(session: Session, c: Case): Promise<CaseResult> {
+  const { run } = session;
+  const account = run.accounts.primary;
+  if (c.endpoint === 'probe') throw new CaseSetupError('no fuzzing of the probe');
+  const url = `${run.target}${endpointPath(session, c.endpoint)}`;
+  const notes: string[] = [];
+  const steps: Record<string, Exchange> = {};
+  const outcomes: FuzzOutcome[] = [];
+  const inputs = fuzzInputs(run.seed, run.fuzz, c.endpoint, url, account);
+  for (const [i, input] of inputs.entries()) {
+    const exchange = await sendPaced(session, input.request, input.clientId, notes);
+    const step = `input ${i + 1} (${input.kind})`;
+    steps[step] = exchange;
+    outcomes.push({
+      kind: input.kind,
+      step,
+      ...(exchange.response
+        ? { status: exchange.response.status }
+        : { error: `${exchange.error?.code} ${exchange.error?.message}` }),
+    });
+  }
+  const last = Object.values(steps).at(-1);
+  if (!last) throw new CaseSetupError('--fuzz is 0: nothing generated');
+  return { exchange: last, steps, notes, facts: { outcomes } };
+}
