@@ -99,10 +99,10 @@ export interface Allowance {
   expires: string;
 }
 
-function readJsonFile(path: string, what: string, schema: string): unknown {
-  let text: string;
+/** A file the user named, or one clear line saying why it cannot be read. */
+function readUserFile(path: string, what: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
     const reason =
       (error as NodeJS.ErrnoException).code === 'ENOENT'
@@ -110,6 +110,10 @@ function readJsonFile(path: string, what: string, schema: string): unknown {
         : (error as Error).message;
     throw new ConformanceError('CONFIG_UNREADABLE', `cannot read ${what} ${path}: ${reason}`);
   }
+}
+
+function readJsonFile(path: string, what: string, schema: string): unknown {
+  const text = readUserFile(path, what);
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -152,16 +156,7 @@ function readAllowFile(
 }
 
 function readCa(path: string): string {
-  let pem: string;
-  try {
-    pem = readFileSync(path, 'utf8');
-  } catch (error) {
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT'
-        ? 'no such file'
-        : (error as Error).message;
-    throw new ConformanceError('CONFIG_UNREADABLE', `cannot read CA file ${path}: ${reason}`);
-  }
+  const pem = readUserFile(path, 'CA file');
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
     throw new ConformanceError('CONFIG_INVALID', `CA file ${path} holds no PEM certificate`);
   }
