@@ -12,7 +12,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { runCli, runSuite, tempDir, writeJson } from './support/cli.ts';
+import { runSuite, tempDir } from './support/cli.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -164,8 +164,7 @@ describe.concurrent('hostile targets', () => {
     // An IPv4-mapped IPv6 address: loopback in fact, but not by the suite's rule, so it stands in
     // for a remote host without any traffic leaving this machine.
     const mapped = `http://[::ffff:127.0.0.1]:${port}`;
-    const config = writeJson(tempDir('insecure'), 'config.json', FAST);
-    const refused = await runCli(['run', '--target', mapped, '--config', config]);
+    const refused = await runSuite('insecure-refused', mapped, FAST);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(
       /refusing to send credentials over plain http .* --allow-insecure-http/,
@@ -210,16 +209,7 @@ describe.concurrent('hostile targets', () => {
         /^http:/,
         'https:',
       );
-      const config = writeJson(dir, 'config.json', FAST);
-      const untrusted = await runCli([
-        'run',
-        '--target',
-        url,
-        '--config',
-        config,
-        '--reports',
-        join(dir, 'reports'),
-      ]);
+      const untrusted = await runSuite('ca-untrusted', url, FAST);
       expect(untrusted.code).toBe(3);
       expect(untrusted.stderr).toMatch(/self.signed|unable to verify|DEPTH_ZERO_SELF_SIGNED_CERT/i);
       const trusted = await runAgainst('ca-trusted', url, ['--ca', join(dir, 'cert.pem')]);
