@@ -78,12 +78,6 @@ function getAgent(): Agent {
   return agent;
 }
 
-export async function closeHttp(): Promise<void> {
-  const current = agent;
-  agent = undefined;
-  await current?.close();
-}
-
 /** Why a request is not sent at all, or undefined. */
 function refusalToSend(): TransportError | undefined {
   if (policy.deadlineAt !== undefined && Date.now() >= policy.deadlineAt) {

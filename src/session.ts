@@ -30,8 +30,6 @@ export interface Session {
   revocationDelayMs?: number;
   /** 429s met outside the rate-limit cases. */
   unplanned429s: number;
-  /** Waits the budget made, for the summary. */
-  waits: { key: string; ms: number; why: string }[];
 }
 
 let session: Session | undefined;
@@ -50,18 +48,16 @@ export function getSession(): Session {
     const account = run.accounts[role];
     if (account) redactor.addCredentials(account.clientId, account.clientSecret);
   }
-  const waits: Session['waits'] = [];
   const budget = createBudget(
     { [run.paths.token]: run.rateLimit, [run.paths.revoke]: run.revokeRateLimit },
     {
       onBook: () => recordSpend(),
       onWait: (key, ms, why) => {
-        waits.push({ key, ms, why });
         process.stderr.write(`  … waiting ${(ms / 1000).toFixed(1)} s for ${why}: ${key}\n`);
       },
     },
   );
-  const current: Session = { run, redactor, budget, results: new Map(), waits, unplanned429s: 0 };
+  const current: Session = { run, redactor, budget, results: new Map(), unplanned429s: 0 };
   // Written after every booking: the CLI reads it when the run ends, whatever ended it.
   function recordSpend(): void {
     writeFileSync(
