@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { encodingsOf } from './redact.ts';
+import { decodeMarkup } from './reporters/markup.ts';
 
 export interface Leak {
   file: string;
@@ -14,21 +15,12 @@ export interface Leak {
 
 const JWT = /eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/;
 
-function decodeEntities(text: string): string {
-  return text
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;|&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
-}
-
 export function findLeaks(files: readonly string[], secrets: readonly string[]): Leak[] {
   const forms = secrets.flatMap((secret) => encodingsOf(secret));
   const leaks: Leak[] = [];
   for (const file of files) {
     const raw = readFileSync(file, 'utf8');
-    const text = `${raw}\n${decodeEntities(raw)}`;
+    const text = `${raw}\n${decodeMarkup(raw)}`;
     if (forms.some((form) => text.includes(form))) leaks.push({ file, what: 'a known secret' });
     else if (JWT.test(text)) leaks.push({ file, what: 'a JWT' });
   }

@@ -6,7 +6,9 @@
  * `data-count="<row>-<outcome>"`); then a row per testcase, grouped by requirement, with a
  * failure's redacted exchange folded in a <details>. "Hide passed" is a CSS-only toggle.
  */
+
 import type { Level } from '../types.ts';
+import { escapeMarkup } from './markup.ts';
 import { countOutcomes, type Outcome, type TestcaseRecord } from './record.ts';
 import type { RunReport } from './report.ts';
 
@@ -14,18 +16,8 @@ const OUTCOMES: readonly Outcome[] = ['passed', 'failed', 'warned', 'skipped', '
 const ENDPOINTS: readonly string[] = ['token', 'revoke'];
 const LEVELS: readonly Level[] = ['documented', 'rfc-must', 'rfc-should', 'observed'];
 
-export function escapeHtml(text: string): string {
-  return (
-    text
-      // Control characters other than tab and newlines, and lone surrogates, as U+FFFD.
-      .replace(/\p{Cc}|\p{Cs}/gu, (char) => ('\t\n\r'.includes(char) ? char : '\uFFFD'))
-      .replace(/&/g, '&amp;')
-      .replace(/</g, '&lt;')
-      .replace(/>/g, '&gt;')
-      .replace(/"/g, '&quot;')
-      .replace(/'/g, '&#39;')
-  );
-}
+/** Text safe in HTML (the one escaping of src/reporters/markup.ts). */
+export const escapeHtml = escapeMarkup;
 
 const esc = (value: string | number) => escapeHtml(String(value));
 

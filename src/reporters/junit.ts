@@ -5,22 +5,11 @@
  * followed by the redacted exchange of a failure.
  */
 import { hostname } from 'node:os';
+import { escapeMarkup } from './markup.ts';
 import type { TestcaseRecord } from './record.ts';
 import type { RunReport } from './report.ts';
 
-function escapeXml(text: string): string {
-  return (
-    text
-      // Characters XML 1.0 cannot carry at all.
-      .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD')
-      .replace(/&/g, '&amp;')
-      .replace(/</g, '&lt;')
-      .replace(/>/g, '&gt;')
-      .replace(/"/g, '&quot;')
-  );
-}
-
-const attr = (name: string, value: string | number) => `${name}="${escapeXml(String(value))}"`;
+const attr = (name: string, value: string | number) => `${name}="${escapeMarkup(String(value))}"`;
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
 export function testcaseProperties(record: TestcaseRecord, report: RunReport): [string, string][] {
@@ -50,14 +39,14 @@ function testcaseXml(record: TestcaseRecord, report: RunReport): string {
     lines.push(`      <skipped ${attr('message', `allowed deviation: ${record.reason ?? ''}`)}/>`);
   if (record.outcome === 'failed') {
     lines.push(
-      `      <failure ${attr('message', record.reason ?? 'failed')} ${attr('type', record.level)}>${escapeXml(record.details ?? '')}</failure>`,
+      `      <failure ${attr('message', record.reason ?? 'failed')} ${attr('type', record.level)}>${escapeMarkup(record.details ?? '')}</failure>`,
     );
   }
   const out = testcaseProperties(record, report).map(
     ([name, value]) => `[[PROPERTY|${name}=${value}]]`,
   );
   if (record.details) out.push('', record.details);
-  lines.push(`      <system-out>${escapeXml(out.join('\n'))}</system-out>`, '    </testcase>');
+  lines.push(`      <system-out>${escapeMarkup(out.join('\n'))}</system-out>`, '    </testcase>');
   return lines.join('\n');
 }
 
@@ -94,7 +83,7 @@ export function junitXml(report: RunReport): string {
         `  <testsuite ${attr('name', 'suite errors')} ${attr('tests', report.crashes.length)} ${attr('failures', 0)} ${attr('errors', report.crashes.length)}>`,
         ...report.crashes.map(
           (crash, i) =>
-            `    <testcase ${attr('name', `suite error ${i + 1}`)}>\n      <error ${attr('message', crash.split('\n', 1)[0] ?? crash)}>${escapeXml(crash)}</error>\n    </testcase>`,
+            `    <testcase ${attr('name', `suite error ${i + 1}`)}>\n      <error ${attr('message', crash.split('\n', 1)[0] ?? crash)}>${escapeMarkup(crash)}</error>\n    </testcase>`,
         ),
         '  </testsuite>',
       ]

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packagePath } from '../../src/paths.ts';
+import { decodeMarkup } from '../../src/reporters/markup.ts';
 
 export interface CliResult {
   code: number | null;
@@ -67,19 +68,8 @@ export interface JunitCase {
   properties: Record<string, string>;
 }
 
-/** Decodes XML entities: a report's text as a reader (or a leak scanner) sees it. */
-export function decodeXml(text: string): string {
-  return text
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&#x([0-9a-f]+);/gi, (_m, hex: string) =>
-      String.fromCodePoint(Number.parseInt(hex, 16)),
-    )
-    .replace(/&#(\d+);/g, (_m, dec: string) => String.fromCodePoint(Number(dec)))
-    .replace(/&amp;/g, '&');
-}
+/** A report's text as a reader (or a leak scanner) sees it. */
+export const decodeXml = decodeMarkup;
 
 /** Just enough of a JUnit reader for the self-tests: testcases, their state, failure and properties. */
 export function readJunit(path: string): JunitCase[] {
