@@ -200,6 +200,15 @@ async function injectFault(session: Session, c: Case): Promise<void> {
   }
 }
 
+/** The access_token a response's JSON body carries at its top level, if any. */
+function accessTokenOf(exchange: Exchange): string | undefined {
+  const json = exchange.response ? parseJson(exchange.response.body) : undefined;
+  const token = json?.ok
+    ? (json.value as { access_token?: unknown } | null)?.access_token
+    : undefined;
+  return typeof token === 'string' ? token : undefined;
+}
+
 /** Asks the token endpoint for a new token for an account, paced by the budget. */
 export async function requestToken(
   session: Session,
@@ -223,11 +232,8 @@ export async function requestToken(
     account.clientId,
     notes,
   );
-  const json = exchange.response ? parseJson(exchange.response.body) : undefined;
-  const token = json?.ok
-    ? (json.value as { access_token?: unknown } | null)?.access_token
-    : undefined;
-  return typeof token === 'string' ? { token, exchange } : { exchange };
+  const token = accessTokenOf(exchange);
+  return token ? { token, exchange } : { exchange };
 }
 
 /** A new token a case needs to work with; failing to get one is a setup error, not a finding of the case. */
@@ -295,11 +301,8 @@ async function executePlainCase(session: Session, c: Case): Promise<CaseResult> 
     issued.status >= 200 &&
     issued.status < 300
   ) {
-    const json = parseJson(issued.body);
-    const token = json.ok
-      ? (json.value as { access_token?: unknown } | null)?.access_token
-      : undefined;
-    if (typeof token === 'string') {
+    const token = accessTokenOf(exchange);
+    if (token) {
       result.probe = {
         withToken: await callProbe(session, token),
         withTamperedToken: await callProbe(session, tamper(token)),
