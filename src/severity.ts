@@ -5,11 +5,13 @@
  */
 import type { Level } from './types.ts';
 
-export type Outcome = 'pass' | 'fail' | 'warn';
+export type Outcome = 'pass' | 'fail' | 'warn' | 'allowed';
 
 export interface SeverityOptions {
   /** --strict: every finding fails. */
   strict: boolean;
+  /** An --allow entry covers the requirement: a finding is allowed, not failed. */
+  allowed?: boolean;
 }
 
 /** Levels whose findings fail the run by default; the others warn unless --strict. */
@@ -17,5 +19,7 @@ const FAILS_BY_DEFAULT: ReadonlySet<Level> = new Set(['documented', 'rfc-must'])
 
 export function decide(level: Level, ok: boolean, options: SeverityOptions): Outcome {
   if (ok) return 'pass';
-  return options.strict || FAILS_BY_DEFAULT.has(level) ? 'fail' : 'warn';
+  if (!options.strict && !FAILS_BY_DEFAULT.has(level)) return 'warn';
+  // An allowance turns only what would fail the run into an allowed deviation.
+  return options.allowed ? 'allowed' : 'fail';
 }

@@ -128,7 +128,11 @@ async function judge(
       };
     }
   }
-  const outcome = decide(requirement.level, verdict.ok, { strict: session.run.strict });
+  const allowance = session.run.allowances.find((entry) => entry.requirement === requirement.id);
+  const outcome = decide(requirement.level, verdict.ok, {
+    strict: session.run.strict,
+    allowed: allowance !== undefined,
+  });
   if (verdict.ok) {
     if (verdict.note) await context.annotate(verdict.note, 'note');
     return;
@@ -138,8 +142,7 @@ async function judge(
     return;
   }
   const message = failureMessage(session, requirement, c, verdict.reason, result);
-  const allowance = session.run.allowances.find((entry) => entry.requirement === requirement.id);
-  if (allowance) {
+  if (outcome === 'allowed' && allowance) {
     await context.annotate(
       `${session.redactor.redact(verdict.reason)} (allowed until ${allowance.expires}: ${allowance.reason})`,
       'allowed',
