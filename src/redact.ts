@@ -6,6 +6,7 @@
  * in, and fields that are secret by name (Authorization, access_token, token=...) are replaced
  * whatever their value.
  */
+import { ACCOUNT_ROLES, type Accounts } from './types.ts';
 
 export const REDACTED = '[REDACTED]';
 
@@ -100,6 +101,16 @@ export function createRedactor(initial: Iterable<string> = []): Redactor {
     },
   };
   for (const secret of initial) redactor.add(secret);
+  return redactor;
+}
+
+/** A redactor that knows every configured account's secret and the Basic credential it makes. */
+export function createAccountsRedactor(accounts: Partial<Accounts>): Redactor {
+  const redactor = createRedactor();
+  for (const role of ACCOUNT_ROLES) {
+    const account = accounts[role];
+    if (account) redactor.addCredentials(account.clientId, account.clientSecret);
+  }
   return redactor;
 }
 

@@ -9,8 +9,7 @@ import { type Budget, createBudget } from './budget.ts';
 import type { CaseResult } from './checks/index.ts';
 import type { RunContext } from './config.ts';
 import { configureTransport } from './http.ts';
-import { createRedactor, type Redactor } from './redact.ts';
-import { ACCOUNT_ROLES } from './types.ts';
+import { createAccountsRedactor, type Redactor } from './redact.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -43,11 +42,7 @@ export function getSession(): Session {
     );
   }
   configureTransport({ deadlineAt: run.deadlineAt, ...(run.ca ? { ca: run.ca } : {}) });
-  const redactor = createRedactor();
-  for (const role of ACCOUNT_ROLES) {
-    const account = run.accounts[role];
-    if (account) redactor.addCredentials(account.clientId, account.clientSecret);
-  }
+  const redactor = createAccountsRedactor(run.accounts);
   const budget = createBudget(
     { [run.paths.token]: run.rateLimit, [run.paths.revoke]: run.revokeRateLimit },
     {

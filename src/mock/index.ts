@@ -7,8 +7,8 @@
 
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRedactor } from '../redact.ts';
-import { ACCOUNT_ROLES, type FaultSpec } from '../types.ts';
+import { createAccountsRedactor } from '../redact.ts';
+import type { FaultSpec } from '../types.ts';
 import { resolveAccounts } from './accounts.ts';
 import type { MockContext } from './context.ts';
 import { createFaultQueue, parseFault } from './faults.ts';
@@ -72,10 +72,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockHandle> 
   }
   const accounts = resolveAccounts(options.seed ?? 1, options.accounts);
 
-  const redactor = createRedactor();
-  for (const role of ACCOUNT_ROLES) {
-    redactor.addCredentials(accounts[role].clientId, accounts[role].clientSecret);
-  }
+  const redactor = createAccountsRedactor(accounts);
 
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
