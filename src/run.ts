@@ -14,7 +14,7 @@ import { findLeaks } from './leak-scan.ts';
 import { startMock } from './mock/index.ts';
 import { PACKAGE_ROOT, packagePath, TOOL_VERSION } from './paths.ts';
 import { formatDuration, type Plan, planRun } from './plan.ts';
-import { basicCredentials, createRedactor } from './redact.ts';
+import { basicCredentials, createAccountsRedactor } from './redact.ts';
 import { writeReports } from './reporters/index.ts';
 import { CollectingReporter, countOutcomes, type TestcaseRecord } from './reporters/record.ts';
 import type { RunReport } from './reporters/report.ts';
@@ -119,7 +119,10 @@ async function checkReachable(context: RunContext): Promise<void> {
 }
 
 function suiteTimeoutMs(context: RunContext): number {
-  const windowMs = (context.rateLimit?.windowSeconds ?? 0) * 1000;
+  // The longer window of the two endpoints: a burst waits out a quiet window and a Retry-After.
+  const windowMs =
+    Math.max(context.rateLimit?.windowSeconds ?? 0, context.revokeRateLimit?.windowSeconds ?? 0) *
+    1000;
   return 3 * windowMs + 4 * context.timeoutMs + 60_000;
 }
 
@@ -147,11 +150,7 @@ export async function runConformance(settings: RunSettings, io: RunIo): Promise<
       spendFile: join(scratch, 'spend.json'),
       tokensFile: join(scratch, 'tokens'),
     };
-    const redactor = createRedactor();
-    for (const role of ACCOUNT_ROLES) {
-      const account = accounts[role];
-      if (account) redactor.addCredentials(account.clientId, account.clientSecret);
-    }
+    const redactor = createAccountsRedactor(accounts);
     const junitPath = resolve(settings.reportsDir, 'junit.xml');
     const per = (limit: RateLimit | null) =>
       limit ? `${limit.requests} per ${limit.windowSeconds} s` : 'none known';
