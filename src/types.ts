@@ -38,14 +38,16 @@ export type Level = 'documented' | 'rfc-must' | 'rfc-should' | 'observed';
 
 export type Trigger = 'request' | 'fixture' | 'fault';
 
-/** The fault-injection hook's request body (see docs/fault-hook.md). */
+/** The fault-injection hook's request body (see docs/fault-hook.md): a `status`, a `delayMs`, or both. */
 export interface FaultSpec {
   /** Path the fault applies to, e.g. `/api/oauth/token`. */
   path: string;
-  /** Status to answer with: 500 or 503. */
-  status: 500 | 503;
-  /** Retry-After in seconds, sent with 503 (default 1). */
+  /** Status to answer with: 429, 500 or 503. Without it the request is only delayed, then handled as usual. */
+  status?: 429 | 500 | 503;
+  /** Retry-After in seconds, sent with 429 and 503 (default 1). */
   retryAfterSeconds?: number;
   /** How many matching requests the fault answers (default 1). */
   count?: number;
+  /** Milliseconds to wait before answering, 0 to 60000 (default 0): a slow endpoint. */
+  delayMs?: number;
 }

@@ -2,6 +2,7 @@
 
 import type { MockContext } from './context.ts';
 import { FAULT_HOOK_PATH, type PendingFault, parseFault } from './faults.ts';
+import { rateLimitDescription } from './rate-limit.ts';
 import { apiError, oauthError } from './responses.ts';
 import { REVOKE_PATH } from './revoke-endpoint.ts';
 import { TOKEN_PATH } from './token-endpoint.ts';
@@ -43,16 +44,32 @@ export function handleFaultHook(ctx: MockContext, req: MockRequestInfo): MockRes
 }
 
 /**
- * The answer of an injected fault, in the error shape of the path it hits: the token and
- * revocation endpoints' `{"error", "error_description"}`, or the Admin API's error elsewhere.
+ * The answer of an injected fault with a status, in the error shape of the path it hits: the
+ * token and revocation endpoints' `{"error", "error_description"}`, or the Admin API's error
+ * elsewhere. 429 and 503 carry `Retry-After`.
  */
-export function faultResponse(ctx: MockContext, fault: PendingFault, path: string): MockResponse {
+export function faultResponse(
+  ctx: MockContext,
+  fault: PendingFault & { status: 429 | 500 | 503 },
+  path: string,
+): MockResponse {
   const { identity } = ctx;
   const retryAfterSeconds = fault.retryAfterSeconds;
   if (path === TOKEN_PATH || path === REVOKE_PATH) {
+    if (fault.status === 429) {
+      const limit = path === TOKEN_PATH ? ctx.rateLimit : ctx.revokeRateLimit;
+      return oauthError(identity, 'rate_limited', rateLimitDescription(path, limit), {
+        retryAfterSeconds,
+      });
+    }
     return fault.status === 500
       ? oauthError(identity, 'server_error')
       : oauthError(identity, 'temporarily_unavailable', undefined, { retryAfterSeconds });
+  }
+  if (fault.status === 429) {
+    return apiError(identity, 429, 'RATE_LIMITED', `Resource ${path} is rate limited.`, {
+      retryAfterSeconds,
+    });
   }
   return fault.status === 500
     ? apiError(identity, 500, 'UNEXPECTED_ERROR', 'Unexpected error.')

@@ -5,32 +5,46 @@ import type { FaultSpec } from '../types.ts';
 export const FAULT_HOOK_PATH = '/__conformance/faults';
 
 /** A pending fault, defaults filled; `count` is what is left. */
-export type PendingFault = Required<FaultSpec>;
+export type PendingFault = Required<Omit<FaultSpec, 'status'>> & Pick<FaultSpec, 'status'>;
 
-const FIELDS = new Set(['path', 'status', 'retryAfterSeconds', 'count']);
+const FIELDS = new Set(['path', 'status', 'retryAfterSeconds', 'count', 'delayMs']);
+const STATUSES = new Set([429, 500, 503]);
+export const MAX_FAULT_DELAY_MS = 60_000;
+
+function isInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value);
+}
 
 /** The spec with defaults filled, or a message saying what is wrong with it. */
 export function parseFault(value: unknown): PendingFault | string {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return 'the body must be a JSON object: {"path": "/api/oauth/token", "status": 500 | 503}';
+    return 'the body must be a JSON object: {"path": "/api/oauth/token", "status": 429 | 500 | 503}';
   }
   const spec = value as Record<string, unknown>;
   for (const key of Object.keys(spec)) {
     if (!FIELDS.has(key)) return `unknown field "${key}" (allowed: ${[...FIELDS].join(', ')})`;
   }
-  const { path, status, retryAfterSeconds = 1, count = 1 } = spec;
+  const { path, status, retryAfterSeconds = 1, count = 1, delayMs = 0 } = spec;
   if (typeof path !== 'string' || !path.startsWith('/')) {
     return '"path" must be a string starting with "/"';
   }
-  if (status !== 500 && status !== 503) return '"status" must be 500 or 503';
-  if (typeof retryAfterSeconds !== 'number' || !Number.isInteger(retryAfterSeconds)) {
-    return '"retryAfterSeconds" must be an integer';
+  if (status !== undefined && !STATUSES.has(status as number)) {
+    return '"status" must be 429, 500 or 503';
   }
+  if (!isInteger(retryAfterSeconds)) return '"retryAfterSeconds" must be an integer';
   if (retryAfterSeconds < 0) return '"retryAfterSeconds" must not be negative';
-  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
-    return '"count" must be a positive integer';
+  if (!isInteger(count) || count < 1) return '"count" must be a positive integer';
+  if (!isInteger(delayMs) || delayMs < 0 || delayMs > MAX_FAULT_DELAY_MS) {
+    return `"delayMs" must be an integer from 0 to ${MAX_FAULT_DELAY_MS}`;
   }
-  return { path, status, retryAfterSeconds, count };
+  if (status === undefined && delayMs === 0) return 'give a "status", a "delayMs", or both';
+  return {
+    path,
+    ...(status === undefined ? {} : { status: status as PendingFault['status'] }),
+    retryAfterSeconds,
+    count,
+    delayMs,
+  };
 }
 
 export interface FaultQueue {

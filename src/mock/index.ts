@@ -33,6 +33,7 @@ export type {
   MockOptions,
   MockRequestInfo,
   MockResponse,
+  ObservedExchange,
 } from './types.ts';
 
 function positiveInteger(name: string, value: number): number {
@@ -105,6 +106,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockHandle> 
       faultHook: options.faultHook ?? true,
       tamper: options.tamper,
       rewrite: options.rewrite,
+      observe: options.observe,
       journal,
     }),
   );
@@ -120,6 +122,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockHandle> 
       ctx.faults.add(fault);
     },
     clearFaults: () => ctx.faults.clear(),
+    revokeTokens: (clientId: string) => ctx.tokens.revokeAll(clientId),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -2,9 +2,10 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { MockContext } from './context.ts';
 import { faultResponse, handleFaultHook } from './fault-hook.ts';
-import { FAULT_HOOK_PATH } from './faults.ts';
+import { FAULT_HOOK_PATH, type PendingFault } from './faults.ts';
 import { applyFlags, readBody, responseFlags, writeResponse } from './http-io.ts';
 import type { Journal } from './journal.ts';
 import { handleProbe, PROBE_PATH } from './probe.ts';
@@ -17,6 +18,7 @@ export interface ListenerOptions {
   faultHook: boolean;
   tamper: MockOptions['tamper'];
   rewrite: MockOptions['rewrite'];
+  observe: MockOptions['observe'];
   journal: Journal;
 }
 
@@ -28,9 +30,14 @@ function flattenHeaders(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-function route(ctx: MockContext, req: MockRequestInfo, bodyTooLarge: boolean): MockResponse {
-  const fault = ctx.faults.take(req.path);
-  if (fault) return faultResponse(ctx, fault, req.path);
+function route(
+  ctx: MockContext,
+  req: MockRequestInfo,
+  bodyTooLarge: boolean,
+  fault: PendingFault | undefined,
+): MockResponse {
+  if (fault?.status !== undefined)
+    return faultResponse(ctx, { ...fault, status: fault.status }, req.path);
   if (req.path === TOKEN_PATH) return handleTokenRequest(ctx, req, bodyTooLarge);
   if (req.path === REVOKE_PATH) return handleRevokeRequest(ctx, req, bodyTooLarge);
   if (req.path === PROBE_PATH) return handleProbe(ctx, req);
@@ -40,7 +47,8 @@ function route(ctx: MockContext, req: MockRequestInfo, bodyTooLarge: boolean): M
 export function createRequestListener(ctx: MockContext, options: ListenerOptions) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
-    const time = new Date().toISOString();
+    const receivedAt = Date.now();
+    const time = new Date(receivedAt).toISOString();
     try {
       const url = new URL(req.url ?? '/', 'http://mock.invalid');
       const body = await readBody(req);
@@ -61,9 +69,12 @@ export function createRequestListener(ctx: MockContext, options: ListenerOptions
 
       // The journal keeps what the client sent; the contract sees the rewritten request.
       const handled = options.rewrite ? options.rewrite(info) : info;
-      let response = applyFlags(route(ctx, handled, body.tooLarge), flags);
+      const fault = ctx.faults.take(handled.path);
+      if (fault && fault.delayMs > 0) await delay(fault.delayMs);
+      let response = applyFlags(route(ctx, handled, body.tooLarge, fault), flags);
       if (options.tamper) response = options.tamper(response, handled);
       writeResponse(res, response);
+      options.observe?.({ request: info, response, receivedAt, sentAt: Date.now() });
       options.journal.record({
         time,
         method: info.method,

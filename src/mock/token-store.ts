@@ -31,6 +31,8 @@ export interface TokenStore {
   signedClaims(token: string): TokenClaims | undefined;
   /** Removes a token; it stops being live. Returns whether the store held it. */
   revoke(jti: string): boolean;
+  /** Removes every token of this client; returns how many were live. */
+  revokeAll(clientId: string): number;
   /** Unexpired, unrevoked tokens of this client. */
   activeCount(clientId: string): number;
 }
@@ -109,6 +111,17 @@ export function createTokenStore(options: TokenStoreOptions): TokenStore {
       const stored = tokens.get(jti);
       if (stored) byText.delete(stored.accessToken);
       return tokens.delete(jti);
+    },
+    revokeAll(clientId) {
+      prune();
+      let count = 0;
+      for (const [jti, token] of tokens) {
+        if (token.clientId !== clientId) continue;
+        tokens.delete(jti);
+        byText.delete(token.accessToken);
+        count += 1;
+      }
+      return count;
     },
     activeCount(clientId) {
       prune();

@@ -45,6 +45,12 @@ export interface MockOptions {
    * side: ignore a parameter, accept what should be refused.
    */
   rewrite?: (req: MockRequestInfo) => MockRequestInfo;
+  /**
+   * Called with every exchange on the contract's paths once its response is written, secrets
+   * unredacted: for in-process observers (the client harness) that derive their own facts and keep
+   * no secret. The journal is the redacted record for everyone else.
+   */
+  observe?: (exchange: ObservedExchange) => void;
   /** Journal entries kept (the most recent ones). Default `1000`. */
   journalLimit?: number;
 }
@@ -80,6 +86,15 @@ export interface MockRequestInfo {
   remoteAddress: string;
 }
 
+/** An exchange as {@link MockOptions.observe} sees it: the request as sent, the response as written. */
+export interface ObservedExchange {
+  request: MockRequestInfo;
+  response: MockResponse;
+  /** When the request arrived and when its response was written (epoch milliseconds). */
+  receivedAt: number;
+  sentAt: number;
+}
+
 /** One request the mock answered. Secrets are redacted by name and by value. */
 export interface JournalEntry {
   /** When the request arrived (ISO 8601). */
@@ -109,6 +124,11 @@ export interface MockHandle {
   injectFault(f: FaultSpec): void;
   /** Same as `DELETE /__conformance/faults`. */
   clearFaults(): void;
+  /**
+   * Revokes every live token of this client id server-side, as when an administrator revokes
+   * them or deletes the secret: the probe answers 401 for them from now on. Returns how many.
+   */
+  revokeTokens(clientId: string): number;
   /** Stops listening and closes every open connection. */
   close(): Promise<void>;
 }

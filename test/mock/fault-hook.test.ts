@@ -28,7 +28,7 @@ describe('fault hook over HTTP', () => {
     const listed = await send(`${m.url}/__conformance/faults`);
     expect(listed.status).toBe(200);
     expect(JSON.parse(listed.text)).toEqual([
-      { path: TOKEN_PATH, status: 503, retryAfterSeconds: 7, count: 2 },
+      { path: TOKEN_PATH, status: 503, retryAfterSeconds: 7, count: 2, delayMs: 0 },
     ]);
 
     for (let i = 0; i < 2; i++) {
@@ -69,6 +69,44 @@ describe('fault hook over HTTP', () => {
     expect((await send(`${m.url}/api/atlas/v2/`)).status).toBe(401);
   });
 
+  it('injects 429 rate_limited with Retry-After, in the documented 429 header set', async () => {
+    const m = await start();
+    expect(
+      (await postFault(m.url, { path: TOKEN_PATH, status: 429, retryAfterSeconds: 3 })).status,
+    ).toBe(204);
+    const res = await tokenRequest(m.url, m.accounts.primary);
+    expect(res.status).toBe(429);
+    expect(res.headers['retry-after']).toBe('3');
+    expect(sorted(res.names)).toEqual(sorted([...HEADER_SETS.ok, 'retry-after']));
+    expect(JSON.parse(res.text)).toEqual({
+      error: 'rate_limited',
+      error_description: 'Resource /api/oauth/token is limited to 1000 requests every 1 minutes.',
+    });
+    const probe = await send(`${m.url}/api/atlas/v2/`);
+    expect(probe.status).toBe(401);
+    await postFault(m.url, { path: '/api/atlas/v2/', status: 429 });
+    const limited = await send(`${m.url}/api/atlas/v2/`);
+    expect(limited.status).toBe(429);
+    expect(JSON.parse(limited.text)).toMatchObject({ error: 429, errorCode: 'RATE_LIMITED' });
+  });
+
+  it('delays a request by delayMs, then handles it as usual (or answers the status given)', async () => {
+    const m = await start();
+    await postFault(m.url, { path: TOKEN_PATH, delayMs: 300 });
+    const started = Date.now();
+    const slow = await tokenRequest(m.url, m.accounts.primary);
+    expect(slow.status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    const fast = Date.now();
+    expect((await tokenRequest(m.url, m.accounts.primary)).status).toBe(200);
+    expect(Date.now() - fast).toBeLessThan(250);
+
+    await postFault(m.url, { path: TOKEN_PATH, status: 503, delayMs: 200 });
+    const both = Date.now();
+    expect((await tokenRequest(m.url, m.accounts.primary)).status).toBe(503);
+    expect(Date.now() - both).toBeGreaterThanOrEqual(190);
+  });
+
   it('DELETE clears pending faults', async () => {
     const m = await start();
     await postFault(m.url, { path: TOKEN_PATH, status: 500, count: 5 });
@@ -87,6 +125,9 @@ describe('fault hook over HTTP', () => {
       [{ path: TOKEN_PATH, status: 503, retryAfterSeconds: 'soon' }, /retryAfterSeconds/],
       [{ path: TOKEN_PATH, status: 503, count: 0 }, /count/],
       [{ path: TOKEN_PATH, status: 503, colour: 'red' }, /colour/],
+      [{ path: TOKEN_PATH }, /status.*delayMs/],
+      [{ path: TOKEN_PATH, delayMs: 60_001 }, /delayMs/],
+      [{ path: TOKEN_PATH, status: 503, delayMs: -1 }, /delayMs/],
     ];
     for (const [body, message] of cases) {
       const res = await postFault(m.url, body);

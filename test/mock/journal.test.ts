@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MockResponse } from '../../src/mock/index.ts';
+import { type MockResponse, type ObservedExchange, startMock } from '../../src/mock/index.ts';
 import { basicCredentials } from '../../src/redact.ts';
 import { ACCOUNT_ROLES } from '../../src/types.ts';
 import { FORM, send, tokenRequest, useMock } from './helpers.ts';
@@ -109,5 +109,34 @@ describe('tamper', () => {
     });
     const res = await tokenRequest(m.url, m.accounts.primary);
     expect(res.text).toBe('{"access_token": ');
+  });
+});
+
+describe('observe', () => {
+  it('sees every exchange of the contract paths unredacted, with its times, not the hook', async () => {
+    const seen: ObservedExchange[] = [];
+    const m = await startMock({ observe: (exchange) => seen.push(exchange) });
+    try {
+      const token = await fetch(`${m.url}/api/oauth/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${m.accounts.primary.clientId}:${m.accounts.primary.clientSecret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'grant_type=client_credentials',
+      });
+      const issued = ((await token.json()) as { access_token: string }).access_token;
+      await fetch(`${m.url}/__conformance/faults`);
+      await fetch(`${m.url}/api/atlas/v2/`, { headers: { authorization: `Bearer ${issued}` } });
+      expect(seen.map((e) => [e.request.path, e.response.status])).toEqual([
+        ['/api/oauth/token', 200],
+        ['/api/atlas/v2/', 200],
+      ]);
+      expect((seen[0]?.response.body as { access_token: string }).access_token).toBe(issued);
+      expect(seen[1]?.request.headers.authorization).toBe(`Bearer ${issued}`);
+      for (const e of seen) expect(e.sentAt).toBeGreaterThanOrEqual(e.receivedAt);
+    } finally {
+      await m.close();
+    }
   });
 });

@@ -67,6 +67,18 @@ function expectInvalidClient(res: RawResponse): void {
 }
 
 describe('POST /api/oauth/revoke: success', () => {
+  it('revokeTokens revokes every live token of one client server-side, no other', async () => {
+    const m = await start();
+    const first = await issue(m);
+    const second = await issue(m);
+    const other = JSON.parse((await tokenRequest(m.url, m.accounts.secondary)).text).access_token;
+    expect(m.revokeTokens(m.accounts.primary.clientId)).toBe(2);
+    await expectRefused(m, first);
+    await expectRefused(m, second);
+    await expectLive(m, other);
+    expect(m.revokeTokens(m.accounts.primary.clientId)).toBe(0);
+  });
+
   it('is exported as REVOKE_PATH', () => {
     expect(REVOKE_PATH).toBe('/api/oauth/revoke');
   });
