@@ -1,5 +1,5 @@
 /**
- * The command line: `oauth-conformance run` and `oauth-conformance mock`. Bad input gets one
+ * The command line: `oauth-conformance run`, `mock` and `client`. Bad input gets one
  * clear line and exit status 2; errors map to exit statuses in one table (errors.ts).
  */
 import { parseArgs } from 'node:util';
@@ -13,13 +13,17 @@ const USAGE = `usage:
                         [--reports DIR] [--strict] [--accept-drift] [--allow FILE]
                         [--ca FILE] [--allow-insecure-http] [--fuzz N] [--seed N]
   oauth-conformance mock [--port N] [--seed N] [--show-secrets]
+  oauth-conformance client [--scenario NAME ...] [--reports DIR] [--timeout SECONDS] [--seed N]
+                           [--list] -- <command> [args...]
 
 run    runs the conformance suite against --target (default: the embedded reference mock)
        and writes <reports>/junit.xml (default reports/).
 mock   runs the reference mock until interrupted and prints its URL and accounts.
+client runs <command> once per scenario against a fresh reference mock (scripted faults:
+       --list names them), judges what it sent and writes <reports>/junit.xml.
 
-exit status: 0 conforming, 1 conformance failures, 2 usage or configuration error,
-             3 target unreachable or not speaking HTTP`;
+exit status: 0 conforming, 1 conformance failures (client: a judgement failed), 2 usage or
+             configuration error, 3 target unreachable or not speaking HTTP`;
 
 export interface CliIo {
   out: (line: string) => void;
@@ -113,6 +117,76 @@ async function mockCommand(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+function wholeNumber(
+  flag: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number < min)
+    throw new ConformanceError(
+      'USAGE',
+      `${flag} must be a whole number of at least ${min}, not "${value}"`,
+    );
+  return number;
+}
+
+async function clientCommand(args: string[], io: CliIo): Promise<number> {
+  const split = args.indexOf('--');
+  const own = split < 0 ? args : args.slice(0, split);
+  const command = split < 0 ? [] : args.slice(split + 1);
+  let values: {
+    scenario?: string[];
+    reports?: string;
+    timeout?: string;
+    seed?: string;
+    list?: boolean;
+  };
+  try {
+    values = parseArgs({
+      args: own,
+      options: {
+        scenario: { type: 'string', multiple: true },
+        reports: { type: 'string' },
+        timeout: { type: 'string' },
+        seed: { type: 'string' },
+        list: { type: 'boolean' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    throw new ConformanceError(
+      'USAGE',
+      `${(error as Error).message.split('\n', 1)[0]} (the program goes after --: oauth-conformance client -- node my-client.js)`,
+    );
+  }
+  const harness = await import('./client-harness/run.ts');
+  if (values.list) {
+    for (const scenario of harness.selectScenarios(undefined))
+      io.out(`${scenario.name.padEnd(26)} ${scenario.title}`);
+    return 0;
+  }
+  if (command.length === 0)
+    throw new ConformanceError(
+      'USAGE',
+      'no program given: oauth-conformance client [options] -- <command> [args...]',
+    );
+  const result = await harness.runClientHarness(
+    {
+      command,
+      ...(values.scenario ? { scenarios: values.scenario } : {}),
+      reportsDir: values.reports ?? 'reports',
+      timeoutMs: wholeNumber('--timeout', values.timeout, 20, 1) * 1000,
+      seed: wholeNumber('--seed', values.seed, 1, 0),
+    },
+    { out: io.out },
+  );
+  return result.exitCode;
+}
+
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -121,6 +195,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await runCommand(rest, io);
       case 'mock':
         return await mockCommand(rest, io);
+      case 'client':
+        return await clientCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':
@@ -130,7 +206,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       default:
         throw new ConformanceError(
           'USAGE',
-          `unknown command "${command}" (expected run or mock; see oauth-conformance --help)`,
+          `unknown command "${command}" (expected run, mock or client; see oauth-conformance --help)`,
         );
     }
   } catch (error) {

@@ -114,6 +114,16 @@ export function createAccountsRedactor(accounts: Partial<Accounts>): Redactor {
   return redactor;
 }
 
+/** Every configured account's secret and the Basic credential it makes: what a leak scan looks for. */
+export function accountSecrets(accounts: Partial<Accounts>): string[] {
+  return ACCOUNT_ROLES.flatMap((role) => {
+    const account = accounts[role];
+    return account
+      ? [account.clientSecret, basicCredentials(account.clientId, account.clientSecret)]
+      : [];
+  });
+}
+
 /** Header values that are secret by name: the credential is replaced, the scheme is kept. */
 export function redactHeaderValue(name: string, value: string): string {
   const lower = name.toLowerCase();

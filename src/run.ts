@@ -14,13 +14,13 @@ import { findLeaks } from './leak-scan.ts';
 import { startMock } from './mock/index.ts';
 import { PACKAGE_ROOT, packagePath, TOOL_VERSION } from './paths.ts';
 import { formatDuration, type Plan, planRun } from './plan.ts';
-import { basicCredentials, createAccountsRedactor } from './redact.ts';
+import { accountSecrets, createAccountsRedactor } from './redact.ts';
 import { writeReports } from './reporters/index.ts';
 import { CollectingReporter, countOutcomes, type TestcaseRecord } from './reporters/record.ts';
 import type { RunReport } from './reporters/report.ts';
 import { printTestcase, summaryLines } from './reporters/summary.ts';
 import { AREA_ORDER, areasFor } from './specs.ts';
-import { ACCOUNT_ROLES, type Accounts, type RateLimit } from './types.ts';
+import type { Accounts, RateLimit } from './types.ts';
 
 class SuiteOrder extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -68,15 +68,6 @@ function allowanceStatus(
 }
 
 /** Every secret of the configured accounts, and the Basic credential each makes. */
-function knownSecrets(accounts: Accounts): string[] {
-  return ACCOUNT_ROLES.flatMap((role) => {
-    const account = accounts[role];
-    return account
-      ? [account.clientSecret, basicCredentials(account.clientId, account.clientSecret)]
-      : [];
-  });
-}
-
 function readTokens(file: string): string[] {
   try {
     return readFileSync(file, 'utf8').split('\n').filter(Boolean);
@@ -215,7 +206,7 @@ export async function runConformance(settings: RunSettings, io: RunIo): Promise<
     };
     const written = writeReports(report, settings.reportsDir, redactor);
     const leaks = findLeaks(written, [
-      ...knownSecrets(accounts),
+      ...accountSecrets(accounts),
       ...readTokens(context.tokensFile),
     ]);
     for (const leak of leaks) rmSync(leak.file, { force: true });

@@ -65,6 +65,13 @@ export interface Profile {
 
 export const SPECS_DIR = packagePath('specs');
 
+/** The first source of a requirement, as one line: `document §section: "quote"`. */
+export function sourceLine(requirement: { sources: readonly Source[] }): string {
+  const source = requirement.sources[0];
+  if (!source) return '';
+  return `${source.document}${source.section ? ` ${source.section}` : ''}: "${source.quote}"`;
+}
+
 /** The order the suites run in (suites/<area>.test.ts): the rate-limit bursts last, so that they spend no other case's budget. */
 export const AREA_ORDER = ['token', 'revoke', 'fuzz', 'rate-limit'];
 

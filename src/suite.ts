@@ -12,7 +12,7 @@ import { exchangeText } from './exchange-text.ts';
 import { SEQUENCES } from './sequences/index.ts';
 import { getSession, type Session } from './session.ts';
 import { decide } from './severity.ts';
-import { type Case, getCatalog, getRequirement, type Requirement } from './specs.ts';
+import { type Case, getCatalog, getRequirement, type Requirement, sourceLine } from './specs.ts';
 
 /** Thrown for a finding that fails the run; its message is the whole story, so no stack. */
 export class ConformanceFailure extends Error {
@@ -25,12 +25,6 @@ export class ConformanceFailure extends Error {
 
 export function testName(requirement: Requirement, c: Pick<Case, 'title'>): string {
   return `${requirement.id} [${c.title}]`;
-}
-
-function sourceLine(requirement: Requirement): string {
-  const source = requirement.sources[0];
-  if (!source) return '';
-  return `${source.document}${source.section ? ` ${source.section}` : ''}: "${source.quote}"`;
 }
 
 function failureMessage(

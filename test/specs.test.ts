@@ -4,6 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { SEQUENCE_NEEDS } from '../src/applicability.ts';
 import { CHECKS } from '../src/checks/index.ts';
+import { JUDGEMENTS } from '../src/client-harness/judgements.ts';
+import { loadClientCatalog } from '../src/client-harness/specs.ts';
 import { packagePath } from '../src/paths.ts';
 import { SEQUENCES } from '../src/sequences/index.ts';
 import { getCatalog, loadCatalog } from '../src/specs.ts';
@@ -146,5 +148,38 @@ describe('specs/openapi.json', () => {
     );
     expect(ids.length).toBeGreaterThan(10);
     for (const id of ids) expect(catalog.requirements.has(id), id).toBe(true);
+  });
+});
+
+describe('specs/client-*.json (the client harness)', () => {
+  const clientCatalog = loadClientCatalog(Object.keys(JUDGEMENTS));
+
+  test.each(
+    clientCatalog.requirements.flatMap((r) =>
+      r.sources
+        .filter((s) => !s.document.startsWith('RFC'))
+        .map((s) => [r.id, s.document, s.quote] as const),
+    ),
+  )('%s quotes %s verbatim', (_id, document, quote) => {
+    const text = normalise(readFileSync(packagePath('specs', 'sources', document), 'utf8'));
+    expect(text).toContain(normalise(quote));
+  });
+
+  test('RFC sources name a section; every judgement is used; every scenario judges something', () => {
+    const missing = clientCatalog.requirements.filter((r) =>
+      r.sources.some((s) => s.document.startsWith('RFC') && !s.section),
+    );
+    expect(missing.map((r) => r.id)).toEqual([]);
+    const used = new Set(clientCatalog.requirements.map((r) => r.judge));
+    expect(Object.keys(JUDGEMENTS).filter((name) => !used.has(name))).toEqual([]);
+    const specific = new Set(
+      clientCatalog.requirements.flatMap((r) => r.scenarios.filter((name) => name !== '*')),
+    );
+    const idle = clientCatalog.scenarios.filter((scenario) => !specific.has(scenario.name));
+    expect(idle.map((scenario) => scenario.name)).toEqual([]);
+  });
+
+  test('a judge or scenario name that does not exist is refused', () => {
+    expect(() => loadClientCatalog(['judgeBasicAuth'])).toThrow(/names unknown judge/);
   });
 });

@@ -20,6 +20,11 @@ const LEVELS: readonly Level[] = ['documented', 'rfc-must', 'rfc-should', 'obser
 export const escapeHtml = escapeMarkup;
 
 const esc = (value: string | number) => escapeHtml(String(value));
+const TARGET_KINDS: Record<RunReport['targetKind'], string> = {
+  'embedded-mock': 'embedded mock',
+  url: 'url',
+  'client-program': 'client program, against the reference mock',
+};
 
 /** The endpoint a requirement belongs to: the first segment of its id. */
 export function endpointOf(record: TestcaseRecord): string {
@@ -176,10 +181,7 @@ export function htmlReport(report: RunReport): string {
     ? `passed: ${records.length} testcases, none failed`
     : `failed: ${counts.failed} of ${records.length} testcases failed${report.crashes.length ? `, ${report.crashes.length} suite error(s)` : ''}`;
   const meta: [string, string][] = [
-    [
-      'target',
-      `${report.target} (${report.targetKind === 'embedded-mock' ? 'embedded mock' : 'url'})`,
-    ],
+    ['target', `${report.target} (${TARGET_KINDS[report.targetKind]})`],
     ['profile', report.profile],
     ['seed', String(report.seed)],
     ['started at', report.startedAt],

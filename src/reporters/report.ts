@@ -5,7 +5,8 @@ import type { TestcaseRecord } from './record.ts';
 export interface RunReport {
   tool: { name: 'oauth-conformance'; version: string };
   target: string;
-  targetKind: 'embedded-mock' | 'url';
+  /** `client-program`: a client harness run, whose target is the program under test. */
+  targetKind: 'embedded-mock' | 'url' | 'client-program';
   profile: ProfileName;
   seed: number;
   startedAt: string;

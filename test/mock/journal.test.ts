@@ -132,7 +132,7 @@ describe('observe', () => {
         ['/api/oauth/token', 200],
         ['/api/atlas/v2/', 200],
       ]);
-      expect((seen[0]?.response.body as { access_token: string }).access_token).toBe(issued);
+      expect(seen[0]?.response.body).toMatchObject({ access_token: issued });
       expect(seen[1]?.request.headers.authorization).toBe(`Bearer ${issued}`);
       for (const e of seen) expect(e.sentAt).toBeGreaterThanOrEqual(e.receivedAt);
     } finally {

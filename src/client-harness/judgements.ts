@@ -1,0 +1,388 @@
+/**
+ * The judgements: one small named function per client requirement (specs/client-requirements.json
+ * names it), reading the facts of one scenario run and returning a verdict with its reason.
+ */
+import { FORM_TYPE } from '../mock/client-request.ts';
+import type { ClientRequest } from './observe.ts';
+import type { Scenario } from './specs.ts';
+
+export interface ProgramResult {
+  /** `null` when it was killed or never started. */
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  /** Set when the program could not be started at all. */
+  spawnError?: string;
+  durationMs: number;
+  /** The tails of its output, redacted. */
+  stdout: string;
+  stderr: string;
+}
+
+export interface ScenarioRun {
+  scenario: Scenario;
+  requests: ClientRequest[];
+  program: ProgramResult;
+  timeoutMs: number;
+  /** When the harness revoked the client's tokens server-side (ms since the program started). */
+  revokedAt?: number;
+}
+
+export type Verdict =
+  | { outcome: 'passed'; note?: string }
+  | { outcome: 'failed'; reason: string }
+  | { outcome: 'skipped'; reason: string };
+
+export type Judge = (run: ScenarioRun) => Verdict;
+
+/** A Retry-After is honoured when the next request arrives no earlier than this before it ends (timer granularity). */
+export const RETRY_AFTER_TOLERANCE_MS = 50;
+/** At most this many token requests in a row without a token: a first attempt and 3 retries. */
+export const MAX_ATTEMPTS_WITHOUT_TOKEN = 4;
+/** The renewal margin: a token may be renewed this close to its expiry, whichever is larger. */
+export const RENEWAL_MARGIN_MS = 30_000;
+export const RENEWAL_MARGIN_FRACTION = 0.1;
+
+const pass = (note?: string): Verdict =>
+  note ? { outcome: 'passed', note } : { outcome: 'passed' };
+const fail = (reason: string): Verdict => ({ outcome: 'failed', reason });
+const skip = (reason: string): Verdict => ({ outcome: 'skipped', reason });
+const s = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
+
+const ofKind = (run: ScenarioRun, ...kinds: ClientRequest['kind'][]) =>
+  run.requests.filter((r) => kinds.includes(r.kind));
+const issuedTokens = (run: ScenarioRun) => ofKind(run, 'token').filter((r) => r.issued);
+const resourceOk = (run: ScenarioRun) =>
+  ofKind(run, 'resource').filter((r) => r.status === 200).length;
+
+function exitedZero(run: ScenarioRun): boolean {
+  return run.program.exitCode === 0 && !run.program.timedOut;
+}
+
+/** "exited 1", "was killed after 20 s", "could not be started: ...", with its first stderr line. */
+export function describeExit(program: ProgramResult, timeoutMs: number): string {
+  if (program.spawnError) return `could not be started: ${program.spawnError}`;
+  if (program.timedOut) return `did not exit within ${timeoutMs / 1000} s and was killed`;
+  const how =
+    program.exitCode === null ? `was ended by ${program.signal}` : `exited ${program.exitCode}`;
+  const line = program.stderr.trim().split('\n').at(-1)?.trim();
+  return line ? `${how} (stderr: ${line.slice(0, 200)})` : how;
+}
+
+function noTokenReason(run: ScenarioRun): string {
+  const statuses = [...new Set(ofKind(run, 'token').map((r) => r.status))];
+  if (statuses.length === 0) return 'the program sent no token request';
+  if (statuses.includes(200))
+    return 'the program never got a usable token (the scenario breaks them)';
+  return `the program never got a token (the token endpoint answered ${statuses.join(', ')})`;
+}
+
+/** Whether the resource refused this token (401) before `t`. */
+function refusedBefore(run: ScenarioRun, ref: string, t: number): boolean {
+  return ofKind(run, 'resource').some((r) => r.bearer === ref && r.status === 401 && r.sentAt <= t);
+}
+
+/** A resource call presenting a token after the resource had refused it. */
+function presentedAfterRefusal(run: ScenarioRun): ClientRequest | undefined {
+  return ofKind(run, 'resource').find(
+    (r) => r.bearer !== undefined && refusedBefore(run, r.bearer, r.receivedAt),
+  );
+}
+
+export function judgeBasicAuth(run: ScenarioRun): Verdict {
+  const requests = ofKind(run, 'token', 'revoke');
+  if (requests.length === 0) return skip('the program sent no token or revocation request');
+  const bad = requests.filter((r) => r.auth?.scheme !== 'basic');
+  const first = bad[0];
+  if (!first?.auth) return pass();
+  const how =
+    first.auth.scheme === 'none'
+      ? first.auth.bodyCredentials
+        ? 'no Authorization header, credentials in the body (client_secret_post)'
+        : 'no client authentication at all'
+      : first.auth.scheme === 'basic-undecodable'
+        ? 'a Basic header that does not decode to id:secret'
+        : first.auth.scheme === 'other'
+          ? `Authorization: ${first.auth.name}`
+          : 'HTTP Basic';
+  return fail(
+    `${bad.length} of ${requests.length} requests without HTTP Basic; request #${first.index} (${first.kind}) sent ${how}`,
+  );
+}
+
+export function judgeRawClientId(run: ScenarioRun): Verdict {
+  const basic = ofKind(run, 'token', 'revoke').filter((r) => r.auth?.scheme === 'basic');
+  if (basic.length === 0) return skip('no request used HTTP Basic (see client.token.basic-auth)');
+  for (const r of basic) {
+    if (r.auth?.scheme !== 'basic') continue;
+    if (r.auth.clientId === 'percent-encoded')
+      return fail(
+        `request #${r.index} sent the client id percent-encoded in Basic ("${r.auth.sentId}"); the live service compares the raw id and answers 401 invalid_client`,
+      );
+    if (r.auth.clientSecret === 'percent-encoded')
+      return fail(
+        `request #${r.index} sent the client secret percent-encoded in Basic; the live service compares it raw`,
+      );
+  }
+  return pass();
+}
+
+export function judgeFormBody(run: ScenarioRun): Verdict {
+  const requests = ofKind(run, 'token');
+  if (requests.length === 0) return skip('the program sent no token request');
+  for (const r of requests) {
+    const problems: string[] = [];
+    if (r.method !== 'POST') problems.push(`method ${r.method}`);
+    if (r.form?.mediaType !== FORM_TYPE)
+      problems.push(`Content-Type ${r.form?.mediaType || '(none)'}`);
+    const grantTypes = (r.form?.params ?? []).filter(([name]) => name === 'grant_type');
+    if (grantTypes.length !== 1 || grantTypes[0]?.[1] !== 'client_credentials')
+      problems.push(
+        grantTypes.length
+          ? `grant_type=${grantTypes.map(([, v]) => v).join(',')}`
+          : 'no grant_type',
+      );
+    if (problems.length) return fail(`token request #${r.index}: ${problems.join('; ')}`);
+  }
+  return pass();
+}
+
+export function judgeNoCredentialsInUrl(run: ScenarioRun): Verdict {
+  if (run.requests.length === 0) return skip('the program sent no request');
+  const bad = run.requests.find((r) => r.credentialsInUrl.length > 0);
+  if (bad)
+    return fail(
+      `request #${bad.index} (${bad.method} ${bad.path}) carries ${bad.credentialsInUrl.join(', ')} in its query string`,
+    );
+  return pass();
+}
+
+export function judgeBearerIssuedToken(run: ScenarioRun): Verdict {
+  const calls = ofKind(run, 'resource');
+  if (calls.length === 0) return skip('the program made no resource call');
+  const bad = calls.find((r) => r.bearer === 'none' || r.bearer === 'unknown');
+  if (!bad) return pass();
+  return fail(
+    bad.bearer === 'none'
+      ? `resource call #${bad.index} has no Authorization: Bearer header`
+      : `resource call #${bad.index} presents a bearer token the token endpoint never issued`,
+  );
+}
+
+/** Why a token request at `r` was not needed, or undefined when it was. */
+function unneeded(run: ScenarioRun, r: ClientRequest): string | undefined {
+  const t = r.receivedAt;
+  const tokenRequests = ofKind(run, 'token');
+  const inFlight = tokenRequests.find((q) => q !== r && q.receivedAt < t && q.sentAt > t);
+  if (inFlight)
+    return `request #${r.index} came while token request #${inFlight.index} was still in flight`;
+  const revoked = new Set(
+    ofKind(run, 'revoke')
+      .filter((q) => q.receivedAt <= t)
+      .flatMap((q) => (q.form?.params ?? []).filter(([n]) => n === 'token').map(([, v]) => v)),
+  );
+  for (const q of tokenRequests) {
+    if (!q.issued || q.sentAt > t) continue;
+    const lifetime = q.issued.expiresInSeconds * 1000;
+    const margin = Math.max(RENEWAL_MARGIN_MS, lifetime * RENEWAL_MARGIN_FRACTION);
+    if (t >= q.sentAt + lifetime - margin) continue;
+    if (refusedBefore(run, q.issued.ref, t) || revoked.has(q.issued.ref)) continue;
+    return `request #${r.index} at +${s(t)} asked for a new token while ${q.issued.ref} (issued +${s(q.sentAt)}, expires_in ${q.issued.expiresInSeconds}) was still good and never refused`;
+  }
+  return undefined;
+}
+
+export function judgeTokenReuse(run: ScenarioRun): Verdict {
+  if (issuedTokens(run).length === 0) return skip(noTokenReason(run));
+  const firstIssued = issuedTokens(run)[0] as ClientRequest;
+  const later = ofKind(run, 'token').filter((r) => r.receivedAt > firstIssued.receivedAt);
+  const reasons = later.map((r) => unneeded(run, r)).filter((x): x is string => x !== undefined);
+  if (reasons.length === 0) return pass();
+  const calls = ofKind(run, 'resource').length;
+  const perCall = issuedTokens(run).length >= calls && calls > 1 ? ' (a token per call)' : '';
+  return fail(
+    `${reasons.length} of ${later.length + 1} token requests were not needed${perCall}; ${reasons[0]}`,
+  );
+}
+
+export function judgeRenewAfterExpiry(run: ScenarioRun): Verdict {
+  if (issuedTokens(run).length === 0) return skip(noTokenReason(run));
+  const again = presentedAfterRefusal(run);
+  if (again)
+    return fail(
+      `resource call #${again.index} presented ${again.bearer} again after the resource had refused it (401)`,
+    );
+  const ok = resourceOk(run);
+  const calls = run.scenario.env.CALLS;
+  if (!exitedZero(run) || ok < calls)
+    return fail(
+      `${ok} of ${calls} resource calls answered 200 across ${issuedTokens(run).length} token(s); the program ${describeExit(run.program, run.timeoutMs)}`,
+    );
+  return pass(`${issuedTokens(run).length} tokens for ${calls} calls`);
+}
+
+export function judgeRenewAfter401(run: ScenarioRun): Verdict {
+  if (run.revokedAt === undefined)
+    return skip(
+      issuedTokens(run).length === 0
+        ? noTokenReason(run)
+        : 'the program never made the resource calls after which the tokens are revoked',
+    );
+  const revokedAt = run.revokedAt;
+  const refusal = ofKind(run, 'resource').find(
+    (r) => r.status === 401 && r.receivedAt >= revokedAt,
+  );
+  const again = presentedAfterRefusal(run);
+  if (again)
+    return fail(
+      `resource call #${again.index} presented ${again.bearer} again after the resource had refused it (401)`,
+    );
+  const renewal = ofKind(run, 'token').find(
+    (r) => r.issued && r.receivedAt >= (refusal?.sentAt ?? revokedAt),
+  );
+  const okAfter = ofKind(run, 'resource').some(
+    (r) => r.status === 200 && renewal && r.receivedAt >= renewal.sentAt,
+  );
+  if (!renewal || !okAfter || !exitedZero(run)) {
+    const what = refusal
+      ? `after the 401 to resource call #${refusal.index}`
+      : 'after its tokens were revoked';
+    return fail(
+      `${what} the program ${renewal ? 'got a new token' : 'asked for no new token'}${okAfter ? '' : ' and made no successful call'}; it ${describeExit(run.program, run.timeoutMs)}`,
+    );
+  }
+  return pass(refusal ? undefined : 'the program never presented a revoked token');
+}
+
+export function judgeRetryAfterHonoured(run: ScenarioRun): Verdict {
+  const tokenRequests = ofKind(run, 'token');
+  const limited = tokenRequests.filter(
+    (r) => (r.status === 429 || r.status === 503) && r.retryAfterSeconds !== undefined,
+  );
+  if (limited.length === 0)
+    return skip('the token endpoint answered no 429 or 503 with Retry-After');
+  const notes: string[] = [];
+  for (const r of limited) {
+    const next = tokenRequests.find((q) => q.receivedAt > r.receivedAt);
+    const wait = (r.retryAfterSeconds ?? 0) * 1000;
+    if (!next) {
+      notes.push(
+        `did not retry after the ${r.status} (${describeExit(run.program, run.timeoutMs)})`,
+      );
+      continue;
+    }
+    const waited = next.receivedAt - r.sentAt;
+    if (waited < wait - RETRY_AFTER_TOLERANCE_MS)
+      return fail(
+        `token request #${next.index} came ${s(waited)} after the ${r.status} to request #${r.index}, which said Retry-After: ${r.retryAfterSeconds}`,
+      );
+    notes.push(`retried ${s(waited)} after the ${r.status} (Retry-After: ${r.retryAfterSeconds})`);
+  }
+  return pass(notes.join('; '));
+}
+
+export function judgeRetriesBounded(run: ScenarioRun): Verdict {
+  const tokenRequests = ofKind(run, 'token');
+  if (tokenRequests.length === 0) return skip('the program sent no token request');
+  let streak = 0;
+  let longest = 0;
+  for (const r of tokenRequests) {
+    streak = r.issued ? 0 : streak + 1;
+    longest = Math.max(longest, streak);
+  }
+  if (longest > MAX_ATTEMPTS_WITHOUT_TOKEN)
+    return fail(
+      `${longest} token requests in a row got no token (at most ${MAX_ATTEMPTS_WITHOUT_TOKEN}: a first attempt and ${MAX_ATTEMPTS_WITHOUT_TOKEN - 1} retries)`,
+    );
+  return pass();
+}
+
+export function judgeNoRetryOnClientError(run: ScenarioRun): Verdict {
+  const tokenRequests = ofKind(run, 'token');
+  const refused = tokenRequests.find((r) => r.status === 400 || r.status === 401);
+  if (!refused) return skip('the token endpoint answered no 400 or 401');
+  const retry = tokenRequests.find((r) => r.receivedAt > refused.receivedAt);
+  if (retry)
+    return fail(
+      `token request #${retry.index} came ${s(retry.receivedAt - refused.sentAt)} after the ${refused.status} to request #${refused.index}`,
+    );
+  return pass();
+}
+
+export function judgeFailsCleanly(run: ScenarioRun): Verdict {
+  const { program } = run;
+  if (program.spawnError || program.timedOut)
+    return fail(`the program ${describeExit(program, run.timeoutMs)}`);
+  if (program.exitCode === 0) {
+    const tokens = issuedTokens(run).length;
+    return fail(
+      `the program exited 0 although ${tokens ? `only ${tokens} token(s) were usable` : 'it never got a usable token'} and ${resourceOk(run)} of ${run.scenario.env.CALLS} resource calls answered 200`,
+    );
+  }
+  return pass(`the program ${describeExit(program, run.timeoutMs)}`);
+}
+
+export function judgeCallsSucceed(run: ScenarioRun): Verdict {
+  const ok = resourceOk(run);
+  const calls = run.scenario.env.CALLS;
+  if (exitedZero(run) && ok >= calls) return pass();
+  return fail(
+    `${ok} of ${calls} resource calls answered 200; the program ${describeExit(run.program, run.timeoutMs)}`,
+  );
+}
+
+export function judgeRevokeRequest(run: ScenarioRun): Verdict {
+  const revocations = ofKind(run, 'revoke');
+  if (revocations.length === 0)
+    return skip(
+      'the program did not revoke (revocation is optional: "Optionally, we can revoke the created OAuth token")',
+    );
+  for (const r of revocations) {
+    const problems: string[] = [];
+    if (r.method !== 'POST') problems.push(`method ${r.method}`);
+    if (r.auth?.scheme !== 'basic') problems.push('no HTTP Basic client authentication');
+    if (r.form?.mediaType !== FORM_TYPE)
+      problems.push(`Content-Type ${r.form?.mediaType || '(none)'}`);
+    const params = r.form?.params ?? [];
+    const tokens = params.filter(([name]) => name === 'token');
+    if (tokens.length !== 1) problems.push(tokens.length ? 'token repeated' : 'no token parameter');
+    else if (tokens[0]?.[1] === 'unknown') problems.push('token is not one the endpoint issued');
+    const hint = params.find(([name]) => name === 'token_type_hint');
+    if (hint && hint[1] !== 'access_token') problems.push(`token_type_hint=${hint[1]}`);
+    if (problems.length) return fail(`revocation #${r.index}: ${problems.join('; ')}`);
+  }
+  return pass();
+}
+
+export function judgeRevokeEmpty200(run: ScenarioRun): Verdict {
+  const revoked = ofKind(run, 'revoke').find((r) => r.status === 200);
+  if (!revoked)
+    return skip(
+      ofKind(run, 'revoke').length
+        ? 'no revocation was answered 200 (see client.revoke.request)'
+        : 'the program did not revoke',
+    );
+  if (exitedZero(run)) return pass();
+  return fail(
+    `revocation #${revoked.index} was answered 200 with ${run.scenario.bareRevokeResponse ? 'an empty body and no Content-Type' : 'the documented empty body'}, and the program ${describeExit(run.program, run.timeoutMs)}`,
+  );
+}
+
+/** Every judgement, by the name specs/client-requirements.json gives it. */
+export const JUDGEMENTS: Readonly<Record<string, Judge>> = {
+  judgeBasicAuth,
+  judgeRawClientId,
+  judgeFormBody,
+  judgeNoCredentialsInUrl,
+  judgeBearerIssuedToken,
+  judgeTokenReuse,
+  judgeRenewAfterExpiry,
+  judgeRenewAfter401,
+  judgeRetryAfterHonoured,
+  judgeRetriesBounded,
+  judgeNoRetryOnClientError,
+  judgeFailsCleanly,
+  judgeCallsSucceed,
+  judgeRevokeRequest,
+  judgeRevokeEmpty200,
+};

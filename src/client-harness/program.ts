@@ -1,0 +1,81 @@
+/** Runs the program under test once: its environment, a time limit, its output kept short and redacted. */
+import { spawn } from 'node:child_process';
+import type { Redactor } from '../redact.ts';
+import type { ProgramResult } from './judgements.ts';
+
+/** How much of each output stream is kept (the end of it). */
+const TAIL_BYTES = 8 * 1024;
+/** After SIGTERM at the time limit, how long before SIGKILL. */
+const KILL_GRACE_MS = 2_000;
+
+function keepTail(chunks: Buffer[]): string {
+  const all = Buffer.concat(chunks);
+  return all.subarray(Math.max(0, all.length - TAIL_BYTES)).toString('utf8');
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    // The program runs in its own process group, so its children go with it.
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+export interface ProgramRun {
+  command: string;
+  args: readonly string[];
+  env: Record<string, string>;
+  timeoutMs: number;
+  redactor: Redactor;
+  /** Called once the process is spawned (the clock of the scenario starts here). */
+  onStart?: () => void;
+}
+
+export function runProgram(run: ProgramRun): Promise<ProgramResult> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let timedOut = false;
+    let settled = false;
+    const child = spawn(run.command, [...run.args], {
+      env: { ...process.env, ...run.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    run.onStart?.();
+    const finish = (
+      result: Omit<ProgramResult, 'durationMs' | 'stdout' | 'stderr' | 'timedOut'>,
+    ) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(killer);
+      resolve({
+        ...result,
+        timedOut,
+        durationMs: Math.round(performance.now() - started),
+        stdout: run.redactor.redact(keepTail(stdout)),
+        stderr: run.redactor.redact(keepTail(stderr)),
+      });
+    };
+    let killer: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child.pid, 'SIGTERM');
+      killer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS);
+    }, run.timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.once('error', (error) => {
+      finish({ exitCode: null, signal: null, spawnError: error.message });
+    });
+    child.once('close', (code, signal) => {
+      // Whatever it left running in its group does not outlive the scenario.
+      killGroup(child.pid, 'SIGKILL');
+      finish({ exitCode: code, signal });
+    });
+  });
+}

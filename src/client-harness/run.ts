@@ -1,0 +1,302 @@
+/**
+ * `oauth-conformance client`: runs a program under test once per scenario against a fresh
+ * reference mock, records what it sends, judges it, and writes the same reports as a suite run.
+ */
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConformanceError, EXIT_FAILED, EXIT_PASSED } from '../errors.ts';
+import { findLeaks } from '../leak-scan.ts';
+import {
+  generateAccounts,
+  type MockHandle,
+  type MockResponse,
+  PROBE_PATH,
+  REVOKE_PATH,
+  startMock,
+  TOKEN_PATH,
+} from '../mock/index.ts';
+import { TOOL_VERSION } from '../paths.ts';
+import { accountSecrets, createAccountsRedactor, type Redactor } from '../redact.ts';
+import { writeReports } from '../reporters/index.ts';
+import { countOutcomes, type TestcaseRecord } from '../reporters/record.ts';
+import type { RunReport } from '../reporters/report.ts';
+import { printTestcase, summaryLines } from '../reporters/summary.ts';
+import { sourceLine } from '../specs.ts';
+import { describeExit, JUDGEMENTS, type ScenarioRun } from './judgements.ts';
+import { createObserver, timeline } from './observe.ts';
+import { runProgram } from './program.ts';
+import {
+  type ClientCatalog,
+  type ClientRequirement,
+  loadClientCatalog,
+  requirementsFor,
+  type Scenario,
+} from './specs.ts';
+
+export interface ClientHarnessOptions {
+  /** The program and its arguments. */
+  command: string[];
+  /** Scenario names to run (default: all, in catalog order). */
+  scenarios?: string[];
+  reportsDir: string;
+  /** Time limit of one run of the program. */
+  timeoutMs: number;
+  /** Seeds the mock's generated accounts. */
+  seed: number;
+}
+
+export interface ClientHarnessResult {
+  exitCode: number;
+  report: RunReport;
+  runs: ScenarioRun[];
+}
+
+let catalog: ClientCatalog | undefined;
+
+export function getClientCatalog(): ClientCatalog {
+  catalog ??= loadClientCatalog(Object.keys(JUDGEMENTS));
+  return catalog;
+}
+
+/** The scenarios to run, in catalog order; unknown names are a usage error that lists the known. */
+export function selectScenarios(names: readonly string[] | undefined): Scenario[] {
+  const all = getClientCatalog().scenarios;
+  if (!names?.length) return all;
+  const known = new Set(all.map((scenario) => scenario.name));
+  const unknown = names.filter((name) => !known.has(name));
+  if (unknown.length)
+    throw new ConformanceError(
+      'USAGE',
+      `unknown scenario ${unknown.map((name) => `"${name}"`).join(', ')} (known: ${[...known].join(', ')})`,
+    );
+  return all.filter((scenario) => names.includes(scenario.name));
+}
+
+/** A truncated JSON body: every JSON parser refuses it, so no client can take a token from it. */
+const MALFORMED_TOKEN_BODY = Buffer.from(
+  '{"access_token":"eyJhbGciOiJFUzUxMiIsInR5cCI6IkpXVCJ9.eyJ',
+);
+
+/** The scenario's deliberate departures from the documented responses. */
+function scriptResponse(scenario: Scenario, res: MockResponse, path: string): MockResponse {
+  if (scenario.malformedTokenResponse && path === TOKEN_PATH && res.status === 200)
+    return { ...res, body: MALFORMED_TOKEN_BODY };
+  if (scenario.bareRevokeResponse && path === REVOKE_PATH && res.status === 200) {
+    const { 'Content-Type': _dropped, ...headers } = res.headers;
+    return { ...res, headers };
+  }
+  return res;
+}
+
+interface ScenarioOutcome {
+  run: ScenarioRun;
+  secrets: string[];
+}
+
+async function runScenario(
+  scenario: Scenario,
+  options: ClientHarnessOptions,
+  redactor: Redactor,
+): Promise<ScenarioOutcome> {
+  let startedAt = Date.now();
+  let revokedAt: number | undefined;
+  let okCalls = 0;
+  let mock: MockHandle | undefined;
+  const holder: { observer?: ReturnType<typeof createObserver> } = {};
+  mock = await startMock({
+    seed: options.seed,
+    ...(scenario.tokenLifetimeSeconds
+      ? { tokenLifetimeSeconds: scenario.tokenLifetimeSeconds }
+      : {}),
+    observe: (exchange) => {
+      holder.observer?.onExchange(exchange);
+      if (exchange.request.path === PROBE_PATH && exchange.response.status === 200) okCalls += 1;
+      const after = scenario.revokeAfterResourceCalls;
+      if (after !== undefined && revokedAt === undefined && okCalls >= after && mock) {
+        mock.revokeTokens(mock.accounts.primary.clientId);
+        revokedAt = Date.now() - startedAt;
+      }
+    },
+    tamper: (res, req) => scriptResponse(scenario, res, req.path),
+  });
+  try {
+    const account = mock.accounts.primary;
+    const clientSecret = scenario.wrongSecret
+      ? randomBytes(24).toString('base64url')
+      : account.clientSecret;
+    redactor.addCredentials(account.clientId, clientSecret);
+    const observer = createObserver({ clientId: account.clientId, clientSecret }, () => startedAt);
+    holder.observer = observer;
+    for (const fault of scenario.faults ?? []) mock.injectFault(fault);
+    const env: Record<string, string> = {
+      OAUTH_BASE_URL: mock.url,
+      OAUTH_TOKEN_URL: `${mock.url}${TOKEN_PATH}`,
+      OAUTH_REVOKE_URL: `${mock.url}${REVOKE_PATH}`,
+      RESOURCE_URL: `${mock.url}${PROBE_PATH}`,
+      MONGODB_ATLAS_CLIENT_ID: account.clientId,
+      MONGODB_ATLAS_CLIENT_SECRET: clientSecret,
+      CALLS: String(scenario.env.CALLS),
+      CALL_INTERVAL_MS: String(scenario.env.CALL_INTERVAL_MS),
+      REVOKE_AT_END: String(scenario.env.REVOKE_AT_END),
+      // Loopback only: a proxy from the caller's environment must not see the credentials.
+      NO_PROXY: '127.0.0.1,localhost,::1',
+      no_proxy: '127.0.0.1,localhost,::1',
+    };
+    const [command = '', ...args] = options.command;
+    const program = await runProgram({
+      command,
+      args,
+      env,
+      timeoutMs: options.timeoutMs,
+      redactor,
+      onStart: () => {
+        startedAt = Date.now();
+      },
+    });
+    if (program.spawnError)
+      throw new ConformanceError('USAGE', `cannot start "${command}": ${program.spawnError}`);
+    for (const token of observer.issuedTokens()) redactor.add(token);
+    const run: ScenarioRun = {
+      scenario,
+      requests: observer.requests(),
+      program: {
+        ...program,
+        stdout: redactor.redact(program.stdout),
+        stderr: redactor.redact(program.stderr),
+      },
+      timeoutMs: options.timeoutMs,
+      ...(revokedAt === undefined ? {} : { revokedAt }),
+    };
+    return {
+      run,
+      secrets: [clientSecret, ...observer.issuedTokens()],
+    };
+  } finally {
+    await mock.close();
+  }
+}
+
+function details(run: ScenarioRun, requirement: ClientRequirement, reason: string): string {
+  const { program } = run;
+  return [
+    `${requirement.id} [${run.scenario.name}]: ${reason}`,
+    `requirement: ${requirement.statement}`,
+    `source: ${sourceLine(requirement)}`,
+    `scenario: ${run.scenario.title}`,
+    `program: ${describeExit(program, run.timeoutMs)} after ${(program.durationMs / 1000).toFixed(1)} s`,
+    'requests, as the mock received them:',
+    ...(run.requests.length ? timeline(run.requests).map((line) => `  ${line}`) : ['  (none)']),
+    ...(program.stderr.trim() ? ['stderr (end):', program.stderr.trimEnd()] : []),
+    ...(program.stdout.trim() ? ['stdout (end):', program.stdout.trimEnd()] : []),
+  ].join('\n');
+}
+
+function recordsOf(run: ScenarioRun, requirements: ClientRequirement[]): TestcaseRecord[] {
+  return requirements.map((requirement) => {
+    const judge = JUDGEMENTS[requirement.judge];
+    if (!judge) throw new Error(`no judgement ${requirement.judge}`);
+    const verdict = judge(run);
+    const base = {
+      name: `${requirement.id} [${run.scenario.name}]`,
+      area: run.scenario.name,
+      requirement: requirement.id,
+      level: requirement.level,
+      source: sourceLine(requirement),
+      trigger: run.scenario.name === 'normal' ? 'request' : 'fault',
+      notes: requirement.note ? [requirement.note] : [],
+      durationMs: 0,
+    } as const;
+    if (verdict.outcome === 'failed')
+      return {
+        ...base,
+        outcome: 'failed',
+        reason: verdict.reason,
+        details: details(run, requirement, verdict.reason),
+      };
+    if (verdict.outcome === 'skipped')
+      return { ...base, outcome: 'skipped', reason: verdict.reason };
+    return {
+      ...base,
+      notes: verdict.note ? [...base.notes, verdict.note] : base.notes,
+      outcome: 'passed',
+    };
+  });
+}
+
+function counts(run: ScenarioRun): string {
+  const of = (kind: string) => run.requests.filter((r) => r.kind === kind).length;
+  return `${of('token')} token, ${of('resource')} resource, ${of('revoke')} revoke requests`;
+}
+
+export async function runClientHarness(
+  options: ClientHarnessOptions,
+  io: { out: (line: string) => void },
+): Promise<ClientHarnessResult> {
+  if (options.command.length === 0 || !options.command[0])
+    throw new ConformanceError(
+      'USAGE',
+      'no program given: oauth-conformance client [...] -- <command> [args...]',
+    );
+  const scenarios = selectScenarios(options.scenarios);
+  const catalog = getClientCatalog();
+  const accounts = generateAccounts(options.seed);
+  const redactor = createAccountsRedactor(accounts);
+  const target = options.command.join(' ');
+  io.out('oauth-conformance client');
+  io.out(`  program    ${redactor.redact(target)}`);
+  io.out(`  scenarios  ${scenarios.map((scenario) => scenario.name).join(', ')}`);
+  io.out(`  time limit ${options.timeoutMs / 1000} s per run; seed ${options.seed}`);
+  const startedAt = new Date();
+  const started = performance.now();
+  const runs: ScenarioRun[] = [];
+  const records: TestcaseRecord[] = [];
+  const secrets: string[] = [];
+  for (const scenario of scenarios) {
+    io.out('');
+    io.out(`scenario ${scenario.name}: ${scenario.title}`);
+    const outcome = await runScenario(scenario, options, redactor);
+    runs.push(outcome.run);
+    secrets.push(...outcome.secrets);
+    const { program } = outcome.run;
+    io.out(
+      redactor.redact(
+        `  the program ${describeExit(program, options.timeoutMs)} after ${(program.durationMs / 1000).toFixed(1)} s; ${counts(outcome.run)}`,
+      ),
+    );
+    const scenarioRecords = recordsOf(outcome.run, requirementsFor(catalog, scenario.name));
+    for (const record of scenarioRecords) printTestcase(record, io.out, redactor);
+    records.push(...scenarioRecords);
+  }
+  const all = runs.flatMap((run) => run.requests);
+  const report: RunReport = {
+    tool: { name: 'oauth-conformance', version: TOOL_VERSION },
+    target: redactor.redact(target),
+    targetKind: 'client-program',
+    profile: 'atlas',
+    seed: options.seed,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - started),
+    plan: { token: 0, revoke: 0, leastWallMs: 0 },
+    spent: {
+      token: all.filter((r) => r.kind === 'token').length,
+      revoke: all.filter((r) => r.kind === 'revoke').length,
+      unplanned429s: 0,
+    },
+    allowances: [],
+    crashes: [],
+    testcases: records,
+  };
+  const written = writeReports(report, options.reportsDir, redactor);
+  const leaks = findLeaks(written, [...accountSecrets(accounts), ...secrets]);
+  for (const leak of leaks) rmSync(leak.file, { force: true });
+  io.out('');
+  for (const line of summaryLines(report)) io.out(redactor.redact(line));
+  io.out(`reports ${written.map((file) => resolve(file)).join(', ')}`);
+  for (const leak of leaks)
+    io.out(
+      `SECRET IN REPORT: ${leak.file} contained ${leak.what}; the file was removed. This is a redaction bug: please report it.`,
+    );
+  const failed = countOutcomes(records).failed;
+  return { exitCode: failed > 0 || leaks.length > 0 ? EXIT_FAILED : EXIT_PASSED, report, runs };
+}

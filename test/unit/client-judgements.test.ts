@@ -1,0 +1,400 @@
+// Each judgement of the client harness, both ways: a run it passes, a run it fails (for the
+// reason it gives), a run it cannot judge (skipped, with its reason). Runs are data.
+import { describe, expect, test } from 'vitest';
+import {
+  JUDGEMENTS,
+  type ProgramResult,
+  type ScenarioRun,
+} from '../../src/client-harness/judgements.ts';
+import type { ClientAuth, ClientRequest } from '../../src/client-harness/observe.ts';
+import type { Scenario } from '../../src/client-harness/specs.ts';
+
+const BASIC: ClientAuth = {
+  scheme: 'basic',
+  clientId: 'raw',
+  clientSecret: 'raw',
+  sentId: 'mdb_sa_id_1',
+};
+const FORM = {
+  mediaType: 'application/x-www-form-urlencoded',
+  params: [['grant_type', 'client_credentials']] as [string, string][],
+};
+
+type Step = Partial<ClientRequest> & Pick<ClientRequest, 'kind' | 'receivedAt' | 'status'>;
+
+/** A request: a token request gets Basic and the form body unless told otherwise; a 200 issues T<n>. */
+function requests(steps: Step[]): ClientRequest[] {
+  let tokens = 0;
+  return steps.map((step, i) => {
+    const base: ClientRequest = {
+      index: i + 1,
+      method: step.kind === 'resource' ? 'GET' : 'POST',
+      path:
+        step.kind === 'token'
+          ? '/api/oauth/token'
+          : step.kind === 'revoke'
+            ? '/api/oauth/revoke'
+            : '/api/atlas/v2/',
+      sentAt: step.receivedAt + 2,
+      credentialsInUrl: [],
+      ...(step.kind === 'token' || step.kind === 'revoke' ? { auth: BASIC, form: FORM } : {}),
+      ...step,
+    };
+    if (step.kind === 'token' && step.status === 200 && !('issued' in step)) {
+      tokens += 1;
+      base.issued = { ref: `T${tokens}`, expiresInSeconds: 3600 };
+    }
+    return base;
+  });
+}
+
+const EXITED_0: ProgramResult = {
+  exitCode: 0,
+  signal: null,
+  timedOut: false,
+  durationMs: 500,
+  stdout: '',
+  stderr: '',
+};
+const EXITED_1: ProgramResult = { ...EXITED_0, exitCode: 1, stderr: 'error: it broke\n' };
+
+function run(
+  steps: Step[],
+  program: ProgramResult = EXITED_0,
+  scenario: Partial<Scenario> = {},
+  extra: Partial<ScenarioRun> = {},
+): ScenarioRun {
+  return {
+    scenario: {
+      name: 'normal',
+      title: 'test scenario',
+      env: { CALLS: 2, CALL_INTERVAL_MS: 100, REVOKE_AT_END: 0 },
+      ...scenario,
+    },
+    requests: requests(steps),
+    program,
+    timeoutMs: 20_000,
+    ...extra,
+  };
+}
+
+const token = (receivedAt: number, status = 200, more: Partial<ClientRequest> = {}): Step => ({
+  kind: 'token',
+  receivedAt,
+  status,
+  ...more,
+});
+const call = (receivedAt: number, bearer = 'T1', status = 200): Step => ({
+  kind: 'resource',
+  receivedAt,
+  status,
+  bearer,
+});
+const revoke = (
+  receivedAt: number,
+  ref = 'T1',
+  status = 200,
+  more: Partial<ClientRequest> = {},
+): Step => ({
+  kind: 'revoke',
+  receivedAt,
+  status,
+  form: {
+    mediaType: 'application/x-www-form-urlencoded',
+    params: [
+      ['token', ref],
+      ['token_type_hint', 'access_token'],
+    ],
+  },
+  ...more,
+});
+
+const GOOD = run([token(0), call(10), call(110)]);
+
+interface JudgementCases {
+  pass: ScenarioRun[];
+  fail: [ScenarioRun, RegExp][];
+  skip: [ScenarioRun, RegExp][];
+}
+
+const CASES: Record<string, JudgementCases> = {
+  judgeBasicAuth: {
+    pass: [GOOD],
+    fail: [
+      [
+        run([token(0, 401, { auth: { scheme: 'none', bodyCredentials: true } })]),
+        /client_secret_post/,
+      ],
+      [
+        run([token(0, 400, { auth: { scheme: 'other', name: 'Bearer' } })]),
+        /Authorization: Bearer/,
+      ],
+      [run([token(0, 400, { auth: { scheme: 'basic-undecodable' } })]), /does not decode/],
+    ],
+    skip: [[run([call(0, 'none', 401)]), /no token or revocation request/]],
+  },
+  judgeRawClientId: {
+    pass: [GOOD],
+    fail: [
+      [
+        run([
+          token(0, 401, { auth: { ...BASIC, clientId: 'percent-encoded', sentId: 'mdb%5Fsa' } }),
+        ]),
+        /percent-encoded in Basic \("mdb%5Fsa"\)/,
+      ],
+      [
+        run([token(0, 401, { auth: { ...BASIC, clientSecret: 'percent-encoded' } })]),
+        /secret percent-encoded/,
+      ],
+    ],
+    skip: [
+      [
+        run([token(0, 401, { auth: { scheme: 'none', bodyCredentials: false } })]),
+        /no request used HTTP Basic/,
+      ],
+    ],
+  },
+  judgeFormBody: {
+    pass: [GOOD],
+    fail: [
+      [
+        run([token(0, 400, { form: { mediaType: 'application/json', params: [] } })]),
+        /Content-Type application\/json; no grant_type/,
+      ],
+      [
+        run([token(0, 400, { form: { ...FORM, params: [['grant_type', 'password']] } })]),
+        /grant_type=password/,
+      ],
+      [run([token(0, 405, { method: 'GET' })]), /method GET/],
+    ],
+    skip: [[run([call(0, 'none', 401)]), /no token request/]],
+  },
+  judgeNoCredentialsInUrl: {
+    pass: [GOOD],
+    fail: [
+      [
+        run([token(0, 200, { credentialsInUrl: ['client_secret'] })]),
+        /client_secret in its query string/,
+      ],
+    ],
+    skip: [[run([]), /no request/]],
+  },
+  judgeBearerIssuedToken: {
+    pass: [GOOD],
+    fail: [
+      [run([token(0), call(10, 'unknown', 401)]), /never issued/],
+      [run([token(0), call(10, 'none', 401)]), /no Authorization: Bearer/],
+    ],
+    skip: [[run([token(0)]), /no resource call/]],
+  },
+  judgeTokenReuse: {
+    pass: [
+      GOOD,
+      // renewal after a 401 for the token
+      run([token(0), call(10), call(100, 'T1', 401), token(105), call(110, 'T2')]),
+      // renewal within the margin of a short lifetime
+      run([
+        token(0, 200, { issued: { ref: 'T1', expiresInSeconds: 2 } }),
+        call(10),
+        token(1900),
+        call(1910, 'T2'),
+      ]),
+      // renewal after the client revoked its own token
+      run([token(0), call(10), revoke(20), token(30), call(40, 'T2')]),
+    ],
+    fail: [
+      [
+        run([token(0), call(10), token(100), call(110, 'T2')]),
+        /1 of 2 token requests were not needed \(a token per call\); request #3 .* T1 .* still good/,
+      ],
+      [
+        run([token(0, 200, { sentAt: 500 }), token(100)]),
+        /while token request #1 was still in flight/,
+      ],
+    ],
+    skip: [[run([token(0, 401)]), /never got a token \(the token endpoint answered 401\)/]],
+  },
+  judgeRenewAfterExpiry: {
+    pass: [run([token(0), call(10), call(2010, 'T1', 401), token(2015), call(2020, 'T2')])],
+    fail: [
+      [
+        run([token(0), call(10), call(2010, 'T1', 401), call(2020, 'T1', 401)], EXITED_1),
+        /presented T1 again/,
+      ],
+      [
+        run([token(0), call(10), call(2010, 'T1', 401)], EXITED_1),
+        /1 of 2 resource calls answered 200 .* exited 1 \(stderr: error: it broke\)/,
+      ],
+    ],
+    skip: [[run([token(0, 200, { issued: undefined })], EXITED_1), /never got a usable token/]],
+  },
+  judgeRenewAfter401: {
+    pass: [
+      run(
+        [token(0), call(10), call(20), call(30, 'T1', 401), token(35), call(40, 'T2')],
+        EXITED_0,
+        {},
+        { revokedAt: 25 },
+      ),
+      // a program that took a new token anyway never met the 401
+      run(
+        [token(0), call(10), call(20), token(30), call(40, 'T2')],
+        EXITED_0,
+        {},
+        { revokedAt: 25 },
+      ),
+    ],
+    fail: [
+      [
+        run([token(0), call(10), call(20), call(30, 'T1', 401)], EXITED_1, {}, { revokedAt: 25 }),
+        /after the 401 to resource call #4 the program asked for no new token and made no successful call; it exited 1/,
+      ],
+      [
+        run(
+          [token(0), call(10), call(20), call(30, 'T1', 401), call(40, 'T1', 401)],
+          EXITED_1,
+          {},
+          { revokedAt: 25 },
+        ),
+        /presented T1 again/,
+      ],
+    ],
+    skip: [[run([token(0), call(10, 'T1', 500)], EXITED_1), /never made the resource calls/]],
+  },
+  judgeRetryAfterHonoured: {
+    pass: [
+      run([token(0, 429, { retryAfterSeconds: 2 }), token(2010), call(2020)]),
+      run([token(0, 503, { retryAfterSeconds: 2 })], EXITED_1),
+    ],
+    fail: [
+      [
+        run([token(0, 429, { retryAfterSeconds: 2 }), token(10), call(20)]),
+        /token request #2 came 0\.008 s after the 429 to request #1, which said Retry-After: 2/,
+      ],
+      [run([token(0, 503, { retryAfterSeconds: 1 }), token(500)]), /after the 503/],
+    ],
+    skip: [[GOOD, /no 429 or 503/]],
+  },
+  judgeRetriesBounded: {
+    pass: [GOOD, run([token(0, 503), token(10, 503), token(20, 503), token(30)])],
+    fail: [
+      [
+        run(
+          [token(0, 503), token(10, 503), token(20, 503), token(30, 503), token(40, 503)],
+          EXITED_1,
+        ),
+        /5 token requests in a row got no token \(at most 4/,
+      ],
+    ],
+    skip: [[run([]), /no token request/]],
+  },
+  judgeNoRetryOnClientError: {
+    pass: [run([token(0, 401)], EXITED_1)],
+    fail: [
+      [
+        run([token(0, 401), token(100, 401)], EXITED_1),
+        /token request #2 came .* after the 401 to request #1/,
+      ],
+    ],
+    skip: [[GOOD, /no 400 or 401/]],
+  },
+  judgeFailsCleanly: {
+    pass: [run([token(0, 401)], EXITED_1)],
+    fail: [
+      [run([token(0, 401)]), /exited 0 although it never got a usable token/],
+      [
+        run([token(0, 401)], { ...EXITED_1, exitCode: null, signal: 'SIGTERM', timedOut: true }),
+        /did not exit within 20 s/,
+      ],
+    ],
+    skip: [],
+  },
+  judgeCallsSucceed: {
+    pass: [GOOD],
+    fail: [
+      [
+        run([token(0), call(10)], EXITED_1),
+        /1 of 2 resource calls answered 200; the program exited 1/,
+      ],
+      [run([token(0), call(10), call(20, 'T1', 500)]), /1 of 2 resource calls/],
+    ],
+    skip: [],
+  },
+  judgeRevokeRequest: {
+    pass: [run([token(0), call(10), revoke(20)])],
+    fail: [
+      [run([token(0), revoke(20, 'unknown')]), /not one the endpoint issued/],
+      [
+        run([token(0), revoke(20, 'T1', 401, { auth: { scheme: 'none', bodyCredentials: true } })]),
+        /no HTTP Basic/,
+      ],
+      [
+        run([
+          token(0),
+          revoke(20, 'T1', 200, {
+            form: {
+              mediaType: 'application/x-www-form-urlencoded',
+              params: [
+                ['token', 'T1'],
+                ['token_type_hint', 'refresh_token'],
+              ],
+            },
+          }),
+        ]),
+        /token_type_hint=refresh_token/,
+      ],
+    ],
+    skip: [[GOOD, /did not revoke/]],
+  },
+  judgeRevokeEmpty200: {
+    pass: [run([token(0), call(10), revoke(20)])],
+    fail: [
+      [
+        run([token(0), call(10), revoke(20)], EXITED_1),
+        /answered 200 with the documented empty body, and the program exited 1/,
+      ],
+      [
+        run([token(0), call(10), revoke(20)], EXITED_1, { bareRevokeResponse: true }),
+        /an empty body and no Content-Type/,
+      ],
+    ],
+    skip: [
+      [GOOD, /did not revoke/],
+      [run([token(0), revoke(20, 'T1', 401)], EXITED_1), /no revocation was answered 200/],
+    ],
+  },
+};
+
+describe('client harness judgements', () => {
+  test('every judgement has cases here, and each case list is complete', () => {
+    expect(Object.keys(CASES).sort()).toEqual(Object.keys(JUDGEMENTS).sort());
+    for (const cases of Object.values(CASES)) {
+      expect(cases.pass.length).toBeGreaterThan(0);
+      expect(cases.fail.length).toBeGreaterThan(0);
+    }
+  });
+
+  describe.each(Object.entries(CASES))('%s', (name, cases) => {
+    const judge = JUDGEMENTS[name];
+    if (!judge) throw new Error(`no judgement ${name}`);
+    test.each(cases.pass.map((r, i) => [i, r] as const))('passes run %i', (_i, r) => {
+      expect(judge(r)).toMatchObject({ outcome: 'passed' });
+    });
+    test.each(cases.fail.map(([r, reason], i) => [i, r, reason] as const))(
+      'fails run %i, saying why',
+      (_i, r, reason) => {
+        const verdict = judge(r);
+        expect(verdict.outcome).toBe('failed');
+        expect(verdict.outcome === 'failed' && verdict.reason).toMatch(reason);
+      },
+    );
+    test.each(cases.skip.map(([r, reason], i) => [i, r, reason] as const))(
+      'skips run %i with its reason',
+      (_i, r, reason) => {
+        const verdict = judge(r);
+        expect(verdict.outcome).toBe('skipped');
+        expect(verdict.outcome === 'skipped' && verdict.reason).toMatch(reason);
+      },
+    );
+  });
+});
