@@ -76,6 +76,12 @@ describe('oauth-conformance client', () => {
     expect(validate('urn:oauth-conformance:schemas:result', json).errors).toEqual([]);
     expect(json.targetKind).toBe('client-program');
     expect(json.spent.token).toBeGreaterThan(10);
+    const html = readFileSync(join(reports, 'index.html'), 'utf8');
+    expect(html).toContain('<h1>OAuth client harness: how a client program behaved</h1>');
+    expect(html).toMatch(
+      /id="counts-by-scenario"[\s\S]*<th scope="row">normal<\/th>[\s\S]*<th scope="row">revoke-at-end<\/th>/,
+    );
+    expect(html).not.toContain('unplanned 429s');
     expect(result.stdout).toMatch(
       /scenario rate-limited-first: .*\n {2}the program exited 0 after/,
     );

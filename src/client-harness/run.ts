@@ -183,6 +183,7 @@ function details(run: ScenarioRun, requirement: ClientRequirement, reason: strin
     `${requirement.id} [${run.scenario.name}]: ${reason}`,
     `requirement: ${requirement.statement}`,
     `source: ${sourceLine(requirement)}`,
+    ...(requirement.note ? [`note: ${requirement.note}`] : []),
     `scenario: ${run.scenario.title}`,
     `program: ${describeExit(program, run.timeoutMs)} after ${(program.durationMs / 1000).toFixed(1)} s`,
     'requests, as the mock received them:',
@@ -204,12 +205,13 @@ function recordsOf(run: ScenarioRun, requirements: ClientRequirement[]): Testcas
       level: requirement.level,
       source: sourceLine(requirement),
       trigger: run.scenario.name === 'normal' ? 'request' : 'fault',
-      notes: requirement.note ? [requirement.note] : [],
+      notes: [] as string[],
       durationMs: 0,
     } as const;
     if (verdict.outcome === 'failed')
       return {
         ...base,
+        ...(requirement.note ? { notes: [requirement.note] } : {}),
         outcome: 'failed',
         reason: verdict.reason,
         details: details(run, requirement, verdict.reason),

@@ -160,9 +160,13 @@ body:has(#hide-passed:checked) tbody[data-all-passed] { display: none; }
 export function htmlReport(report: RunReport): string {
   const records = report.testcases;
   const counts = countOutcomes(records);
-  const byEndpoint = rowKeys(ENDPOINTS, records.map(endpointOf)).map(
+  const client = report.targetKind === 'client-program';
+  // A client run groups by scenario (each record's area); a suite run by endpoint.
+  const groupOf = client ? (record: TestcaseRecord) => record.area : endpointOf;
+  const fixed = client ? [...new Set(records.map(groupOf))] : ENDPOINTS;
+  const byEndpoint = rowKeys(fixed, records.map(groupOf)).map(
     (key) =>
-      [key, records.filter((record) => endpointOf(record) === key)] as [string, TestcaseRecord[]],
+      [key, records.filter((record) => groupOf(record) === key)] as [string, TestcaseRecord[]],
   );
   const byLevel = rowKeys(
     LEVELS,
@@ -186,11 +190,20 @@ export function htmlReport(report: RunReport): string {
     ['seed', String(report.seed)],
     ['started at', report.startedAt],
     ['duration', duration(report.durationMs)],
-    [
-      'requests spent',
-      `token ${report.spent.token} (planned ${report.plan.token}), revoke ${report.spent.revoke} (planned ${report.plan.revoke})`,
-    ],
-    ['unplanned 429s', String(report.spent.unplanned429s)],
+    ...((client
+      ? [
+          [
+            'requests sent by the program',
+            `token ${report.spent.token}, revoke ${report.spent.revoke}`,
+          ],
+        ]
+      : [
+          [
+            'requests spent',
+            `token ${report.spent.token} (planned ${report.plan.token}), revoke ${report.spent.revoke} (planned ${report.plan.revoke})`,
+          ],
+          ['unplanned 429s', String(report.spent.unplanned429s)],
+        ]) as [string, string][]),
     ['tool', `${report.tool.name} ${report.tool.version}`],
   ];
   const crashes = report.crashes.length
@@ -213,7 +226,9 @@ export function htmlReport(report: RunReport): string {
     '</head>',
     '<body>',
     '<header>',
-    `<h1>OAuth client-credentials conformance: ${esc(report.profile)}</h1>`,
+    client
+      ? '<h1>OAuth client harness: how a client program behaved</h1>'
+      : `<h1>OAuth client-credentials conformance: ${esc(report.profile)}</h1>`,
     `<div class="status ${ok ? 'ok' : 'bad'}" id="status" data-status="${ok ? 'passed' : 'failed'}">${esc(status)}</div>`,
     '<dl class="meta" id="run">',
     ...meta.map(
@@ -226,7 +241,9 @@ export function htmlReport(report: RunReport): string {
     '<section id="counts">',
     '<h2>Counts</h2>',
     '<div class="tables">',
-    countsTable('counts-by-endpoint', 'By endpoint', 'endpoint', byEndpoint, records),
+    client
+      ? countsTable('counts-by-scenario', 'By scenario', 'scenario', byEndpoint, records)
+      : countsTable('counts-by-endpoint', 'By endpoint', 'endpoint', byEndpoint, records),
     countsTable('counts-by-level', 'By requirement level', 'level', byLevel),
     '</div>',
     '</section>',
