@@ -35,3 +35,5 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
 
 export const EXIT_PASSED = 0;
 export const EXIT_FAILED = 1;
+/** Stopped by SIGINT or SIGTERM (128 + 2, as a shell reports Ctrl-C). */
+export const EXIT_INTERRUPTED = 130;

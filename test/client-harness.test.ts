@@ -1,7 +1,7 @@
 // `oauth-conformance client`: the harness judges programs from what they send. The careless
 // client fails exactly the requirements it breaks; output and reports hold no secret; a program
 // that hangs is killed with its children; bad input gets one clear line and exit 2.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -147,6 +147,54 @@ describe('oauth-conformance client', () => {
     expect(failedRequirementIds(cases)).toEqual(['client.resource.calls-succeed']);
     const pid = Number(readFileSync(pidFile, 'utf8'));
     expect(running(pid)).toBe(false);
+  });
+
+  test('Ctrl-C stops the program and its children, keeps the finished scenarios, exits 130', async () => {
+    const reports = tempDir('client-interrupt');
+    const pidFile = join(reports, 'sleep.pid');
+    // The first scenario's program exits at once; the second's hangs until the harness is stopped.
+    const script =
+      'if [ -f "$PID_FILE.1" ]; then sleep 300 & echo $! > "$PID_FILE"; wait; else touch "$PID_FILE.1"; exit 0; fi';
+    const child = spawn(
+      process.execPath,
+      [
+        packagePath('bin', 'oauth-conformance.js'),
+        'client',
+        '--scenario',
+        'normal',
+        '--scenario',
+        'revoke-at-end',
+        '--reports',
+        reports,
+        '--',
+        'sh',
+        '-c',
+        script,
+      ],
+      { env: { ...process.env, PID_FILE: pidFile }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(pidFile) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect(code, stdout).toBe(130);
+    expect(stdout).toMatch(/SIGINT: stopping the program/);
+    expect(running(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+    const cases = readJunit(join(reports, 'junit.xml'));
+    expect(cases.filter((c) => c.name.endsWith(' [normal]')).length).toBeGreaterThan(5);
+    expect(cases.filter((c) => !c.name.endsWith(' [normal]')).map((c) => c.name)).toEqual([
+      'suite error 1',
+    ]);
+    const json = JSON.parse(readFileSync(join(reports, 'result.json'), 'utf8'));
+    expect(json.crashes).toEqual([
+      'interrupted by SIGINT during scenario revoke-at-end, after 1 of 2 scenarios',
+    ]);
   });
 
   test('bad input: no program, an unknown scenario, a program that cannot start -> exit 2', async () => {

@@ -31,6 +31,8 @@ export interface ProgramRun {
   redactor: Redactor;
   /** Called once the process is spawned (the clock of the scenario starts here). */
   onStart?: () => void;
+  /** Aborting kills the program's process group at once (Ctrl-C of the harness). */
+  signal?: AbortSignal;
 }
 
 export function runProgram(run: ProgramRun): Promise<ProgramResult> {
@@ -51,6 +53,7 @@ export function runProgram(run: ProgramRun): Promise<ProgramResult> {
     ) => {
       if (settled) return;
       settled = true;
+      run.signal?.removeEventListener('abort', abort);
       clearTimeout(timer);
       clearTimeout(killer);
       resolve({
@@ -67,6 +70,10 @@ export function runProgram(run: ProgramRun): Promise<ProgramResult> {
       killGroup(child.pid, 'SIGTERM');
       killer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS);
     }, run.timeoutMs);
+    // The program has a process group of its own, so the terminal's Ctrl-C does not reach it.
+    const abort = () => killGroup(child.pid, 'SIGKILL');
+    run.signal?.addEventListener('abort', abort, { once: true });
+    if (run.signal?.aborted) abort();
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.once('error', (error) => {

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConformanceError, EXIT_FAILED, EXIT_PASSED } from '../errors.ts';
+import { ConformanceError, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PASSED } from '../errors.ts';
 import { findLeaks } from '../leak-scan.ts';
 import {
   generateAccounts,
@@ -98,6 +98,7 @@ async function runScenario(
   scenario: Scenario,
   options: ClientHarnessOptions,
   redactor: Redactor,
+  signal: AbortSignal,
 ): Promise<ScenarioOutcome> {
   let startedAt = Date.now();
   let revokedAt: number | undefined;
@@ -150,6 +151,7 @@ async function runScenario(
       env,
       timeoutMs: options.timeoutMs,
       redactor,
+      signal,
       onStart: () => {
         startedAt = Date.now();
       },
@@ -254,21 +256,41 @@ export async function runClientHarness(
   const runs: ScenarioRun[] = [];
   const records: TestcaseRecord[] = [];
   const secrets: string[] = [];
-  for (const scenario of scenarios) {
-    io.out('');
-    io.out(`scenario ${scenario.name}: ${scenario.title}`);
-    const outcome = await runScenario(scenario, options, redactor);
-    runs.push(outcome.run);
-    secrets.push(...outcome.secrets);
-    const { program } = outcome.run;
-    io.out(
-      redactor.redact(
-        `  the program ${describeExit(program, options.timeoutMs)} after ${(program.durationMs / 1000).toFixed(1)} s; ${counts(outcome.run)}`,
-      ),
-    );
-    const scenarioRecords = recordsOf(outcome.run, requirementsFor(catalog, scenario.name));
-    for (const record of scenarioRecords) printTestcase(record, io.out, redactor);
-    records.push(...scenarioRecords);
+  const crashes: string[] = [];
+  // Ctrl-C or SIGTERM: stop the program, judge nothing more, keep the reports of what ran.
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    io.out(`\n${signal}: stopping the program; the reports keep the scenarios that finished`);
+    interrupt.abort(signal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    for (const scenario of scenarios) {
+      io.out('');
+      io.out(`scenario ${scenario.name}: ${scenario.title}`);
+      const outcome = await runScenario(scenario, options, redactor, interrupt.signal);
+      if (interrupt.signal.aborted) {
+        crashes.push(
+          `interrupted by ${String(interrupt.signal.reason)} during scenario ${scenario.name}, after ${runs.length} of ${scenarios.length} scenarios`,
+        );
+        break;
+      }
+      runs.push(outcome.run);
+      secrets.push(...outcome.secrets);
+      const { program } = outcome.run;
+      io.out(
+        redactor.redact(
+          `  the program ${describeExit(program, options.timeoutMs)} after ${(program.durationMs / 1000).toFixed(1)} s; ${counts(outcome.run)}`,
+        ),
+      );
+      const scenarioRecords = recordsOf(outcome.run, requirementsFor(catalog, scenario.name));
+      for (const record of scenarioRecords) printTestcase(record, io.out, redactor);
+      records.push(...scenarioRecords);
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   const all = runs.flatMap((run) => run.requests);
   const report: RunReport = {
@@ -286,7 +308,7 @@ export async function runClientHarness(
       unplanned429s: 0,
     },
     allowances: [],
-    crashes: [],
+    crashes,
     testcases: records,
   };
   const written = writeReports(report, options.reportsDir, redactor);
@@ -300,5 +322,10 @@ export async function runClientHarness(
       `SECRET IN REPORT: ${leak.file} contained ${leak.what}; the file was removed. This is a redaction bug: please report it.`,
     );
   const failed = countOutcomes(records).failed;
-  return { exitCode: failed > 0 || leaks.length > 0 ? EXIT_FAILED : EXIT_PASSED, report, runs };
+  const exitCode = interrupt.signal.aborted
+    ? EXIT_INTERRUPTED
+    : failed > 0 || leaks.length > 0
+      ? EXIT_FAILED
+      : EXIT_PASSED;
+  return { exitCode, report, runs };
 }
