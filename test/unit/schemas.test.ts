@@ -33,6 +33,8 @@ const DATA_BACKED: Record<string, () => unknown[]> = {
       .map((name) => readJson('specs', 'cases', name)),
   'profiles.schema.json': () => [readJson('specs', 'profiles.json')],
   'requirements.schema.json': () => [readJson('specs', 'requirements.json')],
+  'client-requirements.schema.json': () => [readJson('specs', 'client-requirements.json')],
+  'client-scenarios.schema.json': () => [readJson('specs', 'client-scenarios.json')],
   // Only $defs, one per field; the header-set schemas and their examples exercise them.
   'headers.schema.json': () =>
     SCHEMAS.filter((s) => /^headers-\d{3}\./.test(s.file)).flatMap((s) => s.examples ?? []),
