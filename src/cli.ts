@@ -5,14 +5,14 @@
 import { parseArgs } from 'node:util';
 import { resolveRunSettings } from './config.ts';
 import { ConformanceError, EXIT_CODES } from './errors.ts';
-import { startMock } from './mock/index.ts';
-import { ACCOUNT_ROLES } from './types.ts';
+import { mockCommand } from './mock/command.ts';
 
 const USAGE = `usage:
   oauth-conformance run [--target URL] [--profile atlas|cloud-manager|rfc6749] [--config FILE]
                         [--reports DIR] [--strict] [--accept-drift] [--allow FILE]
                         [--ca FILE] [--allow-insecure-http] [--fuzz N] [--seed N]
-  oauth-conformance mock [--port N] [--seed N] [--show-secrets]
+  oauth-conformance mock [--host ADDRESS] [--port N] [--seed N] [--rate-limit N/SECONDS]
+                         [--revoke-rate-limit N/SECONDS] [--token-lifetime SECONDS] [--show-secrets]
   oauth-conformance client [--scenario NAME ...] [--reports DIR] [--timeout SECONDS] [--seed N]
                            [--list] -- <command> [args...]
 
@@ -72,49 +72,6 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
   const { runConformance } = await import('./run.ts');
   const result = await runConformance(settings, { out: io.out });
   return result.exitCode;
-}
-
-async function mockCommand(args: string[], io: CliIo): Promise<number> {
-  const values = parse(args, {
-    port: { type: 'string' },
-    seed: { type: 'string' },
-    'show-secrets': { type: 'boolean' },
-  });
-  const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new ConformanceError('USAGE', `--port must be 0 to 65535, not "${values.port}"`);
-  const seed = values.seed === undefined ? 1 : Number(values.seed);
-  if (!Number.isInteger(seed) || seed < 0)
-    throw new ConformanceError('USAGE', `--seed must be a whole number, not "${values.seed}"`);
-  let mock: Awaited<ReturnType<typeof startMock>>;
-  try {
-    mock = await startMock({ port, seed });
-  } catch (error) {
-    throw new ConformanceError(
-      'USAGE',
-      `cannot listen on port ${port}: ${(error as Error).message}`,
-    );
-  }
-  io.out(`reference mock listening on ${mock.url}`);
-  io.out(`  token     POST ${mock.url}/api/oauth/token`);
-  io.out(`  revoke    POST ${mock.url}/api/oauth/revoke`);
-  io.out(`  probe     GET  ${mock.url}/api/atlas/v2/`);
-  io.out(`  faults    POST ${mock.url}/__conformance/faults (docs/fault-hook.md)`);
-  for (const role of ACCOUNT_ROLES) {
-    const account = mock.accounts[role];
-    const secret = values['show-secrets']
-      ? account.clientSecret
-      : '(secret hidden; --show-secrets prints it)';
-    io.out(`  ${role.padEnd(13)} ${account.clientId} ${secret}`);
-  }
-  io.out('press Ctrl-C to stop');
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await mock.close();
-  return 0;
 }
 
 function wholeNumber(

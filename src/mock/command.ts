@@ -1,0 +1,117 @@
+/**
+ * `oauth-conformance mock`: the reference mock as a long-running server, until SIGINT or SIGTERM.
+ * Also the entry point of the container image (src/mock/main.ts), so it imports nothing beyond
+ * the mock itself.
+ */
+import { parseArgs } from 'node:util';
+import { ConformanceError } from '../errors.ts';
+import { ACCOUNT_ROLES, type RateLimit } from '../types.ts';
+import { type MockHandle, startMock } from './index.ts';
+
+export interface CommandIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+function wholeNumber(
+  flag: string,
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max)
+    throw new ConformanceError(
+      'USAGE',
+      `${flag} must be a whole number from ${min} to ${max}, not "${raw}"`,
+    );
+  return value;
+}
+
+/** `10/60`: 10 requests per 60 s. */
+function rateLimit(flag: string, raw: string | undefined): RateLimit | undefined {
+  if (raw === undefined) return undefined;
+  const match = /^(\d+)\/(\d+)$/.exec(raw);
+  const requests = Number(match?.[1]);
+  const windowSeconds = Number(match?.[2]);
+  if (!match || requests < 1 || windowSeconds < 1)
+    throw new ConformanceError(
+      'USAGE',
+      `${flag} must be REQUESTS/SECONDS, e.g. 10/60, not "${raw}"`,
+    );
+  return { requests, windowSeconds };
+}
+
+export async function mockCommand(args: string[], io: CommandIo): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        seed: { type: 'string' },
+        'rate-limit': { type: 'string' },
+        'revoke-rate-limit': { type: 'string' },
+        'token-lifetime': { type: 'string' },
+        'show-secrets': { type: 'boolean' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    throw new ConformanceError(
+      'USAGE',
+      `${(error as Error).message.split('\n', 1)[0]} (see oauth-conformance --help)`,
+    );
+  }
+  const str = (name: string) => values[name] as string | undefined;
+  const host = str('host') ?? '127.0.0.1';
+  const port = wholeNumber('--port', str('port'), 0, 0, 65535);
+  const seed = wholeNumber('--seed', str('seed'), 1, 0);
+  const limit = rateLimit('--rate-limit', str('rate-limit'));
+  const revokeLimit = rateLimit('--revoke-rate-limit', str('revoke-rate-limit'));
+  const lifetime = str('token-lifetime');
+  let mock: MockHandle;
+  try {
+    mock = await startMock({
+      host,
+      port,
+      seed,
+      ...(limit ? { rateLimit: limit } : {}),
+      ...(revokeLimit ? { revokeRateLimit: revokeLimit } : {}),
+      ...(lifetime === undefined
+        ? {}
+        : { tokenLifetimeSeconds: wholeNumber('--token-lifetime', lifetime, 3600, 1) }),
+    });
+  } catch (error) {
+    if (error instanceof ConformanceError) throw error;
+    throw new ConformanceError(
+      'USAGE',
+      `cannot listen on ${host} port ${port}: ${(error as Error).message}`,
+    );
+  }
+  // The first line is what a container's readiness check can wait for.
+  io.out(`reference mock listening on ${mock.url}`);
+  io.out(`  token     POST ${mock.url}/api/oauth/token`);
+  io.out(`  revoke    POST ${mock.url}/api/oauth/revoke`);
+  io.out(`  probe     GET  ${mock.url}/api/atlas/v2/`);
+  io.out(`  faults    POST ${mock.url}/__conformance/faults (docs/fault-hook.md)`);
+  for (const role of ACCOUNT_ROLES) {
+    const account = mock.accounts[role];
+    const secret = values['show-secrets']
+      ? account.clientSecret
+      : '(secret hidden; --show-secrets prints it)';
+    io.out(`  ${role.padEnd(13)} ${account.clientId} ${secret}`);
+  }
+  io.out('press Ctrl-C to stop');
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await mock.close();
+  return 0;
+}
