@@ -47,6 +47,7 @@ export interface RunOptions {
 
 interface ConfigFile {
   target?: string;
+  container?: { command?: string[]; env?: Record<string, string>; startupTimeoutSeconds?: number };
   profile?: ProfileName;
   accounts?: Partial<Accounts>;
   rateLimit?: RateLimit;
@@ -60,9 +61,28 @@ interface ConfigFile {
   revocationWaitSeconds?: number;
 }
 
-/** Everything a run needs to know, resolved. The target is undefined for the embedded mock. */
+/** An image to start and test (`--target container:IMAGE[:PORT]`). */
+export interface ContainerTarget {
+  image: string;
+  /** The port the service listens on inside the container. */
+  port: number;
+  /** Replaces the image's command. */
+  command?: string[];
+  env?: Record<string, string>;
+  /** How long the container has to answer HTTP on its port. */
+  startupTimeoutMs: number;
+}
+
+export const DEFAULT_CONTAINER_PORT = 8080;
+export const DEFAULT_CONTAINER_STARTUP_SECONDS = 60;
+
+/**
+ * Everything a run needs to know, resolved. The target is a URL, or undefined for the embedded
+ * mock and for a container (whose URL is known once it runs).
+ */
 export interface RunSettings {
   target: string | undefined;
+  container?: ContainerTarget;
   profile: ProfileName;
   accounts: Partial<Accounts>;
   rateLimit: RateLimit | null;
@@ -217,6 +237,26 @@ export function parseTarget(raw: string, allowInsecureHttp = false): string {
   return url.href.replace(/\/+$/, '');
 }
 
+/**
+ * `container:IMAGE[:PORT]`. The last `:` segment is the port when it is a number, so an image
+ * with a numeric tag needs the port spelled out: `container:node:20:8080`.
+ */
+export function parseContainerTarget(raw: string): Pick<ContainerTarget, 'image' | 'port'> {
+  const spec = raw.slice('container:'.length);
+  const match = /^(.+):(\d+)$/.exec(spec);
+  const image = match?.[1] ?? spec;
+  const port = match ? Number(match[2]) : DEFAULT_CONTAINER_PORT;
+  if (!/^[a-z0-9][a-z0-9._\-/:@]*$/i.test(image)) {
+    throw new ConformanceError(
+      'TARGET_INVALID',
+      `target ${raw}: expected container:IMAGE[:PORT], e.g. container:oauth-conformance/reference-mock:local:8080`,
+    );
+  }
+  if (port < 1 || port > 65535)
+    throw new ConformanceError('TARGET_INVALID', `target ${raw}: the port must be 1 to 65535`);
+  return { image, port };
+}
+
 /** One of each kind of malformed input against the embedded mock; a real target's budget is the user's to spend. */
 const EMBEDDED_FUZZ = 15;
 
@@ -263,10 +303,21 @@ export function resolveRunSettings(
   const profileKey = profileName as ProfileName;
   const profile = getCatalog().profiles[profileKey];
   const rawTarget = options.target ?? file.target;
+  const container = rawTarget?.startsWith('container:')
+    ? {
+        ...parseContainerTarget(rawTarget),
+        ...(file.container?.command ? { command: file.container.command } : {}),
+        ...(file.container?.env ? { env: file.container.env } : {}),
+        startupTimeoutMs:
+          (file.container?.startupTimeoutSeconds ?? DEFAULT_CONTAINER_STARTUP_SECONDS) * 1000,
+      }
+    : undefined;
   const target =
-    rawTarget === undefined
+    rawTarget === undefined || container
       ? undefined
       : parseTarget(rawTarget, options.allowInsecureHttp ?? false);
+  // A container is tested like any service: its own limits, credentials from the user.
+  const embedded = target === undefined && container === undefined;
 
   const accounts: Partial<Accounts> = { ...file.accounts };
   if (!accounts.primary && env.MONGODB_ATLAS_CLIENT_ID && env.MONGODB_ATLAS_CLIENT_SECRET) {
@@ -275,7 +326,7 @@ export function resolveRunSettings(
       clientSecret: env.MONGODB_ATLAS_CLIENT_SECRET,
     };
   }
-  if (target !== undefined && !accounts.primary) {
+  if (!embedded && !accounts.primary) {
     throw new ConformanceError(
       'CREDENTIALS_MISSING',
       'no primary credentials: set accounts.primary in the config file, or MONGODB_ATLAS_CLIENT_ID and MONGODB_ATLAS_CLIENT_SECRET',
@@ -283,32 +334,32 @@ export function resolveRunSettings(
   }
 
   // The embedded mock serves the atlas paths and probe whatever profile judges it.
-  const served = target === undefined ? getCatalog().profiles.atlas : profile;
+  const served = embedded ? getCatalog().profiles.atlas : profile;
   const probe = file.resourceProbe === undefined ? served.resourceProbe : file.resourceProbe;
   return {
     target,
+    ...(container ? { container } : {}),
     profile: profileKey,
     accounts,
-    rateLimit: file.rateLimit ?? (target === undefined ? EMBEDDED_RATE_LIMIT : profile.rateLimit),
+    rateLimit: file.rateLimit ?? (embedded ? EMBEDDED_RATE_LIMIT : profile.rateLimit),
     revokeRateLimit:
-      file.revokeRateLimit ??
-      (target === undefined ? EMBEDDED_RATE_LIMIT : profile.revokeRateLimit),
+      file.revokeRateLimit ?? (embedded ? EMBEDDED_RATE_LIMIT : profile.revokeRateLimit),
     acceptDrift: options.acceptDrift ?? false,
     ...readAllowFile(options.allow, today),
     tokenLifetimeSeconds:
       file.tokenLifetimeSeconds ??
       profile.tokenLifetimeSeconds ??
-      (target === undefined ? DEFAULT_TOKEN_LIFETIME_SECONDS : null),
+      (embedded ? DEFAULT_TOKEN_LIFETIME_SECONDS : null),
     paths: { ...served.paths, ...file.paths },
     resourceProbe: probe ? { path: probe.path, accept: probe.accept ?? 'application/json' } : null,
-    faultHook: file.faultHook ?? target === undefined,
+    faultHook: file.faultHook ?? embedded,
     strict: options.strict ?? false,
     seed: parseSeed(options.seed),
     reportsDir: options.reports ?? 'reports',
     timeoutMs: (file.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
     revocationWaitMs: (file.revocationWaitSeconds ?? DEFAULT_REVOCATION_WAIT_SECONDS) * 1000,
     deadlineMs: (file.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS) * 1000,
-    fuzz: parseFuzz(options.fuzz, target === undefined),
+    fuzz: parseFuzz(options.fuzz, embedded),
     ...(options.ca ? { ca: readCa(options.ca) } : {}),
   };
 }
@@ -316,7 +367,7 @@ export function resolveRunSettings(
 /** What the suites receive (through vitest's provide/inject): settings with the target resolved. */
 export interface RunContext extends Omit<RunSettings, 'target' | 'accounts' | 'reportsDir'> {
   target: string;
-  targetKind: 'embedded-mock' | 'url';
+  targetKind: 'embedded-mock' | 'url' | 'container';
   accounts: Accounts;
   /** Epoch ms past which nothing more is sent. */
   deadlineAt: number;

@@ -7,8 +7,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BaseSequencer, startVitest, type TestSpecification } from 'vitest/node';
-import type { RunContext, RunSettings } from './config.ts';
-import { ConformanceError, EXIT_FAILED, EXIT_PASSED } from './errors.ts';
+import type { ContainerTarget, RunContext, RunSettings } from './config.ts';
+import type { StartedContainer } from './container.ts';
+import { ConformanceError, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PASSED } from './errors.ts';
 import { configureTransport, send } from './http.ts';
 import { findLeaks } from './leak-scan.ts';
 import { startMock } from './mock/index.ts';
@@ -117,25 +118,69 @@ function suiteTimeoutMs(context: RunContext): number {
   return 3 * windowMs + 4 * context.timeoutMs + 60_000;
 }
 
+/**
+ * Starts the container target, and stops it on SIGINT or SIGTERM too: the run is then over, so
+ * the process exits (130) once the container is gone.
+ */
+async function startContainerTarget(spec: ContainerTarget, io: RunIo): Promise<StartedContainer> {
+  io.out(
+    `oauth-conformance: starting a container from ${spec.image} (port ${spec.port}; it has ${spec.startupTimeoutMs / 1000} s to answer HTTP)`,
+  );
+  // testcontainers is loaded only by runs that need it.
+  const { startContainer } = await import('./container.ts');
+  const started = await startContainer(spec);
+  io.out(`oauth-conformance: container ready at ${started.url}`);
+  const onSignal = (signal: NodeJS.Signals) => {
+    io.out(`${signal}: stopping the container from ${spec.image}`);
+    void started.stop().finally(() => process.exit(EXIT_INTERRUPTED));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    ...started,
+    async stop() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await started.stop();
+    },
+  };
+}
+
 export async function runConformance(settings: RunSettings, io: RunIo): Promise<RunResult> {
-  const mock = settings.target
-    ? undefined
-    : await startMock({
-        seed: settings.seed,
-        accounts: settings.accounts,
-        ...(settings.rateLimit ? { rateLimit: settings.rateLimit } : {}),
-        ...(settings.revokeRateLimit ? { revokeRateLimit: settings.revokeRateLimit } : {}),
-        ...(settings.tokenLifetimeSeconds
-          ? { tokenLifetimeSeconds: settings.tokenLifetimeSeconds }
-          : {}),
-      });
+  const container = settings.container
+    ? await startContainerTarget(settings.container, io)
+    : undefined;
+  try {
+    return await runAgainst(settings, container, io);
+  } finally {
+    await container?.stop();
+  }
+}
+
+async function runAgainst(
+  settings: RunSettings,
+  container: StartedContainer | undefined,
+  io: RunIo,
+): Promise<RunResult> {
+  const mock =
+    settings.target || container
+      ? undefined
+      : await startMock({
+          seed: settings.seed,
+          accounts: settings.accounts,
+          ...(settings.rateLimit ? { rateLimit: settings.rateLimit } : {}),
+          ...(settings.revokeRateLimit ? { revokeRateLimit: settings.revokeRateLimit } : {}),
+          ...(settings.tokenLifetimeSeconds
+            ? { tokenLifetimeSeconds: settings.tokenLifetimeSeconds }
+            : {}),
+        });
   const scratch = mkdtempSync(join(tmpdir(), 'oauth-conformance-run-'));
   try {
     const accounts = (mock ? mock.accounts : settings.accounts) as Accounts;
     const context: RunContext = {
       ...settings,
-      target: mock ? mock.url : (settings.target as string),
-      targetKind: mock ? 'embedded-mock' : 'url',
+      target: mock?.url ?? container?.url ?? (settings.target as string),
+      targetKind: mock ? 'embedded-mock' : container ? 'container' : 'url',
       accounts,
       deadlineAt: Date.now() + settings.deadlineMs,
       spendFile: join(scratch, 'spend.json'),
@@ -147,7 +192,9 @@ export async function runConformance(settings: RunSettings, io: RunIo): Promise<
       limit ? `${limit.requests} per ${limit.windowSeconds} s` : 'none known';
     const plan = await planRun(context);
     io.out(`oauth-conformance run`);
-    io.out(`  target   ${context.target}${mock ? ' (embedded reference mock)' : ''}`);
+    io.out(
+      `  target   ${context.target}${mock ? ' (embedded reference mock)' : container ? ` (container from ${container.image})` : ''}`,
+    );
     io.out(`  profile  ${context.profile}`);
     io.out(`  seed     ${context.seed} (--seed ${context.seed} reproduces this run)`);
     io.out(

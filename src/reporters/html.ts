@@ -23,6 +23,7 @@ const esc = (value: string | number) => escapeHtml(String(value));
 const TARGET_KINDS: Record<RunReport['targetKind'], string> = {
   'embedded-mock': 'embedded mock',
   url: 'url',
+  container: 'container, started for this run',
   'client-program': 'client program, against the reference mock',
 };
 

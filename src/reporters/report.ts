@@ -6,7 +6,7 @@ export interface RunReport {
   tool: { name: 'oauth-conformance'; version: string };
   target: string;
   /** `client-program`: a client harness run, whose target is the program under test. */
-  targetKind: 'embedded-mock' | 'url' | 'client-program';
+  targetKind: 'embedded-mock' | 'url' | 'container' | 'client-program';
   profile: ProfileName;
   seed: number;
   startedAt: string;
