@@ -4,7 +4,9 @@
  * answers HTTP on its port (whatever the status: scratch and distroless images have no shell for
  * testcontainers' default port check), and always removed, also when it fails to start.
  */
+import { execFile, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import {
   GenericContainer,
   getContainerRuntimeClient,
@@ -14,6 +16,9 @@ import {
 } from 'testcontainers';
 import type { ContainerTarget } from './config.ts';
 import { ConformanceError } from './errors.ts';
+import { packagePath } from './paths.ts';
+
+const execFileAsync = promisify(execFile);
 
 /** Every container this tool starts carries this label, with one value per start. */
 export const RUN_LABEL = 'oauth-conformance.run';
@@ -24,6 +29,8 @@ export interface StartedContainer {
   image: string;
   /** The container's id, for `docker logs` and the like. */
   id: string;
+  /** Removes the container synchronously: for signal handlers. */
+  removeNow(): void;
   /** Stops and removes the container; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -48,18 +55,28 @@ function firstLine(error: unknown): string {
   );
 }
 
-/** Removes every container of one start, whatever state it is in. */
-async function removeByRun(runId: string): Promise<void> {
-  const client = await getContainerRuntimeClient();
-  for (;;) {
-    const container = await client.container.fetchByLabel(RUN_LABEL, runId, {
-      status: ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'],
+const REMOVER = packagePath('lib', 'remove-containers.cjs');
+
+/**
+ * Removes every container of one start, whatever state it is in, in a process of its own
+ * (lib/remove-containers.cjs). Synchronous, for signal handlers: another handler (vitest's) may
+ * exit the process right after, which must not leave the container behind.
+ */
+export function removeContainersNow(runId: string): void {
+  try {
+    execFileSync(process.execPath, [REMOVER, RUN_LABEL, runId], {
+      stdio: 'ignore',
+      timeout: 30_000,
     });
-    if (!container) return;
-    await client.container.remove(container, { removeVolumes: true }).catch(async () => {
-      await container.remove({ force: true, v: true });
-    });
+  } catch {
+    // reported by the leftover check of whoever cares; nothing more can be done here
   }
+}
+
+async function removeByRun(runId: string): Promise<void> {
+  await execFileAsync(process.execPath, [REMOVER, RUN_LABEL, runId], { timeout: 30_000 }).catch(
+    () => undefined,
+  );
 }
 
 /** One clear line for each way a start fails; `present`: the image was on this machine. */
@@ -143,7 +160,7 @@ export async function startContainer(spec: ContainerTarget): Promise<StartedCont
     // a pull that hangs creates nothing once this process is gone), then remove what exists.
     const settled = starting.then((late) => late.stop()).catch(() => undefined);
     await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-    await removeByRun(runId).catch(() => undefined);
+    await removeByRun(runId);
     throw startError(spec, error, present);
   } finally {
     clearTimeout(timer);
@@ -153,11 +170,15 @@ export async function startContainer(spec: ContainerTarget): Promise<StartedCont
     url: `http://127.0.0.1:${started.getMappedPort(spec.port)}`,
     image: spec.image,
     id: started.getId(),
+    removeNow() {
+      stopped = true;
+      removeContainersNow(runId);
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
       await started.stop({ timeout: 5_000 }).catch(() => undefined);
-      await removeByRun(runId).catch(() => undefined);
+      await removeByRun(runId);
     },
   };
 }

@@ -131,8 +131,10 @@ async function startContainerTarget(spec: ContainerTarget, io: RunIo): Promise<S
   const started = await startContainer(spec);
   io.out(`oauth-conformance: container ready at ${started.url}`);
   const onSignal = (signal: NodeJS.Signals) => {
-    io.out(`${signal}: stopping the container from ${spec.image}`);
-    void started.stop().finally(() => process.exit(EXIT_INTERRUPTED));
+    io.out(`${signal}: removing the container from ${spec.image}`);
+    // Synchronous: vitest's own handler exits the process right after this one.
+    started.removeNow();
+    process.exit(EXIT_INTERRUPTED);
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import {
   EMBEDDED_RATE_LIMIT,
+  parseContainerTarget,
   parseTarget,
   type RunOptions,
   resolveRunSettings,
@@ -299,4 +300,57 @@ describe('parseTarget', () => {
       expect(code).toBe('TARGET_INVALID');
     },
   );
+});
+
+describe('container targets', () => {
+  test('container:IMAGE[:PORT]: the last segment is the port when numeric', () => {
+    expect(parseContainerTarget('container:oauth-conformance/reference-mock:local')).toEqual({
+      image: 'oauth-conformance/reference-mock:local',
+      port: 8080,
+    });
+    expect(parseContainerTarget('container:reference-mock:local:9000')).toEqual({
+      image: 'reference-mock:local',
+      port: 9000,
+    });
+    expect(parseContainerTarget('container:registry.example:5000/mock:v2')).toEqual({
+      image: 'registry.example:5000/mock:v2',
+      port: 8080,
+    });
+    expect(parseContainerTarget('container:node:20')).toEqual({ image: 'node', port: 20 });
+    expect(() => parseContainerTarget('container:')).toThrow(/expected container:IMAGE\[:PORT\]/);
+    expect(() => parseContainerTarget('container:img:70000')).toThrow(/1 to 65535/);
+  });
+
+  test('a container is tested like a service: credentials needed, its limits, no fault hook or fuzz by default', () => {
+    expect(() => resolveRunSettings({ target: 'container:mock:local' }, {})).toThrow(
+      /no primary credentials/,
+    );
+    const settings = resolveRunSettings({ target: 'container:mock:local' }, ENV);
+    expect(settings.target).toBeUndefined();
+    expect(settings.container).toEqual({
+      image: 'mock:local',
+      port: 8080,
+      startupTimeoutMs: 60_000,
+    });
+    expect(settings.faultHook).toBe(false);
+    expect(settings.fuzz).toBe(0);
+    expect(settings.rateLimit).toEqual({ requests: 10, windowSeconds: 60 });
+  });
+
+  test('the config file says how to start it', () => {
+    const config = configFile({
+      target: 'container:mock:local:8081',
+      accounts: { primary: { clientId: 'mdb_sa_id_x', clientSecret: 'mdb_sa_sk_y' } },
+      container: { command: ['--port', '8081'], env: { A: 'b' }, startupTimeoutSeconds: 5 },
+    });
+    expect(resolveRunSettings({ config }, {}).container).toEqual({
+      image: 'mock:local',
+      port: 8081,
+      command: ['--port', '8081'],
+      env: { A: 'b' },
+      startupTimeoutMs: 5000,
+    });
+    const bad = configFile({ container: { startupTimeoutSeconds: 0 } });
+    expect(() => resolveRunSettings({ config: bad }, {})).toThrow(/startupTimeoutSeconds/);
+  });
 });

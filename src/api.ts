@@ -1,0 +1,77 @@
+/**
+ * The reference mock for other projects' tests (vitest, jest, mocha, node:test alike): start it in
+ * process or in a container, get its base URL and accounts, stop it. `import { startReferenceMock }
+ * from 'oauth-conformance'` (lib/index.js).
+ */
+
+import { generateAccounts, type MockOptions, startMock } from './mock/index.ts';
+import type { Accounts, RateLimit } from './types.ts';
+
+export type { JournalEntry, MockHandle, MockOptions } from './mock/index.ts';
+export { generateAccounts, startMock } from './mock/index.ts';
+export type { Accounts, FaultSpec, RateLimit } from './types.ts';
+
+export const DEFAULT_REFERENCE_IMAGE = 'oauth-conformance/reference-mock:local';
+
+export interface ReferenceMockOptions {
+  /** Seeds the generated accounts (the same seed gives the same accounts). Default `1`. */
+  seed?: number;
+  /** Rate limit of each endpoint. Default `{ requests: 10, windowSeconds: 60 }`, the live service's. */
+  rateLimit?: RateLimit;
+  /** `expires_in` of issued tokens. Default `3600`. */
+  tokenLifetimeSeconds?: number;
+  /**
+   * Run the mock in a container (testcontainers; needs a container engine) instead of in this
+   * process: `true` for the reference image built by `npm run build:image`, or the image to run.
+   */
+  container?: boolean | { image?: string; startupTimeoutSeconds?: number };
+}
+
+export interface ReferenceMock {
+  /** Base URL, e.g. `http://127.0.0.1:41234`: `POST /api/oauth/token`, `POST /api/oauth/revoke`, `GET /api/atlas/v2/`, `/__conformance/faults`. */
+  url: string;
+  /** The four accounts (primary, secondary, accessDenied, invalidGrant), secrets included. */
+  accounts: Required<Accounts>;
+  /** `in-process` or `container`. */
+  kind: 'in-process' | 'container';
+  /** Stops the mock (and removes its container). */
+  stop(): Promise<void>;
+}
+
+export async function startReferenceMock(
+  options: ReferenceMockOptions = {},
+): Promise<ReferenceMock> {
+  const seed = options.seed ?? 1;
+  if (!options.container) {
+    const mockOptions: MockOptions = { seed };
+    if (options.rateLimit) mockOptions.rateLimit = options.rateLimit;
+    if (options.tokenLifetimeSeconds)
+      mockOptions.tokenLifetimeSeconds = options.tokenLifetimeSeconds;
+    const mock = await startMock(mockOptions);
+    return { url: mock.url, accounts: mock.accounts, kind: 'in-process', stop: () => mock.close() };
+  }
+  const { startContainer } = await import('./container.ts');
+  const settings = options.container === true ? {} : options.container;
+  const port = 8080;
+  const command = ['--host', '0.0.0.0', '--port', String(port), '--seed', String(seed)];
+  if (options.rateLimit)
+    command.push(
+      '--rate-limit',
+      `${options.rateLimit.requests}/${options.rateLimit.windowSeconds}`,
+    );
+  if (options.tokenLifetimeSeconds)
+    command.push('--token-lifetime', String(options.tokenLifetimeSeconds));
+  const started = await startContainer({
+    image: settings.image ?? DEFAULT_REFERENCE_IMAGE,
+    port,
+    command,
+    startupTimeoutMs: (settings.startupTimeoutSeconds ?? 60) * 1000,
+  });
+  // The image generates its accounts from the seed exactly as this process would.
+  return {
+    url: started.url,
+    accounts: generateAccounts(seed),
+    kind: 'container',
+    stop: () => started.stop(),
+  };
+}
