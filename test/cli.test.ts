@@ -196,3 +196,50 @@ test('mock prints its URL and accounts, and a secret only when asked', async () 
   const shown = await read(['--seed', '2', '--show-secrets']);
   expect(shown).toMatch(/primary +mdb_sa_id_[0-9a-f]{24} mdb_sa_sk_[A-Za-z0-9]{40}/);
 });
+
+test('mock: its limits and lifetime from flags; bad values get one line and exit 2', async () => {
+  const { spawn } = await import('node:child_process');
+  const { packagePath } = await import('../src/paths.ts');
+  const child = spawn(process.execPath, [
+    packagePath('bin', 'oauth-conformance.js'),
+    'mock',
+    '--rate-limit',
+    '1/60',
+    '--token-lifetime',
+    '5',
+    '--show-secrets',
+  ]);
+  let out = '';
+  const url = await new Promise<string>((resolve) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match && out.includes('press Ctrl-C')) resolve(match[1] ?? '');
+    });
+  });
+  const [, id, secret] = /primary +(\S+) (\S+)/.exec(out) ?? [];
+  const token = () =>
+    fetch(`${url}/api/oauth/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'grant_type=client_credentials',
+    });
+  const first = await token();
+  expect(((await first.json()) as { expires_in: number }).expires_in).toBe(5);
+  expect((await token()).status).toBe(429);
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('close', resolve));
+
+  for (const args of [
+    ['--rate-limit', 'ten'],
+    ['--token-lifetime', '0'],
+    ['--port', '70000'],
+  ]) {
+    const bad = await runCli(['mock', ...args]);
+    expect(bad.code, args.join(' ')).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+  }
+});
