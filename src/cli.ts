@@ -2,7 +2,7 @@
  * The command line: `oauth-conformance run`, `mock` and `client`. Bad input gets one
  * clear line and exit status 2; errors map to exit statuses in one table (errors.ts).
  */
-import { parseArgs } from 'node:util';
+import { parseFlags, wholeNumber } from './args.ts';
 import { resolveRunSettings } from './config.ts';
 import { ConformanceError, EXIT_CODES } from './errors.ts';
 import { mockCommand } from './mock/command.ts';
@@ -35,22 +35,8 @@ const defaultIo: CliIo = {
   err: (line) => process.stderr.write(`${line}\n`),
 };
 
-function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(
-  args: string[],
-  options: T,
-) {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    throw new ConformanceError(
-      'USAGE',
-      `${(error as Error).message.split('\n', 1)[0]} (see oauth-conformance --help)`,
-    );
-  }
-}
-
 async function runCommand(args: string[], io: CliIo): Promise<number> {
-  const values = parse(args, {
+  const values = parseFlags(args, {
     target: { type: 'string' },
     profile: { type: 'string' },
     config: { type: 'string' },
@@ -74,52 +60,21 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
   return result.exitCode;
 }
 
-function wholeNumber(
-  flag: string,
-  value: string | undefined,
-  fallback: number,
-  min: number,
-): number {
-  if (value === undefined) return fallback;
-  const number = Number(value);
-  if (!/^\d+$/.test(value) || number < min)
-    throw new ConformanceError(
-      'USAGE',
-      `${flag} must be a whole number of at least ${min}, not "${value}"`,
-    );
-  return number;
-}
-
 async function clientCommand(args: string[], io: CliIo): Promise<number> {
   const split = args.indexOf('--');
   const own = split < 0 ? args : args.slice(0, split);
   const command = split < 0 ? [] : args.slice(split + 1);
-  let values: {
-    scenario?: string[];
-    reports?: string;
-    timeout?: string;
-    seed?: string;
-    list?: boolean;
-  };
-  try {
-    values = parseArgs({
-      args: own,
-      options: {
-        scenario: { type: 'string', multiple: true },
-        reports: { type: 'string' },
-        timeout: { type: 'string' },
-        seed: { type: 'string' },
-        list: { type: 'boolean' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    throw new ConformanceError(
-      'USAGE',
-      `${(error as Error).message.split('\n', 1)[0]} (the program goes after --: oauth-conformance client -- node my-client.js)`,
-    );
-  }
+  const values = parseFlags(
+    own,
+    {
+      scenario: { type: 'string', multiple: true },
+      reports: { type: 'string' },
+      timeout: { type: 'string' },
+      seed: { type: 'string' },
+      list: { type: 'boolean' },
+    },
+    'the program goes after --: oauth-conformance client -- node my-client.js',
+  );
   const harness = await import('./client-harness/run.ts');
   if (values.list) {
     for (const scenario of harness.selectScenarios(undefined))

@@ -75,7 +75,8 @@ export function sourceLine(requirement: { sources: readonly Source[] }): string 
 /** The order the suites run in (suites/<area>.test.ts): the rate-limit bursts last, so that they spend no other case's budget. */
 export const AREA_ORDER = ['token', 'revoke', 'fuzz', 'rate-limit'];
 
-function readJson(path: string, schema: string): unknown {
+/** A file of specs/, checked against its schema (an error names the file and every violation). */
+export function readSpecFile(path: string, schema: string): unknown {
   const data = JSON.parse(readFileSync(path, 'utf8')) as unknown;
   const result = validate(schema, data);
   if (!result.ok)
@@ -91,7 +92,7 @@ export interface Catalog {
 
 /** Loads and cross-checks specs/: unknown requirement ids, baselines or duplicate ids are refused. */
 export function loadCatalog(dir = SPECS_DIR): Catalog {
-  const { requirements: list } = readJson(
+  const { requirements: list } = readSpecFile(
     `${dir}/requirements.json`,
     'urn:oauth-conformance:schemas:requirements',
   ) as {
@@ -107,7 +108,7 @@ export function loadCatalog(dir = SPECS_DIR): Catalog {
   for (const file of readdirSync(`${dir}/cases`)
     .filter((name) => name.endsWith('.json'))
     .sort()) {
-    const data = readJson(`${dir}/cases/${file}`, 'urn:oauth-conformance:schemas:cases') as {
+    const data = readSpecFile(`${dir}/cases/${file}`, 'urn:oauth-conformance:schemas:cases') as {
       cases: Omit<Case, 'area'>[];
     };
     const area = file.replace(/\.json$/, '');
@@ -128,7 +129,7 @@ export function loadCatalog(dir = SPECS_DIR): Catalog {
     if (c.baseline && !ids.has(c.baseline))
       throw new Error(`case ${c.id} names unknown baseline ${c.baseline}`);
   }
-  const { profiles } = readJson(
+  const { profiles } = readSpecFile(
     `${dir}/profiles.json`,
     'urn:oauth-conformance:schemas:profiles',
   ) as {

@@ -8,7 +8,7 @@ import { JUDGEMENTS } from '../src/client-harness/judgements.ts';
 import { loadClientCatalog } from '../src/client-harness/specs.ts';
 import { packagePath } from '../src/paths.ts';
 import { SEQUENCES } from '../src/sequences/index.ts';
-import { getCatalog, loadCatalog } from '../src/specs.ts';
+import { getCatalog, loadCatalog, type Source } from '../src/specs.ts';
 
 const catalog = getCatalog();
 const requirements = [...catalog.requirements.values()];
@@ -28,6 +28,20 @@ function normalise(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
+/** [id, document, quote] for every source that is a seed page (RFCs are not kept here). */
+function quotesOfSeeds(list: readonly { id: string; sources: readonly Source[] }[]) {
+  return list.flatMap((r) =>
+    r.sources
+      .filter((source) => !source.document.startsWith('RFC'))
+      .map((source) => [r.id, source.document, source.quote] as const),
+  );
+}
+
+function expectQuoted(_id: string, document: string, quote: string): void {
+  const text = normalise(readFileSync(packagePath('specs', 'sources', document), 'utf8'));
+  expect(text).toContain(normalise(quote));
+}
+
 describe('specs/', () => {
   test('loads and cross-checks (schemas, ids, baselines)', () => {
     expect(() => loadCatalog()).not.toThrow();
@@ -41,16 +55,7 @@ describe('specs/', () => {
     },
   );
 
-  test.each(
-    requirements.flatMap((r) =>
-      r.sources
-        .filter((s) => !s.document.startsWith('RFC'))
-        .map((s) => [r.id, s.document, s.quote] as const),
-    ),
-  )('%s quotes %s verbatim', (_id, document, quote) => {
-    const text = normalise(readFileSync(packagePath('specs', 'sources', document), 'utf8'));
-    expect(text).toContain(normalise(quote));
-  });
+  test.each(quotesOfSeeds(requirements))('%s quotes %s verbatim', expectQuoted);
 
   test('every case file has its suite, and every sequence its code', () => {
     for (const area of new Set(catalog.cases.map((c) => c.area))) {
@@ -154,16 +159,7 @@ describe('specs/openapi.json', () => {
 describe('specs/client-*.json (the client harness)', () => {
   const clientCatalog = loadClientCatalog(Object.keys(JUDGEMENTS));
 
-  test.each(
-    clientCatalog.requirements.flatMap((r) =>
-      r.sources
-        .filter((s) => !s.document.startsWith('RFC'))
-        .map((s) => [r.id, s.document, s.quote] as const),
-    ),
-  )('%s quotes %s verbatim', (_id, document, quote) => {
-    const text = normalise(readFileSync(packagePath('specs', 'sources', document), 'utf8'));
-    expect(text).toContain(normalise(quote));
-  });
+  test.each(quotesOfSeeds(clientCatalog.requirements))('%s quotes %s verbatim', expectQuoted);
 
   test('RFC sources name a section; every judgement is used; every scenario judges something', () => {
     const missing = clientCatalog.requirements.filter((r) =>

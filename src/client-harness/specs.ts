@@ -1,7 +1,5 @@
 /** What the client harness scripts and judges, as data: specs/client-scenarios.json and client-requirements.json. */
-import { readFileSync } from 'node:fs';
-import { validate } from '../schemas.ts';
-import { type Source, SPECS_DIR } from '../specs.ts';
+import { readSpecFile, type Source, SPECS_DIR } from '../specs.ts';
 import type { FaultSpec, Level } from '../types.ts';
 
 export interface Scenario {
@@ -33,21 +31,13 @@ export interface ClientCatalog {
   requirements: ClientRequirement[];
 }
 
-function readJson(path: string, schema: string): unknown {
-  const data = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-  const result = validate(schema, data);
-  if (!result.ok)
-    throw new Error(`${path} does not match ${schema}:\n  ${result.errors.join('\n  ')}`);
-  return data;
-}
-
 /** Loads and cross-checks both files: unknown judges or scenario names, duplicate ids are refused. */
 export function loadClientCatalog(judges: readonly string[], dir = SPECS_DIR): ClientCatalog {
-  const { scenarios } = readJson(
+  const { scenarios } = readSpecFile(
     `${dir}/client-scenarios.json`,
     'urn:oauth-conformance:schemas:client-scenarios',
   ) as { scenarios: Scenario[] };
-  const { requirements } = readJson(
+  const { requirements } = readSpecFile(
     `${dir}/client-requirements.json`,
     'urn:oauth-conformance:schemas:client-requirements',
   ) as { requirements: ClientRequirement[] };

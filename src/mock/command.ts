@@ -3,7 +3,7 @@
  * Also the entry point of the container image (src/mock/main.ts), so it imports nothing beyond
  * the mock itself.
  */
-import { parseArgs } from 'node:util';
+import { parseFlags, wholeNumber } from '../args.ts';
 import { ConformanceError } from '../errors.ts';
 import { ACCOUNT_ROLES, type RateLimit } from '../types.ts';
 import { type MockHandle, startMock } from './index.ts';
@@ -11,23 +11,6 @@ import { type MockHandle, startMock } from './index.ts';
 export interface CommandIo {
   out: (line: string) => void;
   err: (line: string) => void;
-}
-
-function wholeNumber(
-  flag: string,
-  raw: string | undefined,
-  fallback: number,
-  min: number,
-  max = Number.MAX_SAFE_INTEGER,
-): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max)
-    throw new ConformanceError(
-      'USAGE',
-      `${flag} must be a whole number from ${min} to ${max}, not "${raw}"`,
-    );
-  return value;
 }
 
 /** `10/60`: 10 requests per 60 s. */
@@ -45,28 +28,15 @@ function rateLimit(flag: string, raw: string | undefined): RateLimit | undefined
 }
 
 export async function mockCommand(args: string[], io: CommandIo): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args,
-      options: {
-        host: { type: 'string' },
-        port: { type: 'string' },
-        seed: { type: 'string' },
-        'rate-limit': { type: 'string' },
-        'revoke-rate-limit': { type: 'string' },
-        'token-lifetime': { type: 'string' },
-        'show-secrets': { type: 'boolean' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    throw new ConformanceError(
-      'USAGE',
-      `${(error as Error).message.split('\n', 1)[0]} (see oauth-conformance --help)`,
-    );
-  }
+  const values: Record<string, string | boolean | undefined> = parseFlags(args, {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    seed: { type: 'string' },
+    'rate-limit': { type: 'string' },
+    'revoke-rate-limit': { type: 'string' },
+    'token-lifetime': { type: 'string' },
+    'show-secrets': { type: 'boolean' },
+  });
   const str = (name: string) => values[name] as string | undefined;
   const host = str('host') ?? '127.0.0.1';
   const port = wholeNumber('--port', str('port'), 0, 0, 65535);
