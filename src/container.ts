@@ -121,13 +121,12 @@ export async function containerEngine(): Promise<{ ok: true } | { ok: false; rea
  * cannot, after removing whatever was created.
  */
 export async function startContainer(spec: ContainerTarget): Promise<StartedContainer> {
-  const engine = await containerEngine();
-  if (!engine.ok)
+  const client = await getContainerRuntimeClient().catch((error: unknown) => {
     throw new ConformanceError(
       'TARGET_UNREACHABLE',
-      `no container engine answers: ${engine.reason}`,
+      `no container engine answers: ${firstLine(error)}`,
     );
-  const client = await getContainerRuntimeClient();
+  });
   const present = await client.image.exists(ImageName.fromString(spec.image)).catch(() => false);
   const runId = randomUUID();
   let container = new LoopbackContainer(spec.image)

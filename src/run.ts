@@ -68,7 +68,6 @@ function allowanceStatus(
   ];
 }
 
-/** Every secret of the configured accounts, and the Basic credential each makes. */
 function readTokens(file: string): string[] {
   try {
     return readFileSync(file, 'utf8').split('\n').filter(Boolean);

@@ -3,7 +3,7 @@
  * names it), reading the facts of one scenario run and returning a verdict with its reason.
  */
 import { FORM_TYPE } from '../mock/client-request.ts';
-import type { ClientRequest } from './observe.ts';
+import { type ClientRequest, seconds } from './observe.ts';
 import type { Scenario } from './specs.ts';
 
 export interface ProgramResult {
@@ -14,7 +14,7 @@ export interface ProgramResult {
   /** Set when the program could not be started at all. */
   spawnError?: string;
   durationMs: number;
-  /** The tails of its output, redacted. */
+  /** The tails of its output (redacted in a ScenarioRun). */
   stdout: string;
   stderr: string;
 }
@@ -47,7 +47,6 @@ const pass = (note?: string): Verdict =>
   note ? { outcome: 'passed', note } : { outcome: 'passed' };
 const fail = (reason: string): Verdict => ({ outcome: 'failed', reason });
 const skip = (reason: string): Verdict => ({ outcome: 'skipped', reason });
-const s = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
 
 const ofKind = (run: ScenarioRun, ...kinds: ClientRequest['kind'][]) =>
   run.requests.filter((r) => kinds.includes(r.kind));
@@ -187,7 +186,7 @@ function unneeded(run: ScenarioRun, r: ClientRequest): string | undefined {
     const margin = Math.max(RENEWAL_MARGIN_MS, lifetime * RENEWAL_MARGIN_FRACTION);
     if (t >= q.sentAt + lifetime - margin) continue;
     if (refusedBefore(run, q.issued.ref, t) || revoked.has(q.issued.ref)) continue;
-    return `request #${r.index} at +${s(t)} asked for a new token while ${q.issued.ref} (issued +${s(q.sentAt)}, expires_in ${q.issued.expiresInSeconds}) was still good and never refused`;
+    return `request #${r.index} at +${seconds(t)} asked for a new token while ${q.issued.ref} (issued +${seconds(q.sentAt)}, expires_in ${q.issued.expiresInSeconds}) was still good and never refused`;
   }
   return undefined;
 }
@@ -274,9 +273,11 @@ export function judgeRetryAfterHonoured(run: ScenarioRun): Verdict {
     const waited = next.receivedAt - r.sentAt;
     if (waited < wait - RETRY_AFTER_TOLERANCE_MS)
       return fail(
-        `token request #${next.index} came ${s(waited)} after the ${r.status} to request #${r.index}, which said Retry-After: ${r.retryAfterSeconds}`,
+        `token request #${next.index} came ${seconds(waited)} after the ${r.status} to request #${r.index}, which said Retry-After: ${r.retryAfterSeconds}`,
       );
-    notes.push(`retried ${s(waited)} after the ${r.status} (Retry-After: ${r.retryAfterSeconds})`);
+    notes.push(
+      `retried ${seconds(waited)} after the ${r.status} (Retry-After: ${r.retryAfterSeconds})`,
+    );
   }
   return pass(notes.join('; '));
 }
@@ -304,7 +305,7 @@ export function judgeNoRetryOnClientError(run: ScenarioRun): Verdict {
   const retry = tokenRequests.find((r) => r.receivedAt > refused.receivedAt);
   if (retry)
     return fail(
-      `token request #${retry.index} came ${s(retry.receivedAt - refused.sentAt)} after the ${refused.status} to request #${refused.index}`,
+      `token request #${retry.index} came ${seconds(retry.receivedAt - refused.sentAt)} after the ${refused.status} to request #${refused.index}`,
     );
   return pass();
 }

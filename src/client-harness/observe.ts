@@ -160,7 +160,8 @@ export function createObserver(
   };
 }
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
+/** `1.234 s`: the times in timelines and verdicts. */
+export const seconds = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
 
 function describeAuth(auth: ClientAuth): string {
   switch (auth.scheme) {

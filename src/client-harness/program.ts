@@ -1,6 +1,5 @@
-/** Runs the program under test once: its environment, a time limit, its output kept short and redacted. */
+/** Runs the program under test once: its environment, a time limit, its output kept short (the caller redacts it). */
 import { spawn } from 'node:child_process';
-import type { Redactor } from '../redact.ts';
 import type { ProgramResult } from './judgements.ts';
 
 /** How much of each output stream is kept (the end of it). */
@@ -28,7 +27,6 @@ export interface ProgramRun {
   args: readonly string[];
   env: Record<string, string>;
   timeoutMs: number;
-  redactor: Redactor;
   /** Called once the process is spawned (the clock of the scenario starts here). */
   onStart?: () => void;
   /** Aborting kills the program's process group at once (Ctrl-C of the harness). */
@@ -60,8 +58,8 @@ export function runProgram(run: ProgramRun): Promise<ProgramResult> {
         ...result,
         timedOut,
         durationMs: Math.round(performance.now() - started),
-        stdout: run.redactor.redact(keepTail(stdout)),
-        stderr: run.redactor.redact(keepTail(stderr)),
+        stdout: keepTail(stdout),
+        stderr: keepTail(stderr),
       });
     };
     let killer: NodeJS.Timeout | undefined;

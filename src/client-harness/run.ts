@@ -23,6 +23,7 @@ import { countOutcomes, type TestcaseRecord } from '../reporters/record.ts';
 import type { RunReport } from '../reporters/report.ts';
 import { printTestcase, summaryLines } from '../reporters/summary.ts';
 import { sourceLine } from '../specs.ts';
+import type { Account } from '../types.ts';
 import { describeExit, JUDGEMENTS, type ScenarioRun } from './judgements.ts';
 import { createObserver, timeline } from './observe.ts';
 import { runProgram } from './program.ts';
@@ -97,38 +98,37 @@ interface ScenarioOutcome {
 async function runScenario(
   scenario: Scenario,
   options: ClientHarnessOptions,
+  account: Account,
   redactor: Redactor,
   signal: AbortSignal,
 ): Promise<ScenarioOutcome> {
   let startedAt = Date.now();
   let revokedAt: number | undefined;
   let okCalls = 0;
-  let mock: MockHandle | undefined;
-  const holder: { observer?: ReturnType<typeof createObserver> } = {};
-  mock = await startMock({
+  const clientSecret = scenario.wrongSecret
+    ? randomBytes(24).toString('base64url')
+    : account.clientSecret;
+  redactor.addCredentials(account.clientId, clientSecret);
+  const observer = createObserver({ clientId: account.clientId, clientSecret }, () => startedAt);
+  // The mock generates the same accounts from the same seed; `observe` runs only once the
+  // program sends something, after `mock` is assigned.
+  const mock: MockHandle = await startMock({
     seed: options.seed,
     ...(scenario.tokenLifetimeSeconds
       ? { tokenLifetimeSeconds: scenario.tokenLifetimeSeconds }
       : {}),
     observe: (exchange) => {
-      holder.observer?.onExchange(exchange);
+      observer.onExchange(exchange);
       if (exchange.request.path === PROBE_PATH && exchange.response.status === 200) okCalls += 1;
       const after = scenario.revokeAfterResourceCalls;
-      if (after !== undefined && revokedAt === undefined && okCalls >= after && mock) {
-        mock.revokeTokens(mock.accounts.primary.clientId);
+      if (after !== undefined && revokedAt === undefined && okCalls >= after) {
+        mock.revokeTokens(account.clientId);
         revokedAt = Date.now() - startedAt;
       }
     },
     tamper: (res, req) => scriptResponse(scenario, res, req.path),
   });
   try {
-    const account = mock.accounts.primary;
-    const clientSecret = scenario.wrongSecret
-      ? randomBytes(24).toString('base64url')
-      : account.clientSecret;
-    redactor.addCredentials(account.clientId, clientSecret);
-    const observer = createObserver({ clientId: account.clientId, clientSecret }, () => startedAt);
-    holder.observer = observer;
     for (const fault of scenario.faults ?? []) mock.injectFault(fault);
     const env: Record<string, string> = {
       OAUTH_BASE_URL: mock.url,
@@ -150,7 +150,6 @@ async function runScenario(
       args,
       env,
       timeoutMs: options.timeoutMs,
-      redactor,
       signal,
       onStart: () => {
         startedAt = Date.now();
@@ -207,24 +206,19 @@ function recordsOf(run: ScenarioRun, requirements: ClientRequirement[]): Testcas
       level: requirement.level,
       source: sourceLine(requirement),
       trigger: run.scenario.name === 'normal' ? 'request' : 'fault',
-      notes: [] as string[],
       durationMs: 0,
     } as const;
     if (verdict.outcome === 'failed')
       return {
         ...base,
-        ...(requirement.note ? { notes: [requirement.note] } : {}),
+        notes: requirement.note ? [requirement.note] : [],
         outcome: 'failed',
         reason: verdict.reason,
         details: details(run, requirement, verdict.reason),
       };
     if (verdict.outcome === 'skipped')
-      return { ...base, outcome: 'skipped', reason: verdict.reason };
-    return {
-      ...base,
-      notes: verdict.note ? [...base.notes, verdict.note] : base.notes,
-      outcome: 'passed',
-    };
+      return { ...base, notes: [], outcome: 'skipped', reason: verdict.reason };
+    return { ...base, notes: verdict.note ? [verdict.note] : [], outcome: 'passed' };
   });
 }
 
@@ -269,7 +263,13 @@ export async function runClientHarness(
     for (const scenario of scenarios) {
       io.out('');
       io.out(`scenario ${scenario.name}: ${scenario.title}`);
-      const outcome = await runScenario(scenario, options, redactor, interrupt.signal);
+      const outcome = await runScenario(
+        scenario,
+        options,
+        accounts.primary,
+        redactor,
+        interrupt.signal,
+      );
       if (interrupt.signal.aborted) {
         crashes.push(
           `interrupted by ${String(interrupt.signal.reason)} during scenario ${scenario.name}, after ${runs.length} of ${scenarios.length} scenarios`,

@@ -165,7 +165,7 @@ export function htmlReport(report: RunReport): string {
   // A client run groups by scenario (each record's area); a suite run by endpoint.
   const groupOf = client ? (record: TestcaseRecord) => record.area : endpointOf;
   const fixed = client ? [...new Set(records.map(groupOf))] : ENDPOINTS;
-  const byEndpoint = rowKeys(fixed, records.map(groupOf)).map(
+  const byGroup = rowKeys(fixed, records.map(groupOf)).map(
     (key) =>
       [key, records.filter((record) => groupOf(record) === key)] as [string, TestcaseRecord[]],
   );
@@ -243,8 +243,8 @@ export function htmlReport(report: RunReport): string {
     '<h2>Counts</h2>',
     '<div class="tables">',
     client
-      ? countsTable('counts-by-scenario', 'By scenario', 'scenario', byEndpoint, records)
-      : countsTable('counts-by-endpoint', 'By endpoint', 'endpoint', byEndpoint, records),
+      ? countsTable('counts-by-scenario', 'By scenario', 'scenario', byGroup, records)
+      : countsTable('counts-by-endpoint', 'By endpoint', 'endpoint', byGroup, records),
     countsTable('counts-by-level', 'By requirement level', 'level', byLevel),
     '</div>',
     '</section>',
