@@ -5,7 +5,12 @@
  */
 
 import { generateAccounts, type MockOptions, startMock } from './mock/index.ts';
-import type { Accounts, RateLimit } from './types.ts';
+import {
+  type Accounts,
+  DEFAULT_CONTAINER_PORT,
+  DEFAULT_CONTAINER_STARTUP_SECONDS,
+  type RateLimit,
+} from './types.ts';
 
 export type { JournalEntry, MockHandle, MockOptions } from './mock/index.ts';
 export { generateAccounts, startMock } from './mock/index.ts';
@@ -52,7 +57,7 @@ export async function startReferenceMock(
   }
   const { startContainer } = await import('./container.ts');
   const settings = options.container === true ? {} : options.container;
-  const port = 8080;
+  const port = DEFAULT_CONTAINER_PORT;
   const command = ['--host', '0.0.0.0', '--port', String(port), '--seed', String(seed)];
   if (options.rateLimit)
     command.push(
@@ -65,7 +70,7 @@ export async function startReferenceMock(
     image: settings.image ?? DEFAULT_REFERENCE_IMAGE,
     port,
     command,
-    startupTimeoutMs: (settings.startupTimeoutSeconds ?? 60) * 1000,
+    startupTimeoutMs: (settings.startupTimeoutSeconds ?? DEFAULT_CONTAINER_STARTUP_SECONDS) * 1000,
   });
   // The image generates its accounts from the seed exactly as this process would.
   return {

@@ -23,7 +23,8 @@ client runs <command> once per scenario against a fresh reference mock (scripted
        --list names them), judges what it sent and writes <reports>/junit.xml.
 
 exit status: 0 conforming, 1 conformance failures (client: a judgement failed), 2 usage or
-             configuration error, 3 target unreachable or not speaking HTTP`;
+             configuration error, 3 target unreachable or not speaking HTTP (a container that
+             cannot start), 130 stopped by Ctrl-C`;
 
 export interface CliIo {
   out: (line: string) => void;

@@ -9,7 +9,13 @@ import { isIP } from 'node:net';
 import { ConformanceError } from './errors.ts';
 import { validate } from './schemas.ts';
 import { getCatalog } from './specs.ts';
-import type { Accounts, ProfileName, RateLimit } from './types.ts';
+import {
+  type Accounts,
+  DEFAULT_CONTAINER_PORT,
+  DEFAULT_CONTAINER_STARTUP_SECONDS,
+  type ProfileName,
+  type RateLimit,
+} from './types.ts';
 
 export const PROFILE_NAMES: readonly ProfileName[] = ['atlas', 'cloud-manager', 'rfc6749'];
 
@@ -72,9 +78,6 @@ export interface ContainerTarget {
   /** How long the container has to answer HTTP on its port. */
   startupTimeoutMs: number;
 }
-
-export const DEFAULT_CONTAINER_PORT = 8080;
-export const DEFAULT_CONTAINER_STARTUP_SECONDS = 60;
 
 /**
  * Everything a run needs to know, resolved. The target is a URL, or undefined for the embedded

@@ -51,3 +51,8 @@ export interface FaultSpec {
   /** Milliseconds to wait before answering, 0 to 60000 (default 0): a slow endpoint. */
   delayMs?: number;
 }
+
+/** The port a container target listens on unless `container:IMAGE:PORT` says otherwise. */
+export const DEFAULT_CONTAINER_PORT = 8080;
+/** How long a container target has to answer HTTP, unless the config file says otherwise. */
+export const DEFAULT_CONTAINER_STARTUP_SECONDS = 60;
