@@ -20,7 +20,7 @@ export type ClientAuth =
   | { scheme: 'other'; name: string };
 
 export interface ClientRequest {
-  /** 1-based, in order of arrival. */
+  /** 1-based, in the order the mock answered (a slow answer comes after a later quick one). */
   index: number;
   kind: RequestKind;
   method: string;
