@@ -1,39 +1,69 @@
-/** Renders an exchange as text for people (failure messages, reports), redacted. */
+/**
+ * Renders an exchange as text for people (failure messages, reports). Secrets are replaced before
+ * anything is clipped (a secret across the clip must go whole), and every line starts with the
+ * exchange's own prefix (`>`, `<`, `!`): whatever a body holds, it cannot start a line of its own
+ * in a report, and its control characters are shown, not obeyed.
+ */
 import type { Exchange } from './http.ts';
 import { type Redactor, redactBody, redactHeaders } from './redact.ts';
+import { shownText, visible } from './text.ts';
 
+/** How much of one body an exchange shows. */
 const MAX_BODY_CHARS = 4000;
+/** How much of one header value (or request line) an exchange shows. */
+const MAX_FIELD_CHARS = 1000;
 
-function clip(body: string): string {
-  return body.length > MAX_BODY_CHARS
-    ? `${body.slice(0, MAX_BODY_CHARS)}\n… (${body.length - MAX_BODY_CHARS} more characters)`
-    : body;
+function clip(text: string, max: number): string {
+  return text.length > max
+    ? `${text.slice(0, max)}\n… (${(text.length - max).toLocaleString('en-US')} more characters)`
+    : text;
+}
+
+/** Body lines: redacted whole, then clipped, then each line prefixed and made visible. */
+function bodyLines(prefix: string, body: string, redactor: Redactor): string[] {
+  return clip(redactor.redact(body), MAX_BODY_CHARS)
+    .split(/\r?\n/)
+    .map((line) => `${prefix} ${visible(line)}`);
+}
+
+function fieldLine(prefix: string, text: string, redactor: Redactor): string {
+  return `${prefix} ${visible(clip(redactor.redact(text), MAX_FIELD_CHARS).replace('\n', ' '))}`;
 }
 
 export function exchangeText(exchange: Exchange, redactor: Redactor): string {
   const { request, response, error } = exchange;
-  const lines: string[] = [`> ${request.method} ${request.url}`];
+  const lines: string[] = [fieldLine('>', `${request.method} ${request.url}`, redactor)];
   for (const [name, value] of Object.entries(redactHeaders(request.headers)))
-    lines.push(`> ${name}: ${value}`);
+    lines.push(fieldLine('>', `${name}: ${value}`, redactor));
   if (request.body)
     lines.push(
       '>',
-      ...redactBody(request.body, request.headers['content-type'])
-        .split('\n')
-        .map((line) => `> ${line}`),
+      ...bodyLines('>', redactBody(request.body, request.headers['content-type']), redactor),
     );
   if (error) {
-    lines.push(`! no response after ${exchange.durationMs} ms: ${error.code} ${error.message}`);
+    lines.push(
+      fieldLine(
+        '!',
+        `no response after ${exchange.durationMs} ms: ${error.code} ${error.message}`,
+        redactor,
+      ),
+    );
   } else if (response) {
     lines.push(`< ${response.status} (${exchange.durationMs} ms)`);
     for (const [name, value] of Object.entries(redactHeaders(response.headers)))
-      lines.push(`< ${name}: ${value}`);
+      lines.push(fieldLine('<', `${name}: ${value}`, redactor));
+    const { coding } = response;
+    if (coding) {
+      lines.push(
+        coding.problem
+          ? `< … (${coding.wireBytes} bytes in ${shownText(coding.codings.join(', '), 80)}, not decoded: ${visible(coding.problem)})`
+          : `< … (${coding.wireBytes} bytes in ${shownText(coding.codings.join(', '), 80)}, decoded to ${Buffer.byteLength(response.body)})`,
+      );
+    }
     if (response.body) {
       lines.push(
         '<',
-        ...clip(redactBody(response.body, response.headers['content-type']))
-          .split('\n')
-          .map((line) => `< ${line}`),
+        ...bodyLines('<', redactBody(response.body, response.headers['content-type']), redactor),
       );
     }
     if (response.truncated) lines.push('< … (body cut at the read cap)');

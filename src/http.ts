@@ -1,10 +1,14 @@
 /**
  * The one HTTP layer: every request the suite sends goes through {@link send}, which records the
  * exchange for checks and reports. Redirects are never followed (a 3xx is a finding, and
- * credentials must not travel along one).
+ * credentials must not travel along one). Every request says which content codings it accepts
+ * (RFC 9110 §12.5.3), and a response is judged by its decoded content (§8.4.1), with the coding
+ * recorded.
  */
 import { rootCertificates } from 'node:tls';
 import { Agent, request } from 'undici';
+import { decodeContent } from './content-coding.ts';
+import { quoted, shownText } from './text.ts';
 
 export interface HttpRequest {
   method: string;
@@ -17,10 +21,20 @@ export interface HttpResponse {
   status: number;
   /** Lower-cased names; repeated fields joined with ", " (RFC 9110 §5.3). */
   headers: Record<string, string>;
+  /** The content (decoded from its content codings), as UTF-8 text. */
   body: string;
-  /** True when the body was cut at the read cap. */
+  /** True when the body was cut at the read cap (on the wire or once decoded). */
   truncated: boolean;
+  /**
+   * The content codings the body arrived in (Content-Encoding, in the order applied), when it
+   * had any, with the bytes on the wire; `problem` says why it could not be decoded (an unknown
+   * coding, corrupt data), in which case `body` is empty and checks of the body fail with it.
+   */
+  coding?: { codings: string[]; wireBytes: number; problem?: string };
 }
+
+/** The content codings every request accepts (RFC 9110 §12.5.3), in the order preferred. */
+export const ACCEPTED_CODINGS = 'gzip, deflate, br';
 
 export interface TransportError {
   code: string;
@@ -107,7 +121,16 @@ function flattenHeaders(
   return headers;
 }
 
-export async function send(req: HttpRequest, options: SendOptions): Promise<Exchange> {
+/**
+ * Sends one request and records the exchange; never throws. A request that names no
+ * Accept-Encoding is sent (and recorded) with {@link ACCEPTED_CODINGS}. The body is read up to
+ * `maxBodyBytes` on the wire and again once decoded. Transport failures (refused, reset, TLS,
+ * timeout, not HTTP) become `error`, with the target's own words made visible and bounded.
+ */
+export async function send(request_: HttpRequest, options: SendOptions): Promise<Exchange> {
+  const req = hasHeader(request_.headers, 'accept-encoding')
+    ? request_
+    : { ...request_, headers: { ...request_.headers, 'accept-encoding': ACCEPTED_CODINGS } };
   const startedAt = new Date();
   const started = performance.now();
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -150,12 +173,18 @@ export async function send(req: HttpRequest, options: SendOptions): Promise<Exch
       size += buffer.length;
     }
     failuresInARow = 0;
+    const headers = flattenHeaders(res.headers);
+    const content = decodeContent(Buffer.concat(chunks), headers['content-encoding'], {
+      maxBytes: maxBodyBytes,
+      truncated,
+    });
     return finish({
       response: {
         status: res.statusCode,
-        headers: flattenHeaders(res.headers),
-        body: Buffer.concat(chunks).toString('utf8'),
-        truncated,
+        headers,
+        body: content.bytes.toString('utf8'),
+        truncated: truncated || content.truncated,
+        ...(content.coding ? { coding: content.coding } : {}),
       },
     });
   } catch (error) {
@@ -163,20 +192,45 @@ export async function send(req: HttpRequest, options: SendOptions): Promise<Exch
     // A DOMException (the abort signal's TimeoutError) has a numeric code: its name says more.
     const named = (value: unknown) => (typeof value === 'string' ? value : undefined);
     const code = named(err.cause?.code) ?? named(err.code) ?? err.name ?? 'ERROR';
-    const message = err.cause?.message ?? err.message;
+    // The parser's message may quote what the target sent: shown, never raw.
+    const message = shownText(err.cause?.message ?? err.message ?? '');
     failuresInARow += 1;
-    return finish({ error: { code, message } });
+    return finish({ error: { code: shownText(code, 60), message } });
   }
 }
 
-/** Parses a JSON body, or says why it is not JSON. */
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  return Object.keys(headers).some((key) => key.toLowerCase() === name);
+}
+
+/** The byte order mark a JSON text must not start with (RFC 8259 §8.1). */
+const BOM = '\uFEFF';
+
+/**
+ * Parses a JSON body, or says why it is not JSON in words that quote none of it unbounded: the
+ * parser's complaint (without the snippet it quotes) and the first characters of the body, made
+ * visible. A leading byte order mark is named as such (RFC 8259 §8.1: implementations MUST NOT
+ * add one to networked JSON).
+ */
 export function parseJson(
   body: string,
 ): { ok: true; value: unknown } | { ok: false; reason: string } {
   if (body.trim() === '') return { ok: false, reason: 'the body is empty' };
+  if (body.startsWith(BOM)) {
+    return {
+      ok: false,
+      reason:
+        'the body starts with a byte order mark (U+FEFF), which RFC 8259 §8.1 forbids in JSON sent over a network',
+    };
+  }
   try {
     return { ok: true, value: JSON.parse(body) };
   } catch (error) {
-    return { ok: false, reason: `the body is not JSON (${(error as Error).message})` };
+    // V8 quotes the text it choked on ("…" is not valid JSON): left out, the start shown instead.
+    const complaint = (error as Error).message.replace(/,? ".*" is not valid JSON$/s, '');
+    return {
+      ok: false,
+      reason: `the body is not JSON (${shownText(complaint, 120)}); it starts with ${quoted(body, 60)}`,
+    };
   }
 }

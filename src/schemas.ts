@@ -9,6 +9,7 @@ export type { ErrorObject };
 
 import addFormatsModule from 'ajv-formats';
 import { packagePath } from './paths.ts';
+import { clipped, quoted, visible } from './text.ts';
 
 // ajv-formats is CommonJS: under NodeNext its default export types as the module namespace.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -40,9 +41,16 @@ function getRegistry(): Ajv2020 {
   return registry;
 }
 
+/** Violations listed by name in {@link SchemaResult.errors}; the rest are counted. */
+const MAX_LISTED_ERRORS = 8;
+
 export interface SchemaResult {
   ok: boolean;
-  /** One line per violation: `<json pointer> <message>`. */
+  /**
+   * One line per violation: `<json pointer> <message>`, at most {@link MAX_LISTED_ERRORS} and a
+   * count of the rest. Names from the validated data (member names, values) are shown visible
+   * and bounded: the data may be a hostile target's body.
+   */
   errors: string[];
   /** The raw violations, for callers that word their own messages. */
   details: ErrorObject[];
@@ -69,15 +77,20 @@ function formatErrors(errors: ErrorObject[]): string[] {
     // `if` failures repeat what the branch already said.
     .filter((error) => error.keyword !== 'if')
     .map((error) => {
-      const where = error.instancePath || '(root)';
+      const where = visible(clipped(error.instancePath, 120)) || '(root)';
       const params = error.params as Record<string, unknown>;
       if (error.keyword === 'additionalProperties')
-        return `${where}: unknown key "${String(params.additionalProperty)}"`;
+        return `${where}: unknown key ${quoted(String(params.additionalProperty), 60)}`;
       if (error.keyword === 'enum')
         return `${where} ${error.message}: ${JSON.stringify(params.allowedValues)}`;
       if (error.keyword === 'const')
         return `${where} must be ${JSON.stringify(params.allowedValue)}`;
       return `${where} ${error.message ?? error.keyword}`;
     });
-  return [...new Set(lines)];
+  const unique = [...new Set(lines)];
+  if (unique.length <= MAX_LISTED_ERRORS) return unique;
+  return [
+    ...unique.slice(0, MAX_LISTED_ERRORS),
+    `and ${unique.length - MAX_LISTED_ERRORS} more violations`,
+  ];
 }

@@ -10,6 +10,7 @@ import type { CaseResult } from './checks/index.ts';
 import type { RunContext } from './config.ts';
 import { configureTransport } from './http.ts';
 import { createAccountsRedactor, type Redactor } from './redact.ts';
+import { useRedactor } from './text.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -43,6 +44,7 @@ export function getSession(): Session {
   }
   configureTransport({ deadlineAt: run.deadlineAt, ...(run.ca ? { ca: run.ca } : {}) });
   const redactor = createAccountsRedactor(run.accounts);
+  useRedactor((text) => redactor.redact(text));
   const budget = createBudget(
     { [run.paths.token]: run.rateLimit, [run.paths.revoke]: run.revokeRateLimit },
     {

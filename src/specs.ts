@@ -46,6 +46,8 @@ export interface Case {
   request: CaseRequest;
   fault?: { status: 500 | 503; retryAfterSeconds?: number };
   baseline?: string;
+  /** The statuses the baseline must get for this case's testcases to judge anything. */
+  baselineStatus?: number[];
   /** A recipe in code (src/sequences), for cases of several requests. */
   sequence?: string;
   /** Requests to each rate-limited endpoint (see {@link Cost}). */

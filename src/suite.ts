@@ -13,6 +13,7 @@ import { SEQUENCES } from './sequences/index.ts';
 import { getSession, type Session } from './session.ts';
 import { decide } from './severity.ts';
 import { type Case, getCatalog, getRequirement, type Requirement, sourceLine } from './specs.ts';
+import { oneLine, shownText } from './text.ts';
 
 /** Thrown for a finding that fails the run; its message is the whole story, so no stack. */
 export class ConformanceFailure extends Error {
@@ -35,10 +36,10 @@ function failureMessage(
   result: CaseResult,
 ): string {
   const lines = [
-    `${testName(requirement, c)}: ${reason}`,
+    `${testName(requirement, c)}: ${oneLine(reason)}`,
     `requirement (${requirement.level}): ${requirement.statement}`,
     `source: ${sourceLine(requirement)}`,
-    ...result.notes.map((note) => `note: ${note}`),
+    ...result.notes.map((note) => `note: ${oneLine(note)}`),
     'exchange:',
     exchangeText(result.exchange, session.redactor),
   ];
@@ -52,7 +53,7 @@ function failureMessage(
   for (const [name, exchange] of Object.entries(result.steps ?? {})) {
     lines.push(`step ${name}:`, exchangeText(exchange, session.redactor));
   }
-  if (result.facts) lines.push(`facts: ${JSON.stringify(result.facts)}`);
+  if (result.facts) lines.push(`facts: ${shownText(JSON.stringify(result.facts), 2000)}`);
   if (result.baseline)
     lines.push(
       'baseline (the same request without the flag):',
@@ -83,10 +84,17 @@ async function judge(
     result = await resultOf(session, c, execute);
   } catch (error) {
     if (error instanceof CaseSetupError)
-      throw new ConformanceFailure(`${testName(requirement, c)}: ${error.message}`);
+      throw new ConformanceFailure(`${testName(requirement, c)}: ${oneLine(error.message)}`);
     throw error;
   }
-  for (const note of result.notes) await context.annotate(note, 'note');
+  for (const note of result.notes) await context.annotate(oneLine(note), 'note');
+  const baselineStatus = result.baseline?.exchange.response?.status;
+  if (c.baselineStatus && !c.baselineStatus.includes(baselineStatus ?? 0)) {
+    const reason = `not judged: the same request without the flag got ${baselineStatus ?? 'no response'}, not ${c.baselineStatus.join(' or ')}, so there is nothing of that kind to compare with`;
+    await context.annotate(reason, 'skipped');
+    context.skip(reason);
+    return;
+  }
   const params = requirement.check.with ?? {};
   // A requirement may judge a later step of a sequence (its `step` parameter) instead of the case's main exchange.
   const step = typeof params.step === 'string' ? params.step : undefined;
@@ -128,17 +136,23 @@ async function judge(
     allowed: allowance !== undefined,
   });
   if (verdict.ok) {
-    if (verdict.note) await context.annotate(verdict.note, 'note');
+    if (verdict.note) await context.annotate(oneLine(verdict.note), 'note');
+    return;
+  }
+  if (verdict.inconclusive) {
+    const reason = `not judged: ${oneLine(verdict.reason)}`;
+    await context.annotate(reason, 'skipped');
+    context.skip(reason);
     return;
   }
   if (outcome === 'warn') {
-    await context.annotate(session.redactor.redact(verdict.reason), 'warning');
+    await context.annotate(oneLine(verdict.reason), 'warning');
     return;
   }
   const message = failureMessage(session, requirement, c, verdict.reason, result);
   if (outcome === 'allowed' && allowance) {
     await context.annotate(
-      `${session.redactor.redact(verdict.reason)} (allowed until ${allowance.expires}: ${allowance.reason})`,
+      `${oneLine(verdict.reason)} (allowed until ${allowance.expires}: ${oneLine(allowance.reason)})`,
       'allowed',
     );
     await context.annotate(message, 'details');

@@ -1,6 +1,7 @@
 /** Checks of response header fields. */
 import { hasSchema, validate } from '../schemas.ts';
-import { mediaType } from './json.ts';
+import { quoted, visible } from '../text.ts';
+import { hasBody, mediaType } from './json.ts';
 import { type CheckContext, fail, pass, type Verdict } from './types.ts';
 
 /** Fields whose values compare case-insensitively (RFC 9110 §8.3.1, RFC 6797 §6.1). */
@@ -36,7 +37,7 @@ export function validateHeaderSet({ response, params }: CheckContext): Verdict {
       if (error.keyword === 'required')
         return `missing ${(error.params as { missingProperty: string }).missingProperty}`;
       const name = error.instancePath.slice(1).replace(/~1/g, '/').replace(/~0/g, '~');
-      return `${name}: ${JSON.stringify(response.headers[name])} is not a valid value`;
+      return `${visible(name)}: ${quoted(response.headers[name])} is not a valid value`;
     });
   return fail(
     `${status} header set: ${[...new Set(problems)].join('; ') || result.errors.join('; ')}`,
@@ -91,7 +92,7 @@ export function checkCacheControlNoStore({ response }: CheckContext): Verdict {
   if (value === undefined) return fail('no Cache-Control header');
   return directives(value).includes('no-store')
     ? pass()
-    : fail(`Cache-Control is ${JSON.stringify(value)}, without no-store`);
+    : fail(`Cache-Control is ${quoted(value)}, without no-store`);
 }
 
 /** Pragma includes no-cache. */
@@ -100,17 +101,17 @@ export function checkPragmaNoCache({ response }: CheckContext): Verdict {
   if (value === undefined) return fail('no Pragma header');
   return directives(value).includes('no-cache')
     ? pass()
-    : fail(`Pragma is ${JSON.stringify(value)}, without no-cache`);
+    : fail(`Pragma is ${quoted(value)}, without no-cache`);
 }
 
 /** Content-Type is application/json, where there is a body to type. */
 export function checkContentTypeJson({ response }: CheckContext): Verdict {
-  if (response.body.trim() === '') return pass('no body: no media type to judge');
+  if (!hasBody(response)) return pass('no body: no media type to judge');
   const value = response.headers['content-type'];
   if (value === undefined) return fail('no Content-Type header');
   return mediaType(value) === 'application/json'
     ? pass()
-    : fail(`Content-Type is ${JSON.stringify(value)}, not application/json`);
+    : fail(`Content-Type is ${quoted(value)}, not application/json`);
 }
 
 /** A 401 carries WWW-Authenticate (with `scheme`: a challenge of that scheme). Other statuses pass. */
@@ -123,5 +124,5 @@ export function checkWwwAuthenticate({ response, params }: CheckContext): Verdic
   if (!scheme) return pass();
   return challengeSchemes(value).includes(scheme.toLowerCase())
     ? pass()
-    : fail(`WWW-Authenticate ${JSON.stringify(value)} has no ${scheme} challenge`);
+    : fail(`WWW-Authenticate ${quoted(value)} has no ${scheme} challenge`);
 }

@@ -11,7 +11,7 @@ import {
   checkWwwAuthenticate,
   validateHeaderSet,
 } from './headers.ts';
-import { checkEnvelope, checkSameMeaningAsBaseline } from './query.ts';
+import { checkEnvelope, checkPrettyPrinted, checkSameMeaningAsBaseline } from './query.ts';
 import {
   checkExactLimit,
   checkRateLimited,
@@ -77,6 +77,11 @@ export const CHECKS: Readonly<Record<string, CheckEntry>> = {
   checkSameMeaningAsBaseline: {
     check: checkSameMeaningAsBaseline,
     description: 'same status and body meaning as without the flag',
+  },
+  checkPrettyPrinted: {
+    check: checkPrettyPrinted,
+    description:
+      'same status and body meaning as without the flag, every member on a line of its own',
   },
   checkEnvelope: { check: checkEnvelope, description: 'envelope wraps the real status and body' },
   checkRateLimited: { check: checkRateLimited, description: 'the burst met a 429' },

@@ -1,11 +1,26 @@
 import type { HttpResponse } from '../http.ts';
 import { parseJson } from '../http.ts';
+import { clipped, quoted, visible } from '../text.ts';
 
-/** The response body as JSON, or a failure reason. */
+/** The response body as JSON, or a failure reason (a body that could not be decoded says why). */
 export function bodyJson(
   response: HttpResponse,
 ): { ok: true; value: unknown } | { ok: false; reason: string } {
+  if (response.coding?.problem) return { ok: false, reason: response.coding.problem };
   return parseJson(response.body);
+}
+
+/** Whether the response had a body on the wire (decoded or not; whitespace alone is none). */
+export function hasBody(response: HttpResponse): boolean {
+  return (
+    response.body.trim() !== '' ||
+    (response.coding?.problem !== undefined && response.coding.wireBytes > 0)
+  );
+}
+
+/** A JSON member name as a path segment in a reason: visible and bounded, whatever the target named it. */
+function segment(key: string): string {
+  return visible(clipped(key, 60));
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {
@@ -35,7 +50,7 @@ export function differenceInMeaning(
   if (isObject(a) && isObject(b)) {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
     for (const key of [...keys].sort()) {
-      const where = `${path}/${key}`;
+      const where = `${path}/${segment(key)}`;
       if (!(key in a)) return `${where}: missing`;
       if (!(key in b)) return `${where}: unexpected`;
       if (volatile.has(key)) {
@@ -48,7 +63,7 @@ export function differenceInMeaning(
     }
     return undefined;
   }
-  if (a !== b) return `${path || '(root)'}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`;
+  if (a !== b) return `${path || '(root)'}: ${quoted(a, 80)} vs ${quoted(b, 80)}`;
   return undefined;
 }
 

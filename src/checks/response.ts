@@ -1,6 +1,7 @@
 /** Checks of status codes, error codes and bodies. */
 import type { HttpResponse } from '../http.ts';
 import { hasSchema, validate } from '../schemas.ts';
+import { quoted } from '../text.ts';
 import { bodyJson, isObject } from './json.ts';
 import { type CheckContext, fail, pass, type Verdict } from './types.ts';
 
@@ -14,7 +15,12 @@ function listOf(values: unknown[]): string {
 export function statusText(response: HttpResponse): string {
   if (response.status < 300 || response.status > 399) return String(response.status);
   const location = response.headers.location;
-  return `${response.status} (a redirect${location ? ` to ${location}` : ''}; never followed, so credentials do not travel along it)`;
+  return `${response.status} (a redirect${location ? ` to ${quoted(location)}` : ''}; never followed, so credentials do not travel along it)`;
+}
+
+/** An error code as a reason shows it: bare when it is made of the characters RFC 6749 §5.2 allows, else quoted. */
+export function errorCodeText(code: string): string {
+  return /^[\x20-\x21\x23-\x5B\x5D-\x7E]{1,64}$/.test(code) ? code : quoted(code, 64);
 }
 
 /** Status is one of `allowed`. */
@@ -37,7 +43,7 @@ export function checkErrorResponse({ response, params }: CheckContext): Verdict 
   if (allowed.some(([status, expected]) => status === response.status && expected === code))
     return pass();
   const got = code
-    ? `${statusText(response)} ${code}`
+    ? `${statusText(response)} ${errorCodeText(code)}`
     : `${statusText(response)} with ${json.ok ? 'no error code in the body' : json.reason}`;
   return fail(`expected ${wanted}, got ${got}`);
 }

@@ -1,5 +1,7 @@
 /** Checks of revocation: what a revoke request did to the token, judged at the resource probe. */
 import type { Exchange } from '../http.ts';
+import { quoted } from '../text.ts';
+import { hasBody } from './json.ts';
 import { type CheckContext, fail, pass, type Verdict } from './types.ts';
 
 /** What a revocation sequence records (src/sequences/revoke.ts). */
@@ -26,9 +28,12 @@ function factsOf(context: CheckContext): RevocationFacts | string {
 
 /** The body is empty (whitespace alone counts as empty). */
 export function checkNoBody({ response }: CheckContext): Verdict {
-  if (response.body.trim() === '') return pass();
-  const shown = response.body.length > 80 ? `${response.body.slice(0, 80)}…` : response.body;
-  return fail(`a body of ${response.body.length} bytes: ${JSON.stringify(shown)}`);
+  if (!hasBody(response)) return pass();
+  if (response.coding?.problem)
+    return fail(
+      `a body of ${response.coding.wireBytes} bytes on the wire (${response.coding.problem})`,
+    );
+  return fail(`a body of ${Buffer.byteLength(response.body)} bytes: ${quoted(response.body, 80)}`);
 }
 
 /** The token worked before, and the probe refused it within the wait after the revoke request. */

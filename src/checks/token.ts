@@ -1,4 +1,5 @@
 /** Checks of the issued token: its type, lifetime, form, and whether it works. */
+import { quoted, shownText } from '../text.ts';
 import { bodyJson, isObject } from './json.ts';
 import { type CheckContext, fail, pass, type Verdict } from './types.ts';
 
@@ -15,7 +16,7 @@ export function checkTokenType(context: CheckContext): Verdict {
   const value = context.params.value as string;
   return body.token_type === value
     ? pass()
-    : fail(`token_type is ${JSON.stringify(body.token_type)}, not ${JSON.stringify(value)}`);
+    : fail(`token_type is ${quoted(body.token_type)}, not ${JSON.stringify(value)}`);
 }
 
 /** expires_in equals the configured token lifetime. */
@@ -26,9 +27,7 @@ export function checkExpiresIn(context: CheckContext): Verdict {
   if (expected === null) return fail('no token lifetime is configured (tokenLifetimeSeconds)');
   return body.expires_in === expected
     ? pass()
-    : fail(
-        `expires_in is ${JSON.stringify(body.expires_in)}, expected ${expected} (tokenLifetimeSeconds)`,
-      );
+    : fail(`expires_in is ${quoted(body.expires_in)}, expected ${expected} (tokenLifetimeSeconds)`);
 }
 
 /** No refresh_token in the body. */
@@ -73,7 +72,7 @@ export function checkJwtExpiry(context: CheckContext): Verdict {
   if (typeof payload.iat === 'number') {
     const lifetime = payload.exp - payload.iat;
     return Math.abs(lifetime - expiresIn) <= 5
-      ? pass(`alg ${header.alg}, exp - iat = ${lifetime} s`)
+      ? pass(`alg ${shownText(header.alg, 20)}, exp - iat = ${lifetime} s`)
       : fail(`exp - iat is ${lifetime} s but expires_in is ${expiresIn} s`);
   }
   const date = Date.parse(context.response.headers.date ?? '');
@@ -81,7 +80,7 @@ export function checkJwtExpiry(context: CheckContext): Verdict {
     return fail('the JWT has no iat and the response no Date to compare exp with');
   const lifetime = payload.exp - Math.floor(date / 1000);
   return Math.abs(lifetime - expiresIn) <= DATE_SLACK_SECONDS
-    ? pass(`alg ${header.alg}, exp - Date = ${lifetime} s`)
+    ? pass(`alg ${shownText(header.alg, 20)}, exp - Date = ${lifetime} s`)
     : fail(`exp is ${lifetime} s after the response's Date but expires_in is ${expiresIn} s`);
 }
 

@@ -199,6 +199,14 @@ export const BROKEN_VARIANTS: BrokenVariant[] = [
     expectedFailures: ['revoke.query.pretty', 'token.query.pretty'],
   },
   {
+    name: 'pretty-ignored',
+    deviation: 'pretty=true is accepted and ignored: the same compact body',
+    options: {
+      tamper: (res, req) => (req.query.get('pretty') === 'true' ? { ...res, pretty: false } : res),
+    },
+    expectedFailures: ['revoke.query.pretty', 'token.query.pretty'],
+  },
+  {
     name: 'hsts-missing-on-200',
     deviation: '200 without Strict-Transport-Security',
     options: {

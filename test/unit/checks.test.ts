@@ -68,6 +68,15 @@ function expectPass(verdict: Verdict): void {
 
 function expectFail(verdict: Verdict, reason: string): void {
   expect(verdict.ok, JSON.stringify(verdict)).toBe(false);
+  if (!verdict.ok) {
+    expect(verdict.inconclusive, 'a failure, not an inconclusive verdict').toBeUndefined();
+    expect(verdict.reason).toContain(reason);
+  }
+}
+
+/** A verdict that judged nothing (its precondition did not hold): neither pass nor fail. */
+function expectInconclusive(verdict: Verdict, reason: string): void {
+  expect(verdict, JSON.stringify(verdict)).toMatchObject({ ok: false, inconclusive: true });
   if (!verdict.ok) expect(verdict.reason).toContain(reason);
 }
 
@@ -140,6 +149,7 @@ describe('checks registry', () => {
       'checkJwtExpiry',
       'checkTokenWorksAtProbe',
       'checkSameMeaningAsBaseline',
+      'checkPrettyPrinted',
       'checkEnvelope',
       'checkRateLimited',
       'checkExactLimit',
@@ -963,15 +973,99 @@ describe('checkSameMeaningAsBaseline', () => {
   });
 
   test('checkSameMeaningAsBaseline [both empty]', () => {
-    expectPass(
+    expectInconclusive(
       run('checkSameMeaningAsBaseline', response(503, ''), withBaseline(response(503, ''))),
+      'the same request without the flag got 503 and the body is empty: there is no meaning to compare',
+    );
+  });
+
+  // A server that answers everything with the same 404 page: two unparseable bodies that are
+  // byte-for-byte equal prove nothing about the flag.
+  test('checkSameMeaningAsBaseline [both the same 404 HTML page]', () => {
+    const page = '<html><body><h1>404 Not Found</h1></body></html>';
+    expectInconclusive(
+      run('checkSameMeaningAsBaseline', response(404, page), withBaseline(response(404, page))),
+      'got 404 and the body is not JSON',
     );
   });
 
   test('checkSameMeaningAsBaseline [no baseline response]', () => {
-    expectFail(
+    expectInconclusive(
       run('checkSameMeaningAsBaseline', response(200, TOKEN)),
-      'the baseline request got no response',
+      'the same request without the flag got no response',
+    );
+  });
+});
+
+describe('checkPrettyPrinted', () => {
+  const withBaseline = (baseline: HttpResponse) => ({ result: { baseline: result(baseline) } });
+  const error = { error: 'invalid_client', error_description: 'Invalid credentials provided.' };
+
+  test('checkPrettyPrinted [indented, same meaning]', () => {
+    expectPass(
+      run(
+        'checkPrettyPrinted',
+        response(200, JSON.stringify(TOKEN, null, 2)),
+        withBaseline(response(200, TOKEN)),
+      ),
+    );
+  });
+
+  test('checkPrettyPrinted [members on lines of their own, no indentation, other order]', () => {
+    const { access_token, expires_in, token_type } = TOKEN;
+    const body = `{\n"token_type": ${JSON.stringify(token_type)},\n"expires_in": ${expires_in},\n"access_token": ${JSON.stringify(access_token)}}`;
+    expectPass(run('checkPrettyPrinted', response(200, body), withBaseline(response(200, TOKEN))));
+  });
+
+  // A server that ignores pretty=true: the same compact body. Same meaning, but nothing changed.
+  test('checkPrettyPrinted [the flag ignored: compact body]', () => {
+    expectFail(
+      run('checkPrettyPrinted', response(401, error), withBaseline(response(401, error))),
+      'no member of the body starts a line of its own (2 members on one line): the flag changed nothing visible',
+    );
+  });
+
+  test('checkPrettyPrinted [only some members on lines of their own]', () => {
+    const body =
+      '{"error": "invalid_client",\n  "error_description": "Invalid credentials provided."}';
+    expectFail(
+      run('checkPrettyPrinted', response(401, body), withBaseline(response(401, error))),
+      '1 of 2 members of the body do not start a line of their own',
+    );
+  });
+
+  test('checkPrettyPrinted [an escaped line break inside a string does not count]', () => {
+    const body = '{"error": "invalid_client", "error_description": "Invalid\\ncredentials"}';
+    const baseline = { error: 'invalid_client', error_description: 'Invalid\ncredentials' };
+    expectFail(
+      run('checkPrettyPrinted', response(401, body), withBaseline(response(401, baseline))),
+      'no member of the body starts a line of its own',
+    );
+  });
+
+  test('checkPrettyPrinted [an empty object: nothing to lay out]', () => {
+    expectPass(run('checkPrettyPrinted', response(200, '{}'), withBaseline(response(200, {}))));
+  });
+
+  test('checkPrettyPrinted [meaning changed]', () => {
+    expectFail(
+      run(
+        'checkPrettyPrinted',
+        response(401, JSON.stringify({ error: 'invalid_request' }, null, 2)),
+        withBaseline(response(401, error)),
+      ),
+      'the body means something else than without the flag',
+    );
+  });
+
+  test('checkPrettyPrinted [baseline not JSON]', () => {
+    expectInconclusive(
+      run(
+        'checkPrettyPrinted',
+        response(404, 'Not Found'),
+        withBaseline(response(404, 'Not Found')),
+      ),
+      'there is no meaning to compare',
     );
   });
 });
@@ -1061,9 +1155,16 @@ describe('checkEnvelope', () => {
   });
 
   test('checkEnvelope [no baseline response]', () => {
-    expectFail(
+    expectInconclusive(
       run('checkEnvelope', response(200, { status: 200, content: TOKEN })),
-      'the baseline request got no response',
+      'the same request without the flag got no response',
+    );
+  });
+
+  test('checkEnvelope [baseline not JSON]', () => {
+    expectInconclusive(
+      run('checkEnvelope', response(404, '<html/>'), withBaseline(response(404, '<html/>'))),
+      'there is no meaning to compare',
     );
   });
 });
