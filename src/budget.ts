@@ -5,6 +5,7 @@
  * aligned. Each path has its own limit; a path with none is not paced until a 429 teaches one.
  */
 import type { RateLimit } from './types.ts';
+import { MAX_TIMER_MS, sleep as timerSleep } from './waits.ts';
 
 /** What a server counts requests by: the path and the service account named (or none). */
 export interface BudgetKey {
@@ -40,6 +41,11 @@ export interface BudgetOptions {
   onWait?: (label: string, ms: number, why: string) => void;
   /** Told after every booking (the session records what has been spent). */
   onBook?: () => void;
+  /**
+   * Epoch ms of the run's deadline: no wait goes past it, and once it has passed `acquire`
+   * returns at once without booking (the request will not be sent).
+   */
+  deadlineAt?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -50,8 +56,9 @@ export function createBudget(
 ): Budget {
   const marginMs = options.marginMs ?? 250;
   const now = options.now ?? Date.now;
-  const sleep =
-    options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = options.sleep ?? timerSleep;
+  const deadlineAt = options.deadlineAt ?? Number.POSITIVE_INFINITY;
+  const pastDeadline = () => now() >= deadlineAt;
   const known = new Map(Object.entries(limits));
   const sent = new Map<string, number[]>();
   const blockedUntil = new Map<string, number>();
@@ -71,7 +78,8 @@ export function createBudget(
     return log;
   };
 
-  const wait = async (key: BudgetKey, ms: number, why: string): Promise<number> => {
+  const wait = async (key: BudgetKey, wanted: number, why: string): Promise<number> => {
+    const ms = Math.min(wanted, deadlineAt - now());
     if (ms <= 0) return 0;
     if (ms > 1000) options.onWait?.(keyLabel(key), ms, why);
     await sleep(ms);
@@ -95,6 +103,7 @@ export function createBudget(
     async acquire(key) {
       let waited = 0;
       for (;;) {
+        if (pastDeadline()) return waited;
         const blocked = blockedFor(key);
         if (blocked > 0) {
           waited += await wait(key, blocked + marginMs, 'the Retry-After of a 429');
@@ -118,6 +127,7 @@ export function createBudget(
       let waited = 0;
       if (!limitOf(key.path)) return 0;
       for (;;) {
+        if (pastDeadline()) return waited;
         const blocked = blockedFor(key);
         const log = logOf(key);
         const last = log[log.length - 1];
@@ -129,7 +139,8 @@ export function createBudget(
     },
     block(key, seconds) {
       const label = keyLabel(key);
-      blockedUntil.set(label, Math.max(blockedUntil.get(label) ?? 0, now() + seconds * 1000));
+      const ms = Math.min(Math.max(0, seconds * 1000), MAX_TIMER_MS);
+      blockedUntil.set(label, Math.max(blockedUntil.get(label) ?? 0, now() + ms));
     },
     spent() {
       return Object.fromEntries(totals);

@@ -9,6 +9,7 @@ import { basicCredentials } from './redact.ts';
 import type { Session } from './session.ts';
 import type { Case } from './specs.ts';
 import { getCatalog } from './specs.ts';
+import { boundTargetWait } from './waits.ts';
 
 export class CaseSetupError extends Error {
   readonly code = 'CASE_SETUP';
@@ -127,7 +128,8 @@ export function learnTokens(session: Session, exchange: Exchange): void {
 
 /**
  * Sends one request, paced by the budget when its path is rate-limited. An unplanned 429 is
- * waited out (its Retry-After, else one window) and the request retried once, with a note.
+ * waited out (its Retry-After, else one window; bounded by {@link boundTargetWait}) and the
+ * request retried once, with a note; a Retry-After past the bound is noted as a finding.
  */
 export async function sendPaced(
   session: Session,
@@ -145,14 +147,21 @@ export async function sendPaced(
     const stated = statedLimit(response.body);
     if (stated) budget.learn(key.path, stated);
     const told = retryAfterSeconds(response.headers['retry-after']);
-    const windowSeconds = budget.limitOf(key.path)?.windowSeconds ?? 60;
-    // Bounded: a Retry-After longer than two windows is not believed.
-    const seconds = Math.min(told ?? windowSeconds, 2 * windowSeconds);
-    notes.push(
-      `unplanned 429 on ${keyLabel(key)}: waited ${seconds} s and sent the request once more`,
-    );
+    const windowSeconds = budget.limitOf(key.path)?.windowSeconds;
+    const wait = boundTargetWait(told ?? windowSeconds ?? 60, 'Retry-After', {
+      windowSeconds,
+      deadlineAt: run.deadlineAt,
+    });
     session.unplanned429s += 1;
-    budget.block(key, seconds);
+    if (wait.finding) notes.push(`unplanned 429 on ${keyLabel(key)}: ${wait.finding}`);
+    if (wait.pastDeadline) {
+      notes.push(`unplanned 429 on ${keyLabel(key)}: ${wait.pastDeadline}`);
+      return exchange;
+    }
+    notes.push(
+      `unplanned 429 on ${keyLabel(key)}: waited ${wait.ms / 1000} s and sent the request once more`,
+    );
+    budget.block(key, wait.ms / 1000);
     await budget.acquire(key);
     exchange = await send(request, { timeoutMs: run.timeoutMs });
     learnTokens(session, exchange);

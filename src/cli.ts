@@ -6,6 +6,7 @@ import { parseFlags, wholeNumber } from './args.ts';
 import { resolveRunSettings } from './config.ts';
 import { ConformanceError, EXIT_CODES } from './errors.ts';
 import { mockCommand } from './mock/command.ts';
+import { DURATION_LIMITS } from './waits.ts';
 
 const USAGE = `usage:
   oauth-conformance run [--target URL] [--profile atlas|cloud-manager|rfc6749] [--config FILE]
@@ -92,7 +93,8 @@ async function clientCommand(args: string[], io: CliIo): Promise<number> {
       command,
       ...(values.scenario ? { scenarios: values.scenario } : {}),
       reportsDir: values.reports ?? 'reports',
-      timeoutMs: wholeNumber('--timeout', values.timeout, 20, 1) * 1000,
+      timeoutMs:
+        wholeNumber('--timeout', values.timeout, 20, 1, DURATION_LIMITS.timeoutSeconds) * 1000,
       seed: wholeNumber('--seed', values.seed, 1, 0),
     },
     { out: io.out },

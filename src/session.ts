@@ -48,6 +48,7 @@ export function getSession(): Session {
   const budget = createBudget(
     { [run.paths.token]: run.rateLimit, [run.paths.revoke]: run.revokeRateLimit },
     {
+      deadlineAt: run.deadlineAt,
       onBook: () => recordSpend(),
       onWait: (key, ms, why) => {
         process.stderr.write(`  … waiting ${(ms / 1000).toFixed(1)} s for ${why}: ${key}\n`);

@@ -1,6 +1,6 @@
 /** Checks of the rate-limit burst (src/sequences/rate-limit.ts). */
 import type { RateLimit } from '../types.ts';
-import { type CheckContext, fail, pass, type Verdict } from './types.ts';
+import { type CheckContext, fail, inconclusive, pass, type Verdict } from './types.ts';
 
 interface BurstFacts {
   sent: number;
@@ -11,6 +11,10 @@ interface BurstFacts {
   windowSeconds: number;
   stated?: RateLimit;
   retryAfterSeconds?: number;
+  /** The Retry-After was past its bound (twice the window), in words: a finding; not waited. */
+  retryAfterTooLong?: string;
+  /** Waiting the Retry-After would have passed the run's deadline; not waited. */
+  retryAfterPastDeadline?: string;
 }
 
 function burst(context: CheckContext): BurstFacts {
@@ -57,8 +61,18 @@ export function checkStatedLimit(context: CheckContext): Verdict {
 /** After waiting the Retry-After, the next request is admitted (not 429). */
 export function checkRetryAfterHonest({ result }: CheckContext): Verdict {
   const facts = (result.facts ?? {}) as unknown as BurstFacts;
+  // A Retry-After past twice the window contradicts the limit the target works by.
+  if (facts.retryAfterTooLong)
+    return fail(`${facts.retryAfterTooLong}; not waited, so the reset after it was not tried`);
+  if (facts.retryAfterPastDeadline) return inconclusive(facts.retryAfterPastDeadline);
   const after = result.steps?.afterRetryAfter?.response?.status;
-  if (after === undefined) return fail('no request was sent after the Retry-After');
+  if (after === undefined) {
+    return fail(
+      result.exchange.response?.status === 429
+        ? 'no request was sent after the Retry-After'
+        : 'the burst met no 429, so no Retry-After could be tried',
+    );
+  }
   const waited =
     facts.retryAfterSeconds === undefined
       ? `one window (${facts.windowSeconds} s; no valid Retry-After)`

@@ -6,6 +6,7 @@
 import { parseFlags, wholeNumber } from '../args.ts';
 import { ConformanceError } from '../errors.ts';
 import { ACCOUNT_ROLES, type RateLimit } from '../types.ts';
+import { DURATION_LIMITS } from '../waits.ts';
 import { type MockHandle, startMock } from './index.ts';
 
 export interface CommandIo {
@@ -13,16 +14,25 @@ export interface CommandIo {
   err: (line: string) => void;
 }
 
+/** The most requests a window may allow (as the config file's rateLimit.requests). */
+const MAX_REQUESTS = 100_000;
+
 /** `10/60`: 10 requests per 60 s. */
 function rateLimit(flag: string, raw: string | undefined): RateLimit | undefined {
   if (raw === undefined) return undefined;
   const match = /^(\d+)\/(\d+)$/.exec(raw);
   const requests = Number(match?.[1]);
   const windowSeconds = Number(match?.[2]);
-  if (!match || requests < 1 || windowSeconds < 1)
+  if (
+    !match ||
+    requests < 1 ||
+    requests > MAX_REQUESTS ||
+    windowSeconds < 1 ||
+    windowSeconds > DURATION_LIMITS.windowSeconds
+  )
     throw new ConformanceError(
       'USAGE',
-      `${flag} must be REQUESTS/SECONDS, e.g. 10/60, not "${raw}"`,
+      `${flag} must be REQUESTS/SECONDS (1 to ${MAX_REQUESTS} requests, 1 to ${DURATION_LIMITS.windowSeconds} s), e.g. 10/60, not "${raw}"`,
     );
   return { requests, windowSeconds };
 }
@@ -54,7 +64,15 @@ export async function mockCommand(args: string[], io: CommandIo): Promise<number
       ...(revokeLimit ? { revokeRateLimit: revokeLimit } : {}),
       ...(lifetime === undefined
         ? {}
-        : { tokenLifetimeSeconds: wholeNumber('--token-lifetime', lifetime, 3600, 1) }),
+        : {
+            tokenLifetimeSeconds: wholeNumber(
+              '--token-lifetime',
+              lifetime,
+              3600,
+              1,
+              DURATION_LIMITS.tokenLifetimeSeconds,
+            ),
+          }),
     });
   } catch (error) {
     if (error instanceof ConformanceError) throw error;

@@ -1,7 +1,8 @@
 /**
  * The rate-limit burst, on the token or the revoke endpoint: after a quiet window, requests on
  * the primary account until one meets 429; then the Retry-After is waited out and one more
- * request must succeed.
+ * request must succeed. The Retry-After is the target's to set, and bounded like every such wait
+ * (src/waits.ts): past twice the window it is a finding and is not waited.
  */
 import { keyLabel, retryAfterSeconds } from '../budget.ts';
 import {
@@ -17,8 +18,8 @@ import { type Exchange, send } from '../http.ts';
 import { statedLimit } from '../rate-limit-text.ts';
 import type { Session } from '../session.ts';
 import type { Case } from '../specs.ts';
+import { boundTargetWait, sleep } from '../waits.ts';
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const MARGIN_MS = 250;
 
 export async function rateLimitBurst(session: Session, c: Case): Promise<CaseResult> {
@@ -74,13 +75,24 @@ export async function rateLimitBurst(session: Session, c: Case): Promise<CaseRes
   };
   const steps: Record<string, Exchange> = {};
   if (response?.status === 429) {
-    const waitSeconds = told ?? limit.windowSeconds;
     if (told === undefined)
       notes.push(`no valid Retry-After: waited one window (${limit.windowSeconds} s) instead`);
-    budget.block(key, waitSeconds);
-    if (waitSeconds > 1)
-      process.stderr.write(`  … waiting ${waitSeconds} s, the Retry-After of ${keyLabel(key)}\n`);
-    await sleep(waitSeconds * 1000 + MARGIN_MS);
+    const wait = boundTargetWait(told ?? limit.windowSeconds, 'Retry-After', {
+      windowSeconds: limit.windowSeconds,
+      deadlineAt: run.deadlineAt - MARGIN_MS - run.timeoutMs,
+    });
+    budget.block(key, wait.ms / 1000);
+    if (wait.finding || wait.pastDeadline) {
+      // Not waited: whether the limit resets after it cannot be tried in this run.
+      if (wait.finding) facts.retryAfterTooLong = wait.finding;
+      if (wait.pastDeadline) facts.retryAfterPastDeadline = wait.pastDeadline;
+      return { exchange: last as Exchange, notes, steps, facts };
+    }
+    if (wait.ms > 1000)
+      process.stderr.write(
+        `  … waiting ${wait.ms / 1000} s, the Retry-After of ${keyLabel(key)}\n`,
+      );
+    await sleep(wait.ms + MARGIN_MS);
     budget.book(key);
     steps.afterRetryAfter = await send(request, { timeoutMs: run.timeoutMs });
     learnTokens(session, steps.afterRetryAfter);

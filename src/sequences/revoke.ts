@@ -16,16 +16,20 @@ import type { RevocationFacts } from '../checks/revoke.ts';
 import type { Exchange } from '../http.ts';
 import type { Session } from '../session.ts';
 import type { Case } from '../specs.ts';
+import { sleep } from '../waits.ts';
 
 const POLL_MS = 200;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Probes `token` until the probe refuses it (401) or `windowMs` has passed. */
+/**
+ * Probes `token` until the probe refuses it (401) or `windowMs` has passed, and never past the
+ * run's deadline (the watch is cut short, and a later probe would not be sent anyway).
+ */
 async function watchProbe(
   session: Session,
   token: string,
-  windowMs: number,
+  wantedMs: number,
 ): Promise<Omit<RevocationFacts, 'before'>> {
+  const windowMs = Math.max(0, Math.min(wantedMs, session.run.deadlineAt - Date.now()));
   const started = performance.now();
   let probes = 0;
   let last: number | undefined;

@@ -216,6 +216,20 @@ describe('resolveRunSettings refusals', () => {
     );
   });
 
+  // Durations past their maximum would overflow Node's timers (fire at once) and fail every case.
+  test.each([
+    [{ timeoutSeconds: 9_999_999_999 }, '/timeoutSeconds must be <= 3600'],
+    [{ deadlineSeconds: 10 ** 12 }, '/deadlineSeconds must be <= 604800'],
+    [{ revocationWaitSeconds: 601 }, '/revocationWaitSeconds must be <= 600'],
+    [
+      { rateLimit: { requests: 10, windowSeconds: 86_401 } },
+      '/rateLimit/windowSeconds must be <= 86400',
+    ],
+    [{ tokenLifetimeSeconds: 2 ** 40 }, '/tokenLifetimeSeconds must be <= 31622400'],
+  ])('resolveRunSettings [a duration past its maximum: %j]', (content, message) => {
+    expectRefused({ config: configFile(content) }, 'CONFIG_INVALID', message);
+  });
+
   test('resolveRunSettings [config file profile unknown]', () => {
     expectRefused({ config: configFile({ profile: 'okta' }) }, 'CONFIG_INVALID', '/profile');
   });
