@@ -3,9 +3,9 @@ import { appendFileSync } from 'node:fs';
 import { en, Faker } from '@faker-js/faker';
 import { type BudgetKey, keyLabel, retryAfterSeconds } from './budget.ts';
 import type { CaseResult } from './checks/index.ts';
-import { type Exchange, type HttpRequest, parseJson, send } from './http.ts';
+import { type Exchange, type HttpRequest, type HttpResponse, parseJson, send } from './http.ts';
 import { statedLimit } from './rate-limit-text.ts';
-import { basicCredentials } from './redact.ts';
+import { basicCredentials, encodingsDiffer } from './redact.ts';
 import type { Session } from './session.ts';
 import type { Case } from './specs.ts';
 import { getCatalog } from './specs.ts';
@@ -81,7 +81,7 @@ export function buildRequest(
       secret = auth.secret === 'wrong' ? generatedSecret(faker) : account.clientSecret;
     }
     redactor.addCredentials(clientId, secret);
-    headers.authorization = `Basic ${basicCredentials(clientId, secret)}`;
+    headers.authorization = `Basic ${basicCredentials(clientId, secret, run.clientCredentialEncoding)}`;
   }
   let body: string | undefined;
   if (recipe.form) {
@@ -233,7 +233,7 @@ export async function requestToken(
       url: `${session.run.target}${session.run.paths.token}`,
       headers: {
         accept: 'application/json',
-        authorization: `Basic ${basicCredentials(account.clientId, account.clientSecret)}`,
+        authorization: `Basic ${basicCredentials(account.clientId, account.clientSecret, session.run.clientCredentialEncoding)}`,
         'content-type': 'application/x-www-form-urlencoded',
       },
       body: 'grant_type=client_credentials',
@@ -245,6 +245,27 @@ export async function requestToken(
   return token ? { token, exchange } : { exchange };
 }
 
+/**
+ * Why a refusal of correct credentials may be the suite's doing, not the target's: the
+ * credentials hold characters (`+ / = % :` or spaces, anything but letters, digits and `-._*`)
+ * whose raw and form-urlencoded forms differ, and the target refused client authentication (a
+ * 401, or `invalid_client`). Undefined when the encoding cannot be the cause.
+ */
+export function credentialEncodingHint(
+  run: Session['run'],
+  role: string | undefined,
+  response: HttpResponse | undefined,
+): string | undefined {
+  const account = role ? run.accounts[role as keyof typeof run.accounts] : undefined;
+  if (!account || !response) return undefined;
+  const json = parseJson(response.body);
+  const code = json.ok ? (json.value as { error?: unknown } | null)?.error : undefined;
+  if (response.status !== 401 && code !== 'invalid_client') return undefined;
+  if (!encodingsDiffer(account.clientId, account.clientSecret)) return undefined;
+  const other = run.clientCredentialEncoding === 'raw' ? 'form-urlencoded' : 'raw';
+  return `the ${role} credentials hold characters that RFC 6749 Appendix B form-encodes, and this run sent them ${run.clientCredentialEncoding} (profile ${run.profile}): if the target decodes Basic credentials the other way, the encoding is the cause; set "clientCredentialEncoding": "${other}" in the config to try it`;
+}
+
 /** A new token a case needs to work with; failing to get one is a setup error, not a finding of the case. */
 export async function issueToken(
   session: Session,
@@ -254,7 +275,10 @@ export async function issueToken(
   const { token, exchange } = await requestToken(session, notes, role);
   if (token) return token;
   const got = exchange.response ? `status ${exchange.response.status}` : exchange.error?.code;
-  throw new CaseSetupError(`could not obtain a ${role} token to work with (${got})`);
+  const hint = credentialEncodingHint(session.run, role, exchange.response);
+  throw new CaseSetupError(
+    `could not obtain a ${role} token to work with (${got})${hint ? `; ${hint}` : ''}`,
+  );
 }
 
 /**

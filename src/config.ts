@@ -11,6 +11,7 @@ import { validate } from './schemas.ts';
 import { getCatalog } from './specs.ts';
 import {
   type Accounts,
+  type ClientCredentialEncoding,
   DEFAULT_CONTAINER_PORT,
   DEFAULT_CONTAINER_STARTUP_SECONDS,
   type ProfileName,
@@ -61,6 +62,7 @@ interface ConfigFile {
   tokenLifetimeSeconds?: number;
   paths?: { token?: string; revoke?: string };
   resourceProbe?: { path: string; accept?: string } | null;
+  clientCredentialEncoding?: ClientCredentialEncoding;
   faultHook?: boolean;
   timeoutSeconds?: number;
   deadlineSeconds?: number;
@@ -101,6 +103,10 @@ export interface RunSettings {
   paths: { token: string; revoke: string };
   resourceProbe: { path: string; accept: string } | null;
   faultHook: boolean;
+  /** How the suite encodes its own client credentials in HTTP Basic (the profile's, or the config's). */
+  clientCredentialEncoding: ClientCredentialEncoding;
+  /** `rfc`: requirements are judged at the level their RFC sentence gives (the profile's). */
+  requirementLevels: 'documented' | 'rfc';
   strict: boolean;
   seed: number;
   reportsDir: string;
@@ -356,6 +362,9 @@ export function resolveRunSettings(
     paths: { ...served.paths, ...file.paths },
     resourceProbe: probe ? { path: probe.path, accept: probe.accept ?? 'application/json' } : null,
     faultHook: file.faultHook ?? embedded,
+    // The embedded mock is Atlas: it compares the raw id, whatever profile judges it.
+    clientCredentialEncoding: file.clientCredentialEncoding ?? served.clientCredentialEncoding,
+    requirementLevels: profile.requirementLevels,
     strict: options.strict ?? false,
     seed: parseSeed(options.seed),
     reportsDir: options.reports ?? 'reports',

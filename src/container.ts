@@ -102,7 +102,7 @@ function startError(spec: ContainerTarget, error: unknown, present: boolean): Co
   } else {
     message = `${what} could not be started: ${firstLine(error)}`;
   }
-  return new ConformanceError('TARGET_UNREACHABLE', message, { cause: error });
+  return new ConformanceError('TARGET_UNREACHABLE', message, { cause: error, kind: 'container' });
 }
 
 /** Whether a container engine answers, and why not. */
@@ -125,6 +125,7 @@ export async function startContainer(spec: ContainerTarget): Promise<StartedCont
     throw new ConformanceError(
       'TARGET_UNREACHABLE',
       `no container engine answers: ${firstLine(error)}`,
+      { kind: 'container' },
     );
   });
   const present = await client.image.exists(ImageName.fromString(spec.image)).catch(() => false);

@@ -12,12 +12,28 @@ export type ErrorCode =
   | 'SUITE_CRASHED'
   | 'SECRET_LEAKED';
 
+/** How a target failed before any testcase could run (a TARGET_UNREACHABLE error). */
+export type TargetFailureKind =
+  | 'unreachable'
+  | 'reset'
+  | 'not-http'
+  | 'tls'
+  | 'timeout'
+  | 'container';
+
 export class ConformanceError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  /** For TARGET_UNREACHABLE: which way the target failed. */
+  readonly kind?: TargetFailureKind;
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; kind?: TargetFailureKind },
+  ) {
     super(message, options);
     this.name = 'ConformanceError';
     this.code = code;
+    if (options?.kind) this.kind = options.kind;
   }
 }
 

@@ -6,7 +6,7 @@
 import { en, Faker } from '@faker-js/faker';
 import type { HttpRequest } from './http.ts';
 import { basicCredentials } from './redact.ts';
-import type { Account } from './types.ts';
+import type { Account, ClientCredentialEncoding } from './types.ts';
 
 export interface FuzzInput {
   /** What is wrong with it, for the report (no secret in it). */
@@ -32,67 +32,72 @@ const KINDS: Record<
     f: Faker,
     account: Account,
     form: string,
+    /** An HTTP Basic Authorization value, in the run's credential encoding. */
+    basic: (id: string, secret: string) => string,
   ) => { headers: Record<string, string>; body?: string; method?: string; clientId: string }
 > = {
-  'JSON body instead of a form': (_f, a, form) => ({
-    headers: { authorization: basic(a), 'content-type': 'application/json' },
+  'JSON body instead of a form': (_f, a, form, basic) => ({
+    headers: {
+      authorization: basic(a.clientId, a.clientSecret),
+      'content-type': 'application/json',
+    },
     body: JSON.stringify(Object.fromEntries(new URLSearchParams(form))),
     clientId: a.clientId,
   }),
-  'text/plain body': (_f, a, form) => ({
-    headers: { authorization: basic(a), 'content-type': 'text/plain' },
+  'text/plain body': (_f, a, form, basic) => ({
+    headers: { authorization: basic(a.clientId, a.clientSecret), 'content-type': 'text/plain' },
     body: form,
     clientId: a.clientId,
   }),
-  'no content type': (_f, a, form) => ({
-    headers: { authorization: basic(a) },
+  'no content type': (_f, a, form, basic) => ({
+    headers: { authorization: basic(a.clientId, a.clientSecret) },
     body: form,
     clientId: a.clientId,
   }),
-  'parameter repeated with another value': (f, a, form) => {
+  'parameter repeated with another value': (f, a, form, basic) => {
     const [name] = [...new URLSearchParams(form).keys()];
     return {
-      headers: { authorization: basic(a), 'content-type': FORM },
+      headers: { authorization: basic(a.clientId, a.clientSecret), 'content-type': FORM },
       body: `${form}&${name}=${encodeURIComponent(f.lorem.word())}`,
       clientId: a.clientId,
     };
   },
-  'empty parameter values': (_f, a, form) => ({
-    headers: { authorization: basic(a), 'content-type': FORM },
+  'empty parameter values': (_f, a, form, basic) => ({
+    headers: { authorization: basic(a.clientId, a.clientSecret), 'content-type': FORM },
     body: [...new URLSearchParams(form).keys()].map((name) => `${name}=`).join('&'),
     clientId: a.clientId,
   }),
-  'unicode in the parameters': (f, a, form) => ({
-    headers: { authorization: basic(a), 'content-type': FORM },
+  'unicode in the parameters': (f, a, form, basic) => ({
+    headers: { authorization: basic(a.clientId, a.clientSecret), 'content-type': FORM },
     body: [...new URLSearchParams(form).keys()]
       .map((name) => `${name}=${encodeURIComponent(`${f.lorem.word()}é漢字🙂`)}`)
       .join('&'),
     clientId: a.clientId,
   }),
-  'oversized client id': (f, _a, form) => {
+  'oversized client id': (f, _a, form, basic) => {
     const id = f.string.alphanumeric(4000);
     return {
       headers: {
-        authorization: `Basic ${basicCredentials(id, f.string.alphanumeric(20))}`,
+        authorization: basic(id, f.string.alphanumeric(20)),
         'content-type': FORM,
       },
       body: form,
       clientId: id,
     };
   },
-  'oversized secret': (f, a, form) => ({
+  'oversized secret': (f, a, form, basic) => ({
     headers: {
-      authorization: `Basic ${basicCredentials(a.clientId, f.string.alphanumeric(6000))}`,
+      authorization: basic(a.clientId, f.string.alphanumeric(6000)),
       'content-type': FORM,
     },
     body: form,
     clientId: a.clientId,
   }),
-  'unicode credentials': (f, _a, form) => {
+  'unicode credentials': (f, _a, form, basic) => {
     const id = `${f.person.firstName()}-ünïcødé-漢字`;
     return {
       headers: {
-        authorization: `Basic ${basicCredentials(id, `${f.lorem.word()}🙂`)}`,
+        authorization: basic(id, `${f.lorem.word()}🙂`),
         'content-type': FORM,
       },
       body: form,
@@ -117,27 +122,23 @@ const KINDS: Record<
     body: form,
     clientId: '',
   }),
-  'GET instead of POST': (_f, a) => ({
+  'GET instead of POST': (_f, a, _form, basic) => ({
     method: 'GET',
-    headers: { authorization: basic(a) },
+    headers: { authorization: basic(a.clientId, a.clientSecret) },
     clientId: a.clientId,
   }),
-  'PUT instead of POST': (_f, a, form) => ({
+  'PUT instead of POST': (_f, a, form, basic) => ({
     method: 'PUT',
-    headers: { authorization: basic(a), 'content-type': FORM },
+    headers: { authorization: basic(a.clientId, a.clientSecret), 'content-type': FORM },
     body: form,
     clientId: a.clientId,
   }),
-  'DELETE instead of POST': (_f, a) => ({
+  'DELETE instead of POST': (_f, a, _form, basic) => ({
     method: 'DELETE',
-    headers: { authorization: basic(a) },
+    headers: { authorization: basic(a.clientId, a.clientSecret) },
     clientId: a.clientId,
   }),
 };
-
-function basic(account: Account): string {
-  return `Basic ${basicCredentials(account.clientId, account.clientSecret)}`;
-}
 
 export const FUZZ_KINDS = Object.keys(KINDS);
 
@@ -148,7 +149,9 @@ export function fuzzInputs(
   endpoint: Endpoint,
   url: string,
   account: Account,
+  encoding: ClientCredentialEncoding = 'raw',
 ): FuzzInput[] {
+  const basic = (id: string, secret: string) => `Basic ${basicCredentials(id, secret, encoding)}`;
   const faker = new Faker({ locale: [en] });
   faker.seed([seed, endpoint === 'token' ? 1 : 2]);
   const form =
@@ -162,7 +165,7 @@ export function fuzzInputs(
       : FUZZ_KINDS;
   return Array.from({ length: count }, (_, i) => {
     const kind = kinds[i % kinds.length] as string;
-    const made = (KINDS[kind] as (typeof KINDS)[string])(faker, account, form);
+    const made = (KINDS[kind] as (typeof KINDS)[string])(faker, account, form, basic);
     const headers = { accept: 'application/json', ...made.headers };
     return {
       kind,

@@ -8,6 +8,7 @@
 import { rootCertificates } from 'node:tls';
 import { Agent, request } from 'undici';
 import { decodeContent } from './content-coding.ts';
+import type { TargetFailureKind } from './errors.ts';
 import { quoted, shownText } from './text.ts';
 
 export interface HttpRequest {
@@ -197,6 +198,20 @@ export async function send(request_: HttpRequest, options: SendOptions): Promise
     failuresInARow += 1;
     return finish({ error: { code: shownText(code, 60), message } });
   }
+}
+
+/**
+ * Which way a request failed, from its transport error code: the connection was refused or the
+ * host not found (unreachable), it was reset, the answer was not HTTP, TLS failed, or it timed out.
+ */
+export function transportFailureKind(code: string): TargetFailureKind {
+  if (/^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL)$/.test(code))
+    return 'unreachable';
+  if (/TIMEOUT|^TimeoutError$|^AbortError$|^ETIMEDOUT$/.test(code)) return 'timeout';
+  if (/^(ERR_TLS|ERR_SSL|CERT_|EPROTO$)|SELF_SIGNED|UNABLE_TO_|^DEPTH_ZERO/.test(code))
+    return 'tls';
+  if (/^(ECONNRESET|EPIPE|UND_ERR_SOCKET)$/.test(code)) return 'reset';
+  return 'not-http';
 }
 
 function hasHeader(headers: Record<string, string>, name: string): boolean {

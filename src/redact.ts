@@ -6,7 +6,7 @@
  * in, and fields that are secret by name (Authorization, access_token, token=...) are replaced
  * whatever their value.
  */
-import { ACCOUNT_ROLES, type Accounts } from './types.ts';
+import { ACCOUNT_ROLES, type Accounts, type ClientCredentialEncoding } from './types.ts';
 
 export const REDACTED = '[REDACTED]';
 
@@ -35,8 +35,33 @@ export interface Redactor {
   readonly size: number;
 }
 
-export function basicCredentials(clientId: string, clientSecret: string): string {
-  return Buffer.from(`${clientId}:${clientSecret}`, 'utf8').toString('base64');
+/**
+ * The application/x-www-form-urlencoded form of one value (RFC 6749 Appendix B: UTF-8, then
+ * the form serialisation: space as `+`, reserved characters such as `+ / = % :` as `%XX`).
+ */
+export function formUrlEncode(value: string): string {
+  return new URLSearchParams({ v: value }).toString().slice(2);
+}
+
+/**
+ * The credentials of an HTTP Basic `Authorization` value (RFC 7617 §2): base64 of `id:secret`,
+ * each taken as issued (`raw`, the default) or form-urlencoded first (RFC 6749 §2.3.1).
+ */
+export function basicCredentials(
+  clientId: string,
+  clientSecret: string,
+  encoding: ClientCredentialEncoding = 'raw',
+): string {
+  const [id, secret] =
+    encoding === 'raw'
+      ? [clientId, clientSecret]
+      : [formUrlEncode(clientId), formUrlEncode(clientSecret)];
+  return Buffer.from(`${id}:${secret}`, 'utf8').toString('base64');
+}
+
+/** Whether the two encodings of these credentials differ (they hold characters Appendix B encodes). */
+export function encodingsDiffer(clientId: string, clientSecret: string): boolean {
+  return formUrlEncode(clientId) !== clientId || formUrlEncode(clientSecret) !== clientSecret;
 }
 
 /** A secret in every encoding a report might carry it in (raw, base64, base64url, percent, form, JSON). */
@@ -77,8 +102,11 @@ export function createRedactor(initial: Iterable<string> = []): Redactor {
     },
     addCredentials(clientId, clientSecret) {
       redactor.add(clientSecret);
-      redactor.add(basicCredentials(clientId, clientSecret));
       redactor.add(`${clientId}:${clientSecret}`);
+      // Both encodings: whichever the run sends, and whichever a target echoes back.
+      redactor.add(basicCredentials(clientId, clientSecret, 'raw'));
+      redactor.add(basicCredentials(clientId, clientSecret, 'form-urlencoded'));
+      redactor.add(formUrlEncode(clientSecret));
     },
     redact(text) {
       let out = text;
@@ -119,7 +147,11 @@ export function accountSecrets(accounts: Partial<Accounts>): string[] {
   return ACCOUNT_ROLES.flatMap((role) => {
     const account = accounts[role];
     return account
-      ? [account.clientSecret, basicCredentials(account.clientId, account.clientSecret)]
+      ? [
+          account.clientSecret,
+          basicCredentials(account.clientId, account.clientSecret, 'raw'),
+          basicCredentials(account.clientId, account.clientSecret, 'form-urlencoded'),
+        ]
       : [];
   });
 }

@@ -9,8 +9,14 @@ import { join, resolve } from 'node:path';
 import { BaseSequencer, startVitest, type TestSpecification } from 'vitest/node';
 import type { ContainerTarget, RunContext, RunSettings } from './config.ts';
 import type { StartedContainer } from './container.ts';
-import { ConformanceError, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PASSED } from './errors.ts';
-import { configureTransport, send } from './http.ts';
+import {
+  ConformanceError,
+  EXIT_CODES,
+  EXIT_FAILED,
+  EXIT_INTERRUPTED,
+  EXIT_PASSED,
+} from './errors.ts';
+import { configureTransport, send, transportFailureKind } from './http.ts';
 import { findLeaks } from './leak-scan.ts';
 import { startMock } from './mock/index.ts';
 import { PACKAGE_ROOT, packagePath, TOOL_VERSION } from './paths.ts';
@@ -21,6 +27,7 @@ import { CollectingReporter, countOutcomes, type TestcaseRecord } from './report
 import type { RunReport } from './reporters/report.ts';
 import { printTestcase, summaryLines } from './reporters/summary.ts';
 import { AREA_ORDER, areasFor } from './specs.ts';
+import { oneLine } from './text.ts';
 import type { Accounts, RateLimit } from './types.ts';
 
 class SuiteOrder extends BaseSequencer {
@@ -102,9 +109,11 @@ async function checkReachable(context: RunContext): Promise<void> {
     { timeoutMs: Math.min(context.timeoutMs, 10_000), maxBodyBytes: 4096 },
   );
   if (exchange.error) {
+    const kind = transportFailureKind(exchange.error.code);
     throw new ConformanceError(
       'TARGET_UNREACHABLE',
-      `target ${context.target} is unreachable or does not speak HTTP: ${exchange.error.code} ${exchange.error.message}`,
+      `target ${context.target} is unreachable or does not speak HTTP (${kind}): ${exchange.error.code} ${exchange.error.message}`,
+      { kind },
     );
   }
 }
@@ -147,15 +156,59 @@ async function startContainerTarget(spec: ContainerTarget, io: RunIo): Promise<S
   };
 }
 
+/**
+ * Runs the suite against the target `settings` name and writes the reports. Throws a
+ * ConformanceError when the target cannot be tested at all (TARGET_UNREACHABLE: unreachable, not
+ * HTTP, TLS, timeout, or a container that will not start), after writing the three reports with
+ * that reason as their one errored testcase, so CI has a report to show.
+ */
 export async function runConformance(settings: RunSettings, io: RunIo): Promise<RunResult> {
-  const container = settings.container
-    ? await startContainerTarget(settings.container, io)
-    : undefined;
+  const startedAt = new Date();
+  let container: StartedContainer | undefined;
   try {
+    if (settings.container) container = await startContainerTarget(settings.container, io);
     return await runAgainst(settings, container, io);
+  } catch (error) {
+    if (
+      error instanceof ConformanceError &&
+      EXIT_CODES[error.code] === EXIT_CODES.TARGET_UNREACHABLE
+    )
+      writeAbortedReports(settings, container, error, startedAt, io);
+    throw error;
   } finally {
     await container?.stop();
   }
+}
+
+/** The reports of a run that could not test its target: no testcase, one error that says why. */
+function writeAbortedReports(
+  settings: RunSettings,
+  container: StartedContainer | undefined,
+  error: ConformanceError,
+  startedAt: Date,
+  io: RunIo,
+): void {
+  const redactor = createAccountsRedactor(settings.accounts);
+  const report: RunReport = {
+    tool: { name: 'oauth-conformance', version: TOOL_VERSION },
+    target:
+      container?.url ??
+      settings.target ??
+      (settings.container ? `container:${settings.container.image}` : 'embedded reference mock'),
+    targetKind: settings.container ? 'container' : settings.target ? 'url' : 'embedded-mock',
+    profile: settings.profile,
+    seed: settings.seed,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    plan: { token: 0, revoke: 0, leastWallMs: 0 },
+    spent: { token: 0, revoke: 0, unplanned429s: 0 },
+    allowances: [],
+    crashes: [],
+    aborted: { kind: error.kind ?? 'unreachable', reason: oneLine(redactor.redact(error.message)) },
+    testcases: [],
+  };
+  const written = writeReports(report, settings.reportsDir, redactor);
+  io.out(`reports ${written.join(', ')}`);
 }
 
 async function runAgainst(

@@ -5,6 +5,19 @@
  */
 import type { Level } from './types.ts';
 
+/**
+ * The level a requirement is judged at in a run: its own, or under a profile held to the RFCs
+ * alone (`requirementLevels: rfc`) the level its RFC sentence gives (MUST fails, SHOULD warns).
+ */
+export function levelFor(
+  requirement: { level: Level; rfcLevel?: 'rfc-must' | 'rfc-should' },
+  requirementLevels: 'documented' | 'rfc',
+): Level {
+  return requirementLevels === 'rfc'
+    ? (requirement.rfcLevel ?? requirement.level)
+    : requirement.level;
+}
+
 export type Outcome = 'pass' | 'fail' | 'warn' | 'allowed';
 
 export interface SeverityOptions {

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { packagePath } from './paths.ts';
 import { validate } from './schemas.ts';
-import type { Level, ProfileName, RateLimit, Trigger } from './types.ts';
+import type { ClientCredentialEncoding, Level, ProfileName, RateLimit, Trigger } from './types.ts';
 
 export interface Source {
   /** A file of specs/sources/ (the seeds), or an RFC such as `RFC 6749`. */
@@ -15,6 +15,8 @@ export interface Requirement {
   id: string;
   endpoint: 'token' | 'revoke' | 'probe';
   level: Level;
+  /** The level its RFC sentence gives it, for profiles judged by the RFCs alone. */
+  rfcLevel?: 'rfc-must' | 'rfc-should';
   statement: string;
   sources: Source[];
   check: { name: string; with?: Record<string, unknown> };
@@ -58,6 +60,10 @@ export interface Case {
 
 export interface Profile {
   description: string;
+  /** How the suite encodes its own client credentials in HTTP Basic against this profile's targets. */
+  clientCredentialEncoding: ClientCredentialEncoding;
+  /** `rfc`: requirements are judged at their RFC level (rfcLevel), for a server held to the RFCs alone. */
+  requirementLevels: 'documented' | 'rfc';
   paths: { token: string; revoke: string };
   resourceProbe: { path: string; accept: string } | null;
   rateLimit: RateLimit | null;

@@ -6,14 +6,17 @@
  */
 import { type TestContext, test } from 'vitest';
 import { skipReason } from './applicability.ts';
-import { CaseSetupError, resultOf } from './cases.ts';
+import { CaseSetupError, credentialEncodingHint, resultOf } from './cases.ts';
 import { type CaseResult, getCheck, type Verdict } from './checks/index.ts';
 import { exchangeText } from './exchange-text.ts';
+import { type HttpResponse, parseJson } from './http.ts';
+import { definedRefusal, refusalExplained } from './refusals.ts';
 import { SEQUENCES } from './sequences/index.ts';
 import { getSession, type Session } from './session.ts';
-import { decide } from './severity.ts';
+import { decide, levelFor } from './severity.ts';
 import { type Case, getCatalog, getRequirement, type Requirement, sourceLine } from './specs.ts';
 import { oneLine, shownText } from './text.ts';
+import type { Level } from './types.ts';
 
 /** Thrown for a finding that fails the run; its message is the whole story, so no stack. */
 export class ConformanceFailure extends Error {
@@ -31,13 +34,14 @@ export function testName(requirement: Requirement, c: Pick<Case, 'title'>): stri
 function failureMessage(
   session: Session,
   requirement: Requirement,
+  level: Level,
   c: Case,
   reason: string,
   result: CaseResult,
 ): string {
   const lines = [
     `${testName(requirement, c)}: ${oneLine(reason)}`,
-    `requirement (${requirement.level}): ${requirement.statement}`,
+    `requirement (${level}): ${requirement.statement}`,
     `source: ${sourceLine(requirement)}`,
     ...result.notes.map((note) => `note: ${oneLine(note)}`),
     'exchange:',
@@ -69,14 +73,22 @@ async function judge(
   c: Case,
   execute?: () => Promise<CaseResult>,
 ): Promise<void> {
+  let level = levelFor(requirement, session.run.requirementLevels);
   await context.annotate(requirement.id, 'requirement');
-  await context.annotate(requirement.level, 'level');
+  await context.annotate(level, 'level');
   await context.annotate(c.trigger, 'trigger');
   await context.annotate(sourceLine(requirement), 'source');
   const skip = skipReason(session.run, c, requirement);
   if (skip) {
     await context.annotate(skip, 'skipped');
     context.skip(skip);
+    return;
+  }
+  // A case compared with another judges nothing when that one did not get what it needs.
+  const unmet = await baselineUnmet(session, c);
+  if (unmet) {
+    await context.annotate(unmet, 'skipped');
+    context.skip(unmet);
     return;
   }
   let result: CaseResult;
@@ -88,13 +100,6 @@ async function judge(
     throw error;
   }
   for (const note of result.notes) await context.annotate(oneLine(note), 'note');
-  const baselineStatus = result.baseline?.exchange.response?.status;
-  if (c.baselineStatus && !c.baselineStatus.includes(baselineStatus ?? 0)) {
-    const reason = `not judged: the same request without the flag got ${baselineStatus ?? 'no response'}, not ${c.baselineStatus.join(' or ')}, so there is nothing of that kind to compare with`;
-    await context.annotate(reason, 'skipped');
-    context.skip(reason);
-    return;
-  }
   const params = requirement.check.with ?? {};
   // A requirement may judge a later step of a sequence (its `step` parameter) instead of the case's main exchange.
   const step = typeof params.step === 'string' ? params.step : undefined;
@@ -130,8 +135,24 @@ async function judge(
       };
     }
   }
+  if (!verdict.ok) {
+    // Correct credentials refused: say when the suite's own credential encoding may be the cause.
+    const auth = c.request.auth;
+    const role = auth && 'basic' in auth && !auth.secret ? auth.basic : undefined;
+    const hint = credentialEncodingHint(session.run, role, result.exchange.response);
+    if (hint) verdict = { ...verdict, reason: `${verdict.reason}; ${hint}` };
+    // A refusal an RFC defines: say so, and under the RFC levels judge at the level it breaks.
+    const refusal = definedRefusalOf(c.endpoint, judged?.response);
+    if (refusal) {
+      verdict = { ...verdict, reason: `${verdict.reason}; ${refusalExplained(refusal)}` };
+      if (session.run.requirementLevels === 'rfc' && level === 'rfc-must') {
+        level = refusal.level;
+        await context.annotate(level, 'level');
+      }
+    }
+  }
   const allowance = session.run.allowances.find((entry) => entry.requirement === requirement.id);
-  const outcome = decide(requirement.level, verdict.ok, {
+  const outcome = decide(level, verdict.ok, {
     strict: session.run.strict,
     allowed: allowance !== undefined,
   });
@@ -149,7 +170,7 @@ async function judge(
     await context.annotate(oneLine(verdict.reason), 'warning');
     return;
   }
-  const message = failureMessage(session, requirement, c, verdict.reason, result);
+  const message = failureMessage(session, requirement, level, c, verdict.reason, result);
   if (outcome === 'allowed' && allowance) {
     await context.annotate(
       `${oneLine(verdict.reason)} (allowed until ${allowance.expires}: ${oneLine(allowance.reason)})`,
@@ -159,6 +180,36 @@ async function judge(
     return;
   }
   throw new ConformanceFailure(message);
+}
+
+/** The refusal an RFC defines that a response is, if any. */
+function definedRefusalOf(endpoint: Case['endpoint'], response: HttpResponse | undefined) {
+  if (!response || endpoint === 'probe') return undefined;
+  const json = parseJson(response.body);
+  const code = json.ok ? (json.value as { error?: unknown } | null)?.error : undefined;
+  return definedRefusal(endpoint, response.status, code);
+}
+
+/**
+ * Why a case compared with another (its baseline) judges nothing: the baseline did not get a
+ * status of `baselineStatus` (pretty=true on a success needs a success; the hint cases need a
+ * revocation that worked with the hint). Undefined when it did, or the case names none.
+ */
+async function baselineUnmet(session: Session, c: Case): Promise<string | undefined> {
+  if (!c.baseline || !c.baselineStatus) return undefined;
+  const baseline = getCatalog().cases.find((other) => other.id === c.baseline);
+  if (!baseline) throw new Error(`case ${c.id} names unknown baseline ${c.baseline}`);
+  let got: string;
+  try {
+    const result = await resultOf(session, baseline, sequenceOf(baseline));
+    const status = result.exchange.response?.status;
+    if (status !== undefined && c.baselineStatus.includes(status)) return undefined;
+    got = status === undefined ? `no response (${result.exchange.error?.code})` : String(status);
+  } catch (error) {
+    if (!(error instanceof CaseSetupError)) throw error;
+    got = `no response (its setup failed: ${error.message})`;
+  }
+  return `not judged: the request it is compared with (${baseline.title}) got ${oneLine(got)}, not ${c.baselineStatus.join(' or ')}, so there is nothing of that kind to compare with`;
 }
 
 function sequenceOf(c: Case): (() => Promise<CaseResult>) | undefined {

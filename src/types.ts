@@ -36,6 +36,13 @@ export type ProfileName = 'atlas' | 'cloud-manager' | 'rfc6749';
 
 export type Level = 'documented' | 'rfc-must' | 'rfc-should' | 'observed';
 
+/**
+ * How a client id and secret go into HTTP Basic: `raw` (base64 of `id:secret` as issued, what the
+ * Atlas pages show and the live service compares) or `form-urlencoded` (each encoded with
+ * application/x-www-form-urlencoded first: RFC 6749 §2.3.1 and Appendix B).
+ */
+export type ClientCredentialEncoding = 'raw' | 'form-urlencoded';
+
 export type Trigger = 'request' | 'fixture' | 'fault';
 
 /** The fault-injection hook's request body (see docs/fault-hook.md): a `status`, a `delayMs`, or both. */

@@ -1,9 +1,15 @@
 // The CLI's contract: exit statuses, one clear line for bad input, and the profiles it offers.
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { packagePath } from '../src/paths.ts';
+import { validate } from '../src/schemas.ts';
 import { failedRequirementIds, readJunit, runCli, tempDir, writeJson } from './support/cli.ts';
+
+const JUNIT_XSD = packagePath('test', 'fixtures', 'junit-10.xsd');
 
 function expectOneCleanLine(stderr: string, pattern: RegExp): void {
   const lines = stderr.trim().split('\n');
@@ -89,31 +95,84 @@ describe.concurrent('usage and configuration errors exit 2 with one line', () =>
   });
 });
 
-describe.concurrent('an unusable target exits 3 with one line', () => {
+describe.concurrent('an unusable target exits 3 with one line, and all three reports', () => {
   const env = {
     MONGODB_ATLAS_CLIENT_ID: 'mdb_sa_id_000000000000000000000000',
     MONGODB_ATLAS_CLIENT_SECRET: 'mdb_sa_sk_canary',
   };
 
+  /** CI shows a report, not "no test report": one errored testcase that names the reason. */
+  function expectAbortedReports(dir: string, kind: string, reason: RegExp): void {
+    const xml = readFileSync(join(dir, 'junit.xml'), 'utf8');
+    expect(xml).toContain(`<testcase name="target.reachable [${kind}]" classname="target"`);
+    expect(xml).toMatch(/<testsuites [^>]*tests="1" failures="0" errors="1"/);
+    execFileSync('xmllint', ['--noout', '--schema', JUNIT_XSD, join(dir, 'junit.xml')], {
+      stdio: 'pipe',
+    });
+    const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
+    expect(result.aborted.kind).toBe(kind);
+    expect(result.aborted.reason).toMatch(reason);
+    expect(validate('urn:oauth-conformance:schemas:result', result).errors).toEqual([]);
+    expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain(
+      'The target could not be tested',
+    );
+  }
+
   test('nothing listening', async () => {
     const port = await listen((socket) => socket.destroy());
-    servers.at(-1)?.close();
+    // Closed at once: nothing listens on the port (this test's server, not another's).
+    const own = servers.find(
+      (server) => (server.address() as { port: number } | null)?.port === port,
+    );
+    await new Promise((resolve) => own?.close(resolve));
+    const dir = tempDir('r');
     const result = await runCli(
-      ['run', '--target', `http://127.0.0.1:${port}`, '--reports', tempDir('r')],
+      ['run', '--target', `http://127.0.0.1:${port}`, '--reports', dir],
       env,
     );
     expect(result.code).toBe(3);
-    expectOneCleanLine(result.stderr, /unreachable or does not speak HTTP: ECONNREFUSED/);
+    expectOneCleanLine(
+      result.stderr,
+      /unreachable or does not speak HTTP \(unreachable\): ECONNREFUSED/,
+    );
+    expectAbortedReports(dir, 'unreachable', /ECONNREFUSED/);
   });
 
   test('a server that does not speak HTTP', async () => {
     const port = await listen((socket) => socket.end('SSH-2.0-OpenSSH_9.2\r\n'));
+    const dir = tempDir('r');
     const result = await runCli(
-      ['run', '--target', `http://127.0.0.1:${port}`, '--reports', tempDir('r')],
+      ['run', '--target', `http://127.0.0.1:${port}`, '--reports', dir],
       env,
     );
     expect(result.code).toBe(3);
-    expectOneCleanLine(result.stderr, /does not speak HTTP/);
+    expectOneCleanLine(result.stderr, /does not speak HTTP \(not-http\)/);
+    expectAbortedReports(dir, 'not-http', /HTTPParserError|HPE_/);
+  });
+
+  test('a server that resets the first request', async () => {
+    const port = await listen((socket) => socket.once('data', () => socket.resetAndDestroy()));
+    const dir = tempDir('r');
+    const result = await runCli(
+      ['run', '--target', `http://127.0.0.1:${port}`, '--reports', dir],
+      env,
+    );
+    expect(result.code).toBe(3);
+    expectOneCleanLine(result.stderr, /\(reset\)/);
+    expectAbortedReports(dir, 'reset', /ECONNRESET|UND_ERR_SOCKET/);
+  });
+
+  test('a server that never answers', async () => {
+    const port = await listen(() => {});
+    const dir = tempDir('r');
+    const config = writeJson(dir, 'c.json', { timeoutSeconds: 1 });
+    const result = await runCli(
+      ['run', '--target', `http://127.0.0.1:${port}`, '--reports', dir, '--config', config],
+      env,
+    );
+    expect(result.code).toBe(3);
+    expectOneCleanLine(result.stderr, /\(timeout\)/);
+    expectAbortedReports(dir, 'timeout', /TIMEOUT|TimeoutError/i);
   });
 });
 

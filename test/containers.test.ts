@@ -128,6 +128,10 @@ describe('containers', () => {
       expect(errors).toHaveLength(1);
       expect(errors[0]).toMatch(message);
       expect(leftovers()).toEqual([]);
+      // The reports say why, for CI: one errored testcase.
+      expect(readJunit(join(dir, 'junit.xml')).map((c) => c.name)).toEqual([
+        'target.reachable [container]',
+      ]);
     });
   }
 

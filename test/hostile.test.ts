@@ -153,7 +153,7 @@ describe.concurrent('hostile targets', () => {
     expect(
       run.cases.find((c) => c.name === 'token.200.status [client_credentials]')?.failure,
     ).toContain(
-      'expected status 200, got 302 (a redirect to /steal; never followed, so credentials do not travel along it)',
+      'expected status 200, got 302 (a redirect to "/steal"; never followed, so credentials do not travel along it)',
     );
     expect(followed).toBe(false);
   });
@@ -212,6 +212,7 @@ describe.concurrent('hostile targets', () => {
       const untrusted = await runSuite('ca-untrusted', url, FAST);
       expect(untrusted.code).toBe(3);
       expect(untrusted.stderr).toMatch(/self.signed|unable to verify|DEPTH_ZERO_SELF_SIGNED_CERT/i);
+      expect(untrusted.cases.map((c) => c.name)).toEqual(['target.reachable [tls]']);
       const trusted = await runAgainst('ca-trusted', url, ['--ca', join(dir, 'cert.pem')]);
       expect(trusted.code).toBe(1);
       expect(trusted.cases.length).toBeGreaterThan(50);

@@ -92,6 +92,29 @@ describe('specs/', () => {
     expect(vendorOnly.map((r) => r.id)).toEqual([]);
   });
 
+  // Under a profile held to the RFCs alone, a requirement is judged at the level its RFC sentence
+  // gives: a vendor-documented one needs that level, and a source whose quote carries it.
+  test('a profile judged by the RFCs gives every vendor-level requirement its RFC level', () => {
+    const { profiles } = getCatalog();
+    const rfcProfiles = Object.entries(profiles)
+      .filter(([, profile]) => profile.requirementLevels === 'rfc')
+      .map(([name]) => name);
+    expect(rfcProfiles).toEqual(['rfc6749']);
+    const judged = requirements.filter((r) => r.profiles.some((p) => rfcProfiles.includes(p)));
+    const missing = judged.filter(
+      (r) => (r.level === 'documented' || r.level === 'observed') && !r.rfcLevel,
+    );
+    expect(missing.map((r) => r.id)).toEqual([]);
+    for (const r of judged.filter((candidate) => candidate.rfcLevel)) {
+      const keyword =
+        r.rfcLevel === 'rfc-must' ? /\b(MUST|REQUIRED|SHALL)\b|\bwith a 200 \(OK\)/ : /\bSHOULD\b/;
+      expect(
+        r.sources.some((source) => source.document.startsWith('RFC') && keyword.test(source.quote)),
+        `${r.id}: no RFC source quotes its ${r.rfcLevel}`,
+      ).toBe(true);
+    }
+  });
+
   test('a broken catalog is refused: unknown requirement in a case', () => {
     const dir = packagePath('test', 'fixtures', 'broken-specs');
     expect(() => loadCatalog(dir)).toThrow(/names unknown requirement token\.no-such-requirement/);

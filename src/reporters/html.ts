@@ -181,10 +181,12 @@ export function htmlReport(report: RunReport): string {
     if (group) group.push(record);
     else groups.set(record.requirement, [record]);
   }
-  const ok = counts.failed === 0 && report.crashes.length === 0;
-  const status = ok
-    ? `passed: ${records.length} testcases, none failed`
-    : `failed: ${counts.failed} of ${records.length} testcases failed${report.crashes.length ? `, ${report.crashes.length} suite error(s)` : ''}`;
+  const ok = counts.failed === 0 && report.crashes.length === 0 && !report.aborted;
+  const status = report.aborted
+    ? `not tested: ${report.aborted.reason}`
+    : ok
+      ? `passed: ${records.length} testcases, none failed`
+      : `failed: ${counts.failed} of ${records.length} testcases failed${report.crashes.length ? `, ${report.crashes.length} suite error(s)` : ''}`;
   const meta: [string, string][] = [
     ['target', `${report.target} (${TARGET_KINDS[report.targetKind]})`],
     ['profile', report.profile],
@@ -207,6 +209,14 @@ export function htmlReport(report: RunReport): string {
         ]) as [string, string][]),
     ['tool', `${report.tool.name} ${report.tool.version}`],
   ];
+  const aborted = report.aborted
+    ? [
+        `<section class="crashes" id="aborted" data-kind="${esc(report.aborted.kind)}">`,
+        '<h2>The target could not be tested</h2>',
+        `<pre>${esc(report.aborted.reason)}</pre>`,
+        '</section>',
+      ]
+    : [];
   const crashes = report.crashes.length
     ? [
         '<section class="crashes" id="crashes">',
@@ -237,6 +247,7 @@ export function htmlReport(report: RunReport): string {
         `<dt>${esc(term)}</dt><dd data-meta="${esc(term.replace(/ /g, '-'))}">${esc(value)}</dd>`,
     ),
     '</dl>',
+    ...aborted,
     ...crashes,
     '</header>',
     '<section id="counts">',

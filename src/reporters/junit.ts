@@ -88,11 +88,22 @@ export function junitXml(report: RunReport): string {
         '  </testsuite>',
       ]
     : [];
+  const aborted = report.aborted
+    ? [
+        `  <testsuite ${attr('name', 'target')} ${attr('tests', 1)} ${attr('failures', 0)} ${attr('errors', 1)} ${attr('skipped', 0)} ${attr('time', seconds(report.durationMs))} ${attr('timestamp', report.startedAt)} ${attr('hostname', hostname())}>`,
+        `    <testcase ${attr('name', `target.reachable [${report.aborted.kind}]`)} ${attr('classname', 'target')} ${attr('time', seconds(report.durationMs))}>`,
+        `      <error ${attr('message', report.aborted.reason)} ${attr('type', report.aborted.kind)}>${escapeMarkup(report.aborted.reason)}</error>`,
+        '    </testcase>',
+        '  </testsuite>',
+      ]
+    : [];
+  const errors = report.crashes.length + (report.aborted ? 1 : 0);
   const failures = report.testcases.filter((record) => record.outcome === 'failed').length;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites ${attr('name', `oauth-conformance ${report.profile}`)} ${attr('tests', report.testcases.length)} ${attr('failures', failures)} ${attr('errors', report.crashes.length)} ${attr('time', seconds(report.durationMs))}>`,
+    `<testsuites ${attr('name', `oauth-conformance ${report.profile}`)} ${attr('tests', report.testcases.length + (report.aborted ? 1 : 0))} ${attr('failures', failures)} ${attr('errors', errors)} ${attr('time', seconds(report.durationMs))}>`,
     ...suites,
+    ...aborted,
     ...crashes,
     '</testsuites>',
     '',

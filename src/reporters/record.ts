@@ -45,7 +45,8 @@ export function recordOf(testCase: TestCase): TestcaseRecord {
     name: testCase.name,
     area: areaOf(testCase.module.moduleId),
     requirement: first('requirement') ?? testCase.name.split(' [', 1)[0] ?? testCase.name,
-    level: (first('level') ?? 'documented') as Level,
+    // The last: a defined refusal may lower the level the testcase is judged at (suite.ts).
+    level: (annotations(testCase, 'level').at(-1) ?? 'documented') as Level,
     source: first('source') ?? '',
     trigger: first('trigger') ?? '',
     notes: annotations(testCase, 'note'),

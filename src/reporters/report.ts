@@ -1,4 +1,6 @@
 /** The whole of a run as data: who, what, when, what it spent, and a record per testcase. */
+
+import type { TargetFailureKind } from '../errors.ts';
 import type { ProfileName } from '../types.ts';
 import type { TestcaseRecord } from './record.ts';
 
@@ -24,5 +26,10 @@ export interface RunReport {
   }[];
   /** Errors outside any testcase: a suite that would not load. */
   crashes: string[];
+  /**
+   * Why the run stopped before any testcase could run (exit 3): the target could not be reached,
+   * does not speak HTTP, failed TLS, timed out, or its container would not start.
+   */
+  aborted?: { kind: TargetFailureKind; reason: string };
   testcases: TestcaseRecord[];
 }

@@ -23,7 +23,14 @@ export async function fuzz(session: Session, c: Case): Promise<CaseResult> {
   const notes: string[] = [];
   const steps: Record<string, Exchange> = {};
   const outcomes: FuzzOutcome[] = [];
-  const inputs = fuzzInputs(run.seed, run.fuzz, c.endpoint, url, account);
+  const inputs = fuzzInputs(
+    run.seed,
+    run.fuzz,
+    c.endpoint,
+    url,
+    account,
+    run.clientCredentialEncoding,
+  );
   for (const [i, input] of inputs.entries()) {
     const exchange = await sendPaced(session, input.request, input.clientId, notes);
     const step = `input ${i + 1} (${input.kind})`;

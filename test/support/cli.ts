@@ -62,8 +62,8 @@ export function writeJson(dir: string, name: string, value: unknown): string {
 
 export interface JunitCase {
   name: string;
-  state: 'passed' | 'failed' | 'skipped';
-  /** The failure text, XML entities decoded. */
+  state: 'passed' | 'failed' | 'skipped' | 'errored';
+  /** The failure (or error) text, XML entities decoded. */
   failure?: string;
   properties: Record<string, string>;
 }
@@ -85,9 +85,10 @@ export function readJunit(path: string): JunitCase[] {
     for (const prop of out.matchAll(/^\[\[PROPERTY\|([^=\]]+)=(.*)\]\]$/gm)) {
       properties[prop[1] ?? ''] ??= prop[2] ?? '';
     }
-    const failure = /<failure\b[^>]*>([\s\S]*?)<\/failure>/.exec(body)?.[1];
-    const state =
-      failure !== undefined || /<failure\b/.test(body)
+    const failure = /<(failure|error)\b[^>]*>([\s\S]*?)<\/\1>/.exec(body)?.[2];
+    const state = /<error\b/.test(body)
+      ? 'errored'
+      : /<failure\b/.test(body)
         ? 'failed'
         : /<skipped/.test(body)
           ? 'skipped'
@@ -140,7 +141,8 @@ export async function runSuite(
     reports,
     ...args,
   ]);
-  // A run that ended before its suites (exit 2 or 3) writes no report: no cases, not an error here.
+  // A run refused before it starts (exit 2) writes no report: no cases, not an error here. One
+  // whose target cannot be tested (exit 3) writes one errored testcase, target.reachable [kind].
   const junit = join(reports, 'junit.xml');
   return { ...result, cases: existsSync(junit) ? readJunit(junit) : [], reports };
 }

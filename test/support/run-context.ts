@@ -23,6 +23,8 @@ export function testRunContext(overrides: Partial<RunContext> = {}): RunContext 
     paths: { token: '/api/oauth/token', revoke: '/api/oauth/revoke' },
     resourceProbe: { path: '/api/atlas/v2/', accept: 'application/json' },
     faultHook: true,
+    clientCredentialEncoding: 'raw',
+    requirementLevels: 'documented',
     strict: false,
     seed: 1,
     timeoutMs: 30_000,

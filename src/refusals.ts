@@ -1,0 +1,56 @@
+/**
+ * Refusals the RFCs define: error codes a server may answer that mean "I do not do this", with the
+ * sentence that defines them and the level at which not doing it is judged. A verdict that failed
+ * on such an answer says so, and under a profile held to the RFCs alone (requirementLevels: rfc)
+ * it is judged at that level: a server that does not revoke access tokens breaks a SHOULD, not a
+ * MUST, however many revocation requirements notice it.
+ */
+import type { Level } from './types.ts';
+
+export interface DefinedRefusal {
+  /** The `error` code of the body (RFC 6749 §5.2 presentation). */
+  error: string;
+  status: number;
+  endpoint: 'token' | 'revoke';
+  /** Where the code is defined, and its definition, quoted. */
+  source: { document: string; section: string; quote: string };
+  /** What it refuses, in a few words for a reason. */
+  refuses: string;
+  /** The level at which what it refuses is asked for, and the sentence that asks. */
+  level: Extract<Level, 'rfc-should' | 'rfc-must'>;
+  because: string;
+}
+
+export const DEFINED_REFUSALS: readonly DefinedRefusal[] = [
+  {
+    error: 'unsupported_token_type',
+    status: 400,
+    endpoint: 'revoke',
+    source: {
+      document: 'RFC 7009',
+      section: '§2.2.1',
+      quote:
+        'The authorization server does not support the revocation of the presented token type. That is, the client tried to revoke an access token on a server not supporting this feature.',
+    },
+    refuses: 'the revocation of the presented token type (here: access tokens)',
+    level: 'rfc-should',
+    because: 'RFC 7009 §2: implementations "SHOULD support the revocation of access tokens"',
+  },
+];
+
+/** The refusal a response is, if it is one the RFCs define for this endpoint. */
+export function definedRefusal(
+  endpoint: string,
+  status: number,
+  errorCode: unknown,
+): DefinedRefusal | undefined {
+  return DEFINED_REFUSALS.find(
+    (refusal) =>
+      refusal.endpoint === endpoint && refusal.status === status && refusal.error === errorCode,
+  );
+}
+
+/** What a reason adds about a defined refusal: what it means and where that is written. */
+export function refusalExplained(refusal: DefinedRefusal): string {
+  return `the server answered ${refusal.status} ${refusal.error}, the refusal ${refusal.source.document} ${refusal.source.section} defines for a server that does not support ${refusal.refuses}; ${refusal.because}`;
+}
