@@ -18,6 +18,11 @@ export function authlibMissing(): string | undefined {
     : `${PYTHON} cannot import authlib and flask (Debian python3-authlib, python3-flask; .ci/run installs them): ${why}`;
 }
 
+/**
+ * Starts the Authlib app with two fresh clients; resolves once it listens.
+ *
+ * @throws Error with the app's last output when Python cannot start it within 30 s.
+ */
 export async function startAuthlib(): Promise<ThirdPartyTarget> {
   const accounts = {
     primary: { clientId: CLIENT_IDS.primary, clientSecret: reservedCharacterSecret() },

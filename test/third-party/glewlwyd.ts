@@ -334,6 +334,13 @@ async function startGlewlwydProcess(dir: string): Promise<{ server: ServerProces
   throw lastError;
 }
 
+/**
+ * Starts Glewlwyd in a fresh temp dir, sets it up (plugin, scope, two clients) and starts its
+ * front; `close()` stops both and removes the dir.
+ *
+ * @throws Error with Glewlwyd's last output, or the admin API's answer, when a step fails; nothing
+ *   is left running then.
+ */
 export async function startGlewlwyd(options: GlewlwydOptions = {}): Promise<ThirdPartyTarget> {
   const accounts = {
     primary: { clientId: CLIENT_IDS.primary, clientSecret: reservedCharacterSecret() },

@@ -119,6 +119,7 @@ function sendError(res: ServerResponse, error: unknown, response: OAuth2Server.R
   send(res, error.code, headers, { error: error.name, error_description: error.message });
 }
 
+/** Starts the server with two fresh clients on 127.0.0.1:0; resolves once it listens. */
 export async function startNodeOAuth2Server(): Promise<ThirdPartyTarget> {
   const accounts = {
     primary: { clientId: CLIENT_IDS.primary, clientSecret: reservedCharacterSecret() },

@@ -118,6 +118,7 @@ function signingKeys(): { keys: Record<string, unknown>[] } {
   return { keys: [{ ...jwk, kid: randomBytes(8).toString('hex'), alg: 'RS256', use: 'sig' }] };
 }
 
+/** Starts the provider with two fresh clients on 127.0.0.1:0; resolves once it listens. */
 export async function startOidcProvider(
   options: OidcProviderOptions = {},
 ): Promise<OidcProviderTarget> {
