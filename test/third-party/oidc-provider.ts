@@ -11,22 +11,22 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
+import { CLIENT_IDS, reservedCharacterSecret, type ThirdPartyTarget } from './target.ts';
 
-export interface OidcProviderTarget {
-  url: string;
-  accounts: Record<'primary' | 'secondary', { clientId: string; clientSecret: string }>;
-  tokenPath: string;
-  revokePath: string;
+export interface OidcProviderTarget extends ThirdPartyTarget {
   /** A Bearer-protected resource: the rfc6749 profile's resourceProbe. */
   probePath: string;
-  close(): Promise<void>;
 }
 
-/** Client ids with an underscore, like Atlas's (mdb_sa_id_...). */
-const CLIENT_IDS = {
-  primary: 'conformance_client',
-  secondary: 'conformance_other_client',
-} as const;
+export interface OidcProviderOptions {
+  /**
+   * How the client secrets are made: `base64url` (the default: 48 random bytes, letters, digits,
+   * `-` and `_` only) or `base64` (standard base64 that holds `+`, `/` and `=`). oidc-provider reads
+   * HTTP Basic credentials as RFC 6749 §2.3.1 says, form-decoding both parts, so with `base64`
+   * secrets a client that sends them raw is refused (`+` decodes to a space).
+   */
+  secrets?: 'base64url' | 'base64';
+}
 /** The provider's default routes (configuration `routes.token` and `routes.revocation`). */
 const TOKEN_PATH = '/token';
 const REVOKE_PATH = '/token/revocation';
@@ -118,13 +118,17 @@ function signingKeys(): { keys: Record<string, unknown>[] } {
   return { keys: [{ ...jwk, kid: randomBytes(8).toString('hex'), alg: 'RS256', use: 'sig' }] };
 }
 
-export async function startOidcProvider(): Promise<OidcProviderTarget> {
+/** Starts the provider with two fresh clients on 127.0.0.1:0; resolves once it listens. */
+export async function startOidcProvider(
+  options: OidcProviderOptions = {},
+): Promise<OidcProviderTarget> {
+  const secret = () =>
+    options.secrets === 'base64'
+      ? reservedCharacterSecret()
+      : randomBytes(48).toString('base64url');
   const accounts = {
-    primary: { clientId: CLIENT_IDS.primary, clientSecret: randomBytes(48).toString('base64url') },
-    secondary: {
-      clientId: CLIENT_IDS.secondary,
-      clientSecret: randomBytes(48).toString('base64url'),
-    },
+    primary: { clientId: CLIENT_IDS.primary, clientSecret: secret() },
+    secondary: { clientId: CLIENT_IDS.secondary, clientSecret: secret() },
   };
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
