@@ -9,6 +9,7 @@ import { type Case, getRequirement, type Requirement } from './specs.ts';
 
 /** What a sequence needs of the target to run at all (every testcase of its case is skipped without it). */
 export const SEQUENCE_NEEDS: Readonly<Record<string, readonly Need[]>> = {
+  'credential-encoding': [],
   'rate-limit-burst': ['rateLimit'],
   'revoke-lifecycle': [],
   'revoke-and-probe': [],

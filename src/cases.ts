@@ -49,6 +49,20 @@ export function budgetKey(
 const PLACEHOLDER = /^\{\{([a-z-]+)\}\}$/;
 
 /**
+ * The config's tokenRequestParameters (a scope a server demands, an audience) for a form sent to
+ * the token endpoint, less those the form sets itself: each case isolates one fault, and a server
+ * that demands a scope would otherwise refuse them all for the same reason.
+ */
+export function extraTokenParameters(
+  session: Session,
+  endpoint: Case['endpoint'],
+  form: Record<string, string> = {},
+): [string, string][] {
+  if (endpoint !== 'token') return [];
+  return Object.entries(session.run.tokenRequestParameters).filter(([name]) => !(name in form));
+}
+
+/**
  * Builds a case's request. Form values of the form `{{name}}` are filled from `values`
  * (see {@link placeholderValues}).
  */
@@ -81,7 +95,7 @@ export function buildRequest(
       secret = auth.secret === 'wrong' ? generatedSecret(faker) : account.clientSecret;
     }
     redactor.addCredentials(clientId, secret);
-    headers.authorization = `Basic ${basicCredentials(clientId, secret, run.clientCredentialEncoding)}`;
+    headers.authorization = `Basic ${basicCredentials(clientId, secret, session.credentialEncoding)}`;
   }
   let body: string | undefined;
   if (recipe.form) {
@@ -93,7 +107,10 @@ export function buildRequest(
       if (filled === undefined) throw new CaseSetupError(`no value for {{${placeholder}}}`);
       return [name, filled];
     });
-    body = new URLSearchParams(form).toString();
+    body = new URLSearchParams([
+      ...form,
+      ...extraTokenParameters(session, c.endpoint, recipe.form),
+    ]).toString();
   }
   return {
     request: {
@@ -233,10 +250,13 @@ export async function requestToken(
       url: `${session.run.target}${session.run.paths.token}`,
       headers: {
         accept: 'application/json',
-        authorization: `Basic ${basicCredentials(account.clientId, account.clientSecret, session.run.clientCredentialEncoding)}`,
+        authorization: `Basic ${basicCredentials(account.clientId, account.clientSecret, session.credentialEncoding)}`,
         'content-type': 'application/x-www-form-urlencoded',
       },
-      body: 'grant_type=client_credentials',
+      body: new URLSearchParams([
+        ['grant_type', 'client_credentials'],
+        ...extraTokenParameters(session, 'token', { grant_type: '' }),
+      ]).toString(),
     },
     account.clientId,
     notes,

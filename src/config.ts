@@ -63,6 +63,7 @@ interface ConfigFile {
   paths?: { token?: string; revoke?: string };
   resourceProbe?: { path: string; accept?: string } | null;
   clientCredentialEncoding?: ClientCredentialEncoding;
+  tokenRequestParameters?: Record<string, string>;
   faultHook?: boolean;
   timeoutSeconds?: number;
   deadlineSeconds?: number;
@@ -105,6 +106,10 @@ export interface RunSettings {
   faultHook: boolean;
   /** How the suite encodes its own client credentials in HTTP Basic (the profile's, or the config's). */
   clientCredentialEncoding: ClientCredentialEncoding;
+  /** True when the config file set the encoding: it is then used throughout, never negotiated. */
+  clientCredentialEncodingFixed: boolean;
+  /** Extra form parameters of every client_credentials token request meant to succeed (a scope). */
+  tokenRequestParameters: Record<string, string>;
   /** `rfc`: requirements are judged at the level their RFC sentence gives (the profile's). */
   requirementLevels: 'documented' | 'rfc';
   strict: boolean;
@@ -364,6 +369,8 @@ export function resolveRunSettings(
     faultHook: file.faultHook ?? embedded,
     // The embedded mock is Atlas: it compares the raw id, whatever profile judges it.
     clientCredentialEncoding: file.clientCredentialEncoding ?? served.clientCredentialEncoding,
+    clientCredentialEncodingFixed: file.clientCredentialEncoding !== undefined,
+    tokenRequestParameters: file.tokenRequestParameters ?? {},
     requirementLevels: profile.requirementLevels,
     strict: options.strict ?? false,
     seed: parseSeed(options.seed),

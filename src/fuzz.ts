@@ -11,6 +11,12 @@ import type { Account, ClientCredentialEncoding } from './types.ts';
 export interface FuzzInput {
   /** What is wrong with it, for the report (no secret in it). */
   kind: string;
+  /**
+   * Statuses besides a 4xx that answer it correctly: a revocation whose token is repeated or
+   * empty names no valid token, which RFC 7009 §2.2 answers 200 (RFC 6749 §3.2's rule on repeated
+   * and empty parameters is the token endpoint's).
+   */
+  alsoAccepted?: number[];
   request: HttpRequest;
   /** The client id the request names, for the budget ('' if none). */
   clientId: string;
@@ -142,6 +148,12 @@ const KINDS: Record<
 
 export const FUZZ_KINDS = Object.keys(KINDS);
 
+/** On the revoke endpoint these leave no valid token to revoke: 200 is a right answer too (RFC 7009 §2.2). */
+const REVOKE_INVALID_TOKEN_KINDS = new Set([
+  'parameter repeated with another value',
+  'empty parameter values',
+]);
+
 /** `count` malformed requests to `url`, cycling through every kind, values drawn from `seed`. */
 export function fuzzInputs(
   seed: number,
@@ -150,13 +162,15 @@ export function fuzzInputs(
   url: string,
   account: Account,
   encoding: ClientCredentialEncoding = 'raw',
+  /** Form parameters every token request carries besides grant_type (a scope the server demands). */
+  tokenParameters: Record<string, string> = {},
 ): FuzzInput[] {
   const basic = (id: string, secret: string) => `Basic ${basicCredentials(id, secret, encoding)}`;
   const faker = new Faker({ locale: [en] });
   faker.seed([seed, endpoint === 'token' ? 1 : 2]);
   const form =
     endpoint === 'token'
-      ? 'grant_type=client_credentials'
+      ? new URLSearchParams({ grant_type: 'client_credentials', ...tokenParameters }).toString()
       : `token=${faker.string.alphanumeric(40)}&token_type_hint=access_token`;
   // An unknown token, even in odd characters, is no malformed revocation: RFC 7009 §2.2 answers it 200.
   const kinds =
@@ -169,6 +183,9 @@ export function fuzzInputs(
     const headers = { accept: 'application/json', ...made.headers };
     return {
       kind,
+      ...(endpoint === 'revoke' && REVOKE_INVALID_TOKEN_KINDS.has(kind)
+        ? { alsoAccepted: [200] }
+        : {}),
       clientId: made.clientId,
       request: {
         method: made.method ?? 'POST',

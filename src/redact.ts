@@ -187,6 +187,8 @@ export function redactForm(body: string): string {
       } catch {
         return pair;
       }
+      // An empty value hides nothing: shown as sent, so the report does not claim a token was.
+      if (eq === pair.length - 1) return pair;
       return SECRET_FIELDS.has(name.toLowerCase()) ? `${pair.slice(0, eq)}=${REDACTED}` : pair;
     })
     .join('&');

@@ -16,6 +16,13 @@ export interface DefinedRefusal {
   source: { document: string; section: string; quote: string };
   /** What it refuses, in a few words for a reason. */
   refuses: string;
+  /**
+   * The case whose answer shows the server refuses this generally (revoking a live access token
+   * with its hint): only when that case got the same refusal is another case's refusal judged at
+   * {@link DefinedRefusal.level}. A server that revokes access tokens and yet answers
+   * unsupported_token_type to an unknown hint breaks a MUST (RFC 7009 §2.1), not a SHOULD.
+   */
+  confirmedBy: string;
   /** The level at which what it refuses is asked for, and the sentence that asks. */
   level: Extract<Level, 'rfc-should' | 'rfc-must'>;
   because: string;
@@ -33,6 +40,7 @@ export const DEFINED_REFUSALS: readonly DefinedRefusal[] = [
         'The authorization server does not support the revocation of the presented token type. That is, the client tried to revoke an access token on a server not supporting this feature.',
     },
     refuses: 'the revocation of the presented token type (here: access tokens)',
+    confirmedBy: 'revoke-lifecycle',
     level: 'rfc-should',
     because: 'RFC 7009 §2: implementations "SHOULD support the revocation of access tokens"',
   },

@@ -11,6 +11,7 @@ import type { RunContext } from './config.ts';
 import { configureTransport } from './http.ts';
 import { createAccountsRedactor, type Redactor } from './redact.ts';
 import { useRedactor } from './text.ts';
+import type { ClientCredentialEncoding } from './types.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -30,6 +31,12 @@ export interface Session {
   revocationDelayMs?: number;
   /** 429s met outside the rate-limit cases. */
   unplanned429s: number;
+  /**
+   * How the suite encodes its own client credentials in HTTP Basic now: the run's, until the
+   * credential-encoding case finds that the target accepts only the other (see
+   * src/sequences/credential-encoding.ts).
+   */
+  credentialEncoding: ClientCredentialEncoding;
 }
 
 let session: Session | undefined;
@@ -55,7 +62,14 @@ export function getSession(): Session {
       },
     },
   );
-  const current: Session = { run, redactor, budget, results: new Map(), unplanned429s: 0 };
+  const current: Session = {
+    run,
+    redactor,
+    budget,
+    results: new Map(),
+    unplanned429s: 0,
+    credentialEncoding: run.clientCredentialEncoding,
+  };
   // Written after every booking: the CLI reads it when the run ends, whatever ended it.
   function recordSpend(): void {
     writeFileSync(

@@ -15,6 +15,8 @@ export interface Requirement {
   id: string;
   endpoint: 'token' | 'revoke' | 'probe';
   level: Level;
+  /** `success`: judged only on a 2xx response (the status is another requirement's to judge). */
+  judgedOn?: 'success';
   /** The level its RFC sentence gives it, for profiles judged by the RFCs alone. */
   rfcLevel?: 'rfc-must' | 'rfc-should';
   statement: string;

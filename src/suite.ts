@@ -10,7 +10,7 @@ import { CaseSetupError, credentialEncodingHint, resultOf } from './cases.ts';
 import { type CaseResult, getCheck, type Verdict } from './checks/index.ts';
 import { exchangeText } from './exchange-text.ts';
 import { type HttpResponse, parseJson } from './http.ts';
-import { definedRefusal, refusalExplained } from './refusals.ts';
+import { type DefinedRefusal, definedRefusal, refusalExplained } from './refusals.ts';
 import { SEQUENCES } from './sequences/index.ts';
 import { getSession, type Session } from './session.ts';
 import { decide, levelFor } from './severity.ts';
@@ -95,8 +95,14 @@ async function judge(
   try {
     result = await resultOf(session, c, execute);
   } catch (error) {
-    if (error instanceof CaseSetupError)
-      throw new ConformanceFailure(`${testName(requirement, c)}: ${oneLine(error.message)}`);
+    // The case could not be set up (no token to work with, a fault the hook refused): its
+    // requirement's sentence was never judged. Whatever stopped it is another testcase's finding.
+    if (error instanceof CaseSetupError) {
+      const reason = `not judged: ${oneLine(error.message)}`;
+      await context.annotate(reason, 'skipped');
+      context.skip(reason);
+      return;
+    }
     throw error;
   }
   for (const note of result.notes) await context.annotate(oneLine(note), 'note');
@@ -104,6 +110,17 @@ async function judge(
   // A requirement may judge a later step of a sequence (its `step` parameter) instead of the case's main exchange.
   const step = typeof params.step === 'string' ? params.step : undefined;
   const judged = step ? result.steps?.[step] : result.exchange;
+  const status = judged?.response?.status;
+  if (
+    requirement.judgedOn === 'success' &&
+    status !== undefined &&
+    (status < 200 || status > 299)
+  ) {
+    const reason = `not judged: the request got ${status}, not a success, so there is no successful response to judge (the status is judged on its own)`;
+    await context.annotate(reason, 'skipped');
+    context.skip(reason);
+    return;
+  }
   let verdict: Verdict = !judged
     ? { ok: false, reason: `the ${step} step was not reached` }
     : judged.response
@@ -145,7 +162,11 @@ async function judge(
     const refusal = definedRefusalOf(c.endpoint, judged?.response);
     if (refusal) {
       verdict = { ...verdict, reason: `${verdict.reason}; ${refusalExplained(refusal)}` };
-      if (session.run.requirementLevels === 'rfc' && level === 'rfc-must') {
+      if (
+        session.run.requirementLevels === 'rfc' &&
+        level === 'rfc-must' &&
+        (await refusedGenerally(session, c, refusal))
+      ) {
         level = refusal.level;
         await context.annotate(level, 'level');
       }
@@ -188,6 +209,19 @@ function definedRefusalOf(endpoint: Case['endpoint'], response: HttpResponse | u
   const json = parseJson(response.body);
   const code = json.ok ? (json.value as { error?: unknown } | null)?.error : undefined;
   return definedRefusal(endpoint, response.status, code);
+}
+
+/** Whether the case that shows a refusal is general (its `confirmedBy`) got the same refusal. */
+async function refusedGenerally(
+  session: Session,
+  c: Case,
+  refusal: DefinedRefusal,
+): Promise<boolean> {
+  if (c.id === refusal.confirmedBy) return true;
+  const confirming = getCatalog().cases.find((other) => other.id === refusal.confirmedBy);
+  if (!confirming) return false;
+  const result = await resultOf(session, confirming, sequenceOf(confirming)).catch(() => undefined);
+  return definedRefusalOf(confirming.endpoint, result?.exchange.response) === refusal;
 }
 
 /**

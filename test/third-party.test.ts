@@ -38,8 +38,12 @@ test('node-oidc-provider passes --profile rfc6749; its one finding is a warning'
   const warned = cases.filter((c) => c.properties.warning).map((c) => c.name);
   expect(warned).toEqual(['token.rfc.pragma [client_credentials]']);
   // What it cannot be made to do is skipped with its reason, never passed.
+  // base64url secrets hold no character the form encoding changes: nothing tells the encodings
+  // apart, so RFC 6749 §2.3.1's form is not judged here (third-party-servers.test.ts judges it).
   for (const skipped of cases.filter((c) => c.state === 'skipped')) {
-    expect(skipped.properties.skipped).toMatch(/^trigger (fixture|fault): /);
+    expect(skipped.properties.skipped).toMatch(
+      /^(trigger (fixture|fault): |not judged: the primary credentials hold no character whose form-urlencoded form differs)/,
+    );
   }
 });
 

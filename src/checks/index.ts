@@ -28,6 +28,7 @@ import {
 } from './revoke.ts';
 import {
   checkExpiresIn,
+  checkFormEncodedCredentials,
   checkJwtExpiry,
   checkNoRefreshToken,
   checkTokenType,
@@ -63,6 +64,10 @@ export const CHECKS: Readonly<Record<string, CheckEntry>> = {
     description: 'a 401 carries a WWW-Authenticate challenge',
   },
   checkTokenType: { check: checkTokenType, description: 'token_type has the documented value' },
+  checkFormEncodedCredentials: {
+    check: checkFormEncodedCredentials,
+    description: 'form-urlencoded client credentials in HTTP Basic are accepted',
+  },
   checkExpiresIn: { check: checkExpiresIn, description: 'expires_in is the configured lifetime' },
   checkNoRefreshToken: { check: checkNoRefreshToken, description: 'no refresh_token' },
   checkJwtExpiry: {

@@ -2,7 +2,7 @@
 import type { Exchange } from '../http.ts';
 import { quoted } from '../text.ts';
 import { hasBody } from './json.ts';
-import { type CheckContext, fail, pass, type Verdict } from './types.ts';
+import { type CheckContext, fail, inconclusive, pass, type Verdict } from './types.ts';
 
 /** What a revocation sequence records (src/sequences/revoke.ts). */
 export interface RevocationFacts {
@@ -17,11 +17,14 @@ export interface RevocationFacts {
   last?: number;
 }
 
-function factsOf(context: CheckContext): RevocationFacts | string {
+/** The revocation facts, or the verdict when they prove nothing (no probe, a token that never worked). */
+function factsOf(context: CheckContext): RevocationFacts | Verdict {
   const facts = context.result.facts as RevocationFacts | undefined;
-  if (!facts || facts.watchedMs === undefined) return 'the token was not probed';
+  if (!facts || facts.watchedMs === undefined) return fail('the token was not probed');
   if (facts.before !== 200) {
-    return `the token did not work before the revoke request (the probe answered ${facts.before ?? 'nothing'}), so the case proves nothing`;
+    return inconclusive(
+      `the token did not work before the revoke request (the probe answered ${facts.before ?? 'nothing'}), so the case proves nothing`,
+    );
   }
   return facts;
 }
@@ -39,7 +42,7 @@ export function checkNoBody({ response }: CheckContext): Verdict {
 /** The token worked before, and the probe refused it within the wait after the revoke request. */
 export function checkTokenRefusedAfterRevoke(context: CheckContext): Verdict {
   const facts = factsOf(context);
-  if (typeof facts === 'string') return fail(facts);
+  if ('ok' in facts) return facts;
   if (facts.refusedAfterMs === undefined) {
     return fail(
       `the token was still accepted ${facts.watchedMs} ms after the revoke request (${facts.probes} probes, last ${facts.last})`,
@@ -51,7 +54,7 @@ export function checkTokenRefusedAfterRevoke(context: CheckContext): Verdict {
 /** The token worked before, and the probe kept accepting it after the request. */
 export function checkTokenSurvives(context: CheckContext): Verdict {
   const facts = factsOf(context);
-  if (typeof facts === 'string') return fail(facts);
+  if ('ok' in facts) return facts;
   if (facts.refusedAfterMs !== undefined) {
     return fail(
       `the token was refused ${facts.refusedAfterMs} ms after a request that must not revoke it`,
@@ -66,6 +69,17 @@ function stepStatus(steps: Record<string, Exchange> | undefined, name: string): 
 
 /** Another token of the same account still works after one was revoked. */
 export function checkOtherTokenSurvives({ result }: CheckContext): Verdict {
+  // Only a revocation that took effect says anything about its sibling.
+  const facts = result.facts as RevocationFacts | undefined;
+  if (facts?.watchedMs !== undefined && facts.refusedAfterMs === undefined)
+    return inconclusive(
+      'the revoked token itself was never refused, so its sibling surviving proves nothing',
+    );
+  const before = stepStatus(result.steps, 'otherTokenBefore');
+  if (before !== undefined && before !== 200)
+    return inconclusive(
+      `the account's other token did not work before the revocation either (${before})`,
+    );
   const status = stepStatus(result.steps, 'otherTokenProbe');
   if (status === undefined) return fail('the other token was not probed');
   return status === 200

@@ -1,7 +1,59 @@
 /** Checks of the issued token: its type, lifetime, form, and whether it works. */
 import { quoted, shownText } from '../text.ts';
 import { bodyJson, isObject } from './json.ts';
-import { type CheckContext, fail, pass, type Verdict } from './types.ts';
+import { type CheckContext, fail, inconclusive, pass, type Verdict } from './types.ts';
+
+/** What the credential-encoding sequence records (src/sequences/credential-encoding.ts). */
+export interface CredentialEncodingFacts {
+  /** Whether the id or secret holds characters whose raw and form-urlencoded forms differ. */
+  differ: boolean;
+  /** Whether the config fixed the encoding (then only it was tried). */
+  fixed: boolean;
+  /** Each encoding tried, in order, where, and the status it got. */
+  tried: { encoding: string; endpoint: 'token' | 'revoke'; status?: number | undefined }[];
+  /** The encoding the rest of the run uses. */
+  adopted: string;
+}
+
+/**
+ * The target decodes form-urlencoded client credentials in HTTP Basic (RFC 6749 §2.3.1): judged
+ * only when the credentials hold characters the two encodings treat differently.
+ */
+export function checkFormEncodedCredentials({ result }: CheckContext): Verdict {
+  const facts = result.facts as CredentialEncodingFacts | undefined;
+  if (!facts?.tried) return fail('the credential encoding was not tried');
+  if (!facts.differ) {
+    return inconclusive(
+      'the primary credentials hold no character whose form-urlencoded form differs (only letters, digits and -._*), so nothing tells the encodings apart',
+    );
+  }
+  if (!facts.tried.some((t) => t.encoding === 'form-urlencoded')) {
+    return inconclusive(
+      'the config fixes the credentials raw (clientCredentialEncoding), so the form-urlencoded credentials RFC 6749 §2.3.1 describes were not sent',
+    );
+  }
+  const ok = (status: number | undefined) => status !== undefined && status >= 200 && status < 300;
+  for (const endpoint of ['token', 'revoke'] as const) {
+    const at = (encoding: string) =>
+      facts.tried.find((t) => t.encoding === encoding && t.endpoint === endpoint);
+    const form = at('form-urlencoded');
+    const raw = at('raw');
+    const where = endpoint === 'token' ? '' : ' at the revoke endpoint';
+    if (ok(form?.status))
+      return pass(`form-urlencoded credentials accepted${where} (${form?.status})`);
+    if (form && raw && ok(raw.status)) {
+      return fail(
+        `the form-urlencoded credentials were refused${where} (${form.status}) and the same credentials raw accepted (${raw.status}): the server compares the id and secret without form-decoding them`,
+      );
+    }
+  }
+  const shown = facts.tried.map(
+    (t) => `${t.encoding} at the ${t.endpoint} endpoint: ${t.status ?? 'no response'}`,
+  );
+  return inconclusive(
+    `the credentials were refused every way they were tried (${shown.join('; ')}): token.200.status judges the refusal`,
+  );
+}
 
 function tokenBody(context: CheckContext): Record<string, unknown> | string {
   const json = bodyJson(context.response);
@@ -90,7 +142,14 @@ export function checkJwtExpiry(context: CheckContext): Verdict {
  */
 export function checkTokenWorksAtProbe({ result }: CheckContext): Verdict {
   const probe = result.probe;
-  if (!probe) return fail('the probe was not called (no access_token was issued)');
+  if (!probe) {
+    const status = result.exchange.response?.status;
+    return status !== undefined && status >= 200 && status < 300
+      ? fail('the probe was not called (the success response carries no access_token)')
+      : inconclusive(
+          `no token was issued (the request got ${status ?? 'no response'}), so there is none to try at the probe`,
+        );
+  }
   const { withToken, withTamperedToken } = probe;
   if (!withToken.response)
     return fail(`the probe did not answer: ${withToken.error?.code} ${withToken.error?.message}`);

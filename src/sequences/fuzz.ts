@@ -1,5 +1,5 @@
 /** Generated malformed requests (src/fuzz.ts), sent through the budget, each answer recorded. */
-import { CaseSetupError, endpointPath, sendPaced } from '../cases.ts';
+import { CaseSetupError, endpointPath, extraTokenParameters, sendPaced } from '../cases.ts';
 import type { CaseResult } from '../checks/index.ts';
 import { fuzzInputs } from '../fuzz.ts';
 import type { Exchange } from '../http.ts';
@@ -10,6 +10,8 @@ import type { Case } from '../specs.ts';
 export interface FuzzOutcome {
   kind: string;
   status?: number;
+  /** Statuses besides a 4xx that answer this input correctly (see FuzzInput.alsoAccepted). */
+  alsoAccepted?: number[];
   error?: string;
   /** The step that holds its exchange. */
   step: string;
@@ -29,7 +31,8 @@ export async function fuzz(session: Session, c: Case): Promise<CaseResult> {
     c.endpoint,
     url,
     account,
-    run.clientCredentialEncoding,
+    session.credentialEncoding,
+    Object.fromEntries(extraTokenParameters(session, c.endpoint, { grant_type: '' })),
   );
   for (const [i, input] of inputs.entries()) {
     const exchange = await sendPaced(session, input.request, input.clientId, notes);
@@ -38,6 +41,7 @@ export async function fuzz(session: Session, c: Case): Promise<CaseResult> {
     outcomes.push({
       kind: input.kind,
       step,
+      ...(input.alsoAccepted ? { alsoAccepted: input.alsoAccepted } : {}),
       ...(exchange.response
         ? { status: exchange.response.status }
         : { error: `${exchange.error?.code} ${exchange.error?.message}` }),

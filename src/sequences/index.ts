@@ -5,6 +5,7 @@
 import type { CaseResult } from '../checks/index.ts';
 import type { Session } from '../session.ts';
 import type { Case } from '../specs.ts';
+import { negotiateCredentialEncoding } from './credential-encoding.ts';
 import { fuzz } from './fuzz.ts';
 import { rateLimitBurst } from './rate-limit.ts';
 import { revokeAndProbe, revokeLifecycle } from './revoke.ts';
@@ -15,6 +16,7 @@ export interface Sequence {
 }
 
 export const SEQUENCES: Readonly<Record<string, Sequence>> = {
+  'credential-encoding': { run: negotiateCredentialEncoding },
   'rate-limit-burst': { run: rateLimitBurst },
   'revoke-lifecycle': { run: revokeLifecycle },
   'revoke-and-probe': { run: revokeAndProbe },

@@ -102,10 +102,11 @@ export async function revokeLifecycle(session: Session, c: Case): Promise<CaseRe
   const probing = session.run.resourceProbe !== null;
   const other = probing ? await sharedToken(session, notes) : undefined;
   const before = probing ? await callProbe(session, token) : undefined;
+  const steps: Record<string, Exchange> = {};
+  if (probing && other) steps.otherTokenBefore = await callProbe(session, other);
 
   const { request, clientId } = buildRequest(session, c, values);
   const exchange = await sendPaced(session, request, clientId, notes);
-  const steps: Record<string, Exchange> = {};
   let facts: RevocationFacts | undefined;
   if (probing && other) {
     const watched = await watchProbe(session, token, session.run.revocationWaitMs);

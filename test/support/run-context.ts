@@ -24,6 +24,8 @@ export function testRunContext(overrides: Partial<RunContext> = {}): RunContext 
     resourceProbe: { path: '/api/atlas/v2/', accept: 'application/json' },
     faultHook: true,
     clientCredentialEncoding: 'raw',
+    clientCredentialEncodingFixed: false,
+    tokenRequestParameters: {},
     requirementLevels: 'documented',
     strict: false,
     seed: 1,

@@ -18,9 +18,10 @@
  *   each client's own credentials) whether the Bearer token is active: 200 if Glewlwyd says so,
  *   401 with a Bearer challenge otherwise. So the probe reports Glewlwyd's own view of a token,
  *   revocation included.
- * - with `addScope`, a token request whose form body has no `scope` gets `scope=conformance`
- *   appended: Glewlwyd refuses every client_credentials request without one (403, empty body),
- *   and the suite has no way to send one. See the findings (test/third-party-servers.test.ts).
+ *
+ * Glewlwyd refuses every client_credentials request without a `scope` (403, empty body): the
+ * suite sends the one its clients may ask for ({@link GLEWLWYD_SCOPE}) when the config says so
+ * (`tokenRequestParameters`), and the self-tests run it both ways.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -48,14 +49,10 @@ const TOKEN_PATH = `/api/${PLUGIN}/token`;
 const REVOKE_PATH = `/api/${PLUGIN}/revoke`;
 const INTROSPECT_PATH = `/api/${PLUGIN}/introspect`;
 const PROBE_PATH = '/conformance/resource';
-/** The scope each client may ask for, and the one `addScope` asks for. */
-const SCOPE = 'conformance';
+/** The scope each client may ask for: the config's tokenRequestParameters name it. */
+export const GLEWLWYD_SCOPE = 'conformance';
+const SCOPE = GLEWLWYD_SCOPE;
 const MAX_BODY_BYTES = 1024 * 1024;
-
-export interface GlewlwydOptions {
-  /** Append `scope=conformance` to token requests that carry no scope (see the file comment). */
-  addScope?: boolean;
-}
 
 /** Why Glewlwyd cannot run on this machine, or undefined when it can. */
 export function glewlwydMissing(): string | undefined {
@@ -258,30 +255,15 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return Buffer.concat(chunks);
 }
 
-function withScope(req: IncomingMessage, body: Buffer): Buffer {
-  const form = /^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '');
-  if (req.method !== 'POST' || !form) return body;
-  if (new URLSearchParams(body.toString('latin1')).has('scope')) return body;
-  const separator = body.length === 0 ? '' : '&';
-  return Buffer.concat([body, Buffer.from(`${separator}scope=${SCOPE}`)]);
-}
-
 /** Passes one request to Glewlwyd and its answer back, status, headers and bytes unchanged. */
-async function forward(
-  upstreamPort: number,
-  addScope: boolean,
-  req: IncomingMessage,
-  res: ServerResponse,
-) {
-  const read = await readBody(req);
-  if (read === undefined) {
+async function forward(upstreamPort: number, req: IncomingMessage, res: ServerResponse) {
+  const body = await readBody(req);
+  if (body === undefined) {
     res.writeHead(413).end();
     return;
   }
   const path = req.url ?? '/';
-  const body = addScope && path.split('?', 1)[0] === TOKEN_PATH ? withScope(req, read) : read;
   const headers = { ...req.headers };
-  if (body !== read) headers['content-length'] = String(body.length);
   const upstream = httpRequest({
     host: '127.0.0.1',
     port: upstreamPort,
@@ -341,7 +323,7 @@ async function startGlewlwydProcess(dir: string): Promise<{ server: ServerProces
  * @throws Error with Glewlwyd's last output, or the admin API's answer, when a step fails; nothing
  *   is left running then.
  */
-export async function startGlewlwyd(options: GlewlwydOptions = {}): Promise<ThirdPartyTarget> {
+export async function startGlewlwyd(): Promise<ThirdPartyTarget> {
   const accounts = {
     primary: { clientId: CLIENT_IDS.primary, clientSecret: reservedCharacterSecret() },
     secondary: { clientId: CLIENT_IDS.secondary, clientSecret: reservedCharacterSecret() },
@@ -357,7 +339,7 @@ export async function startGlewlwyd(options: GlewlwydOptions = {}): Promise<Thir
       const done =
         req.url?.split('?', 1)[0] === PROBE_PATH
           ? answerProbe(base, accounts, req, res)
-          : forward(started.port, options.addScope === true, req, res);
+          : forward(started.port, req, res);
       done.catch(() => {
         if (!res.headersSent) res.writeHead(502);
         res.end();

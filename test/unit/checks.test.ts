@@ -144,6 +144,7 @@ describe('checks registry', () => {
       'checkContentTypeJson',
       'checkWwwAuthenticate',
       'checkTokenType',
+      'checkFormEncodedCredentials',
       'checkExpiresIn',
       'checkNoRefreshToken',
       'checkJwtExpiry',
@@ -421,7 +422,7 @@ describe('validateHeaderSet', () => {
   });
 
   test('validateHeaderSet [200 set wanted, 401 given]', () => {
-    expectFail(
+    expectInconclusive(
       run('validateHeaderSet', response(401, '{}', HEADER_SETS[401]), { params: { status: 200 } }),
       'the response is 401, not 200',
     );
@@ -641,6 +642,118 @@ describe('checkWwwAuthenticate', () => {
         params: { scheme: 'Basic' },
       }),
       'has no Basic challenge',
+    );
+  });
+});
+
+describe('checkFormEncodedCredentials', () => {
+  const tried = (facts: Record<string, unknown>) => ({ result: { facts } });
+
+  test('checkFormEncodedCredentials [form-urlencoded accepted]', () => {
+    expectPass(
+      run(
+        'checkFormEncodedCredentials',
+        response(200),
+        tried({
+          differ: true,
+          fixed: false,
+          tried: [{ encoding: 'form-urlencoded', endpoint: 'token', status: 200 }],
+          adopted: 'form-urlencoded',
+        }),
+      ),
+    );
+  });
+
+  // Authlib, @node-oauth/oauth2-server, Glewlwyd: they compare the raw secret.
+  test('checkFormEncodedCredentials [refused form-urlencoded, accepted raw]', () => {
+    expectFail(
+      run(
+        'checkFormEncodedCredentials',
+        response(200),
+        tried({
+          differ: true,
+          fixed: false,
+          tried: [
+            { encoding: 'form-urlencoded', endpoint: 'token', status: 401 },
+            { encoding: 'raw', endpoint: 'token', status: 200 },
+          ],
+          adopted: 'raw',
+        }),
+      ),
+      'the form-urlencoded credentials were refused (401) and the same credentials raw accepted (200)',
+    );
+  });
+
+  test('checkFormEncodedCredentials [nothing tells the encodings apart]', () => {
+    expectInconclusive(
+      run(
+        'checkFormEncodedCredentials',
+        response(200),
+        tried({
+          differ: false,
+          fixed: false,
+          tried: [{ encoding: 'form-urlencoded', endpoint: 'token', status: 200 }],
+          adopted: 'form-urlencoded',
+        }),
+      ),
+      'hold no character whose form-urlencoded form differs',
+    );
+  });
+
+  test('checkFormEncodedCredentials [raw fixed by the config]', () => {
+    expectInconclusive(
+      run(
+        'checkFormEncodedCredentials',
+        response(200),
+        tried({
+          differ: true,
+          fixed: true,
+          tried: [{ encoding: 'raw', endpoint: 'token', status: 200 }],
+          adopted: 'raw',
+        }),
+      ),
+      'the config fixes the credentials raw',
+    );
+  });
+
+  test('checkFormEncodedCredentials [refused both ways]', () => {
+    expectInconclusive(
+      run(
+        'checkFormEncodedCredentials',
+        response(401),
+        tried({
+          differ: true,
+          fixed: false,
+          tried: [
+            { encoding: 'form-urlencoded', endpoint: 'token', status: 401 },
+            { encoding: 'raw', endpoint: 'token', status: 401 },
+          ],
+          adopted: 'form-urlencoded',
+        }),
+      ),
+      'token.200.status judges the refusal',
+    );
+  });
+
+  // A server that refuses every token request (it wants a scope): the revoke endpoint tells.
+  test('checkFormEncodedCredentials [refused at the token endpoint, told apart at revoke]', () => {
+    expectFail(
+      run(
+        'checkFormEncodedCredentials',
+        response(403),
+        tried({
+          differ: true,
+          fixed: false,
+          tried: [
+            { encoding: 'form-urlencoded', endpoint: 'token', status: 403 },
+            { encoding: 'raw', endpoint: 'token', status: 403 },
+            { encoding: 'form-urlencoded', endpoint: 'revoke', status: 401 },
+            { encoding: 'raw', endpoint: 'revoke', status: 200 },
+          ],
+          adopted: 'raw',
+        }),
+      ),
+      'the form-urlencoded credentials were refused at the revoke endpoint (401) and the same credentials raw accepted (200)',
     );
   });
 });
@@ -871,10 +984,18 @@ describe('checkTokenWorksAtProbe', () => {
     );
   });
 
-  test('checkTokenWorksAtProbe [probe not called]', () => {
+  // The success request failed: no token to try, which token.200.status reports (kind 10).
+  test('checkTokenWorksAtProbe [no token issued: not judged]', () => {
+    expectInconclusive(
+      run('checkTokenWorksAtProbe', response(403, '')),
+      'no token was issued (the request got 403), so there is none to try at the probe',
+    );
+  });
+
+  test('checkTokenWorksAtProbe [a 200 without access_token]', () => {
     expectFail(
-      run('checkTokenWorksAtProbe', response(400, {})),
-      'the probe was not called (no access_token was issued)',
+      run('checkTokenWorksAtProbe', response(200, {})),
+      'the probe was not called (the success response carries no access_token)',
     );
   });
 });
@@ -1288,7 +1409,7 @@ describe('revocation checks', () => {
   });
 
   test('checkTokenRefusedAfterRevoke [token never worked]', () => {
-    expectFail(
+    expectInconclusive(
       run(
         'checkTokenRefusedAfterRevoke',
         response(200),
@@ -1333,6 +1454,30 @@ describe('revocation checks', () => {
     expectFail(
       run('checkOtherTokenSurvives', response(200), steps({ otherTokenProbe: response(401) })),
       'refused (401)',
+    );
+  });
+
+  // A revocation that never took effect says nothing about its sibling: no vacuous pass.
+  test('checkOtherTokenSurvives [the revoked token itself was never refused]', () => {
+    expectInconclusive(
+      run('checkOtherTokenSurvives', response(400), {
+        result: {
+          facts: { before: 200, watchedMs: 2000, probes: 10, last: 200 },
+          steps: { otherTokenProbe: exchange(response(200)) },
+        },
+      }),
+      'the revoked token itself was never refused',
+    );
+  });
+
+  test('checkOtherTokenSurvives [the other token never worked]', () => {
+    expectInconclusive(
+      run(
+        'checkOtherTokenSurvives',
+        response(200),
+        steps({ otherTokenBefore: response(401), otherTokenProbe: response(401) }),
+      ),
+      'did not work before the revocation either (401)',
     );
   });
 
@@ -1409,6 +1554,19 @@ describe('checkMalformedRefused', () => {
     expect(verdict).toEqual({
       ok: true,
       note: '2 malformed requests, each refused with a 4xx (400, 405)',
+    });
+  });
+
+  // RFC 7009 §2.2: a revocation that names no valid token (repeated, empty) may get 200.
+  test('checkMalformedRefused [200 where the input allows it]', () => {
+    const verdict = run(
+      'checkMalformedRefused',
+      response(200),
+      fuzzed([{ kind: 'parameter repeated', status: 200, alsoAccepted: [200] } as never]),
+    );
+    expect(verdict).toEqual({
+      ok: true,
+      note: '1 malformed requests, each answered as it should (200; a 200 to 1 revocations that name no valid token, RFC 7009 §2.2)',
     });
   });
 

@@ -4,6 +4,8 @@ import { describe, expect, test } from 'vitest';
 import {
   basicCredentials,
   createRedactor,
+  encodingsDiffer,
+  formUrlEncode,
   REDACTED,
   redactBody,
   redactForm,
@@ -184,6 +186,11 @@ describe('redactBody', () => {
     );
   });
 
+  // An empty token hides nothing: the report must not say a token was sent.
+  test('redactForm [empty secret value shown as empty]', () => {
+    expect(redactForm('token=&token_type_hint=')).toBe('token=&token_type_hint=');
+  });
+
   test('redactForm [percent-encoded name]', () => {
     expect(redactForm('client%5Fsecret=s3cr3t')).toBe(`client%5Fsecret=${REDACTED}`);
   });
@@ -199,5 +206,36 @@ describe('redactBody', () => {
       content: { access_token: REDACTED, expires_in: 3600 },
       list: [{ token: REDACTED }],
     });
+  });
+});
+
+describe('basicCredentials', () => {
+  // RFC 6749 §2.3.1 and Appendix B: id and secret form-urlencoded, then joined and base64-encoded.
+  test('raw: base64 of id:secret as issued', () => {
+    expect(basicCredentials('a_b', 'q+F/=% z', 'raw')).toBe(
+      Buffer.from('a_b:q+F/=% z').toString('base64'),
+    );
+  });
+
+  test('form-urlencoded: each part encoded first (space as +, reserved as %XX)', () => {
+    expect(basicCredentials('a_b', 'q+F/=% z', 'form-urlencoded')).toBe(
+      Buffer.from('a_b:q%2BF%2F%3D%25+z').toString('base64'),
+    );
+    expect(formUrlEncode(' %&+£€')).toBe('+%25%26%2B%C2%A3%E2%82%AC');
+  });
+
+  test('encodingsDiffer: only characters outside letters, digits and -._*', () => {
+    expect(encodingsDiffer('mdb_sa_id_0123', 'mdb_sa_sk_abcXYZ')).toBe(false);
+    expect(encodingsDiffer('mdb_sa_id_0123', 'abc+def')).toBe(true);
+    expect(encodingsDiffer('id:with:colons', 'x')).toBe(true);
+  });
+
+  test('the redactor knows both encodings of a Basic value', () => {
+    const redactor = createRedactor();
+    redactor.addCredentials('conformance_client', 'q+Fz/8w0bXk=');
+    for (const encoding of ['raw', 'form-urlencoded'] as const) {
+      const value = basicCredentials('conformance_client', 'q+Fz/8w0bXk=', encoding);
+      expect(redactor.redact(`Basic ${value}`)).not.toContain(value);
+    }
   });
 });
