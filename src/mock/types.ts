@@ -135,7 +135,10 @@ export interface MockHandle {
   publicJwk: JsonWebKey & { kid: string; alg: 'ES512'; use: 'sig' };
   /** The journal, oldest first (a copy). */
   journal(): readonly JournalEntry[];
-  /** Same as `POST /__conformance/faults`; throws a `TypeError` on an invalid spec. Works even when `faultHook` is false. */
+  /**
+   * Same as `POST /__conformance/faults`; throws a `TypeError` on an invalid spec, a `RangeError`
+   * when 100 faults are pending. Works even when `faultHook` is false.
+   */
   injectFault(f: FaultSpec): void;
   /** Same as `DELETE /__conformance/faults`. */
   clearFaults(): void;
