@@ -1,10 +1,14 @@
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { startReferenceMock } from '../../src/api.ts';
+import { isLoopbackHost } from '../../src/mock/command.ts';
 import {
   MAX_FAULT_COUNT,
   MAX_FAULT_PATH_LENGTH,
   MAX_FAULT_RETRY_AFTER_SECONDS,
   MAX_PENDING_FAULTS,
 } from '../../src/mock/faults.ts';
+import { packagePath } from '../../src/paths.ts';
 import { HEADER_SETS, send, sorted, tokenRequest, useMock } from './helpers.ts';
 
 const start = useMock({ rateLimit: { requests: 1000, windowSeconds: 60 } });
@@ -265,5 +269,96 @@ describe('fault hook in process', () => {
     expect((await tokenRequest(m.url, m.accounts.primary)).status).toBe(200);
     m.injectFault({ path: TOKEN_PATH, status: 500 });
     expect((await tokenRequest(m.url, m.accounts.primary)).status).toBe(500);
+  });
+});
+
+// Issue 15 item 15: a way to turn the hook off wherever the mock is started.
+describe('fault hook off', () => {
+  it('startReferenceMock({ faultHook: false }): the hook is a 404; on by default', async () => {
+    const off = await startReferenceMock({ faultHook: false });
+    const on = await startReferenceMock();
+    try {
+      const refused = await postFault(off.url, { path: TOKEN_PATH, status: 500 });
+      expect(refused.status).toBe(404);
+      expect((await tokenRequest(off.url, off.accounts.primary)).status).toBe(200);
+      expect((await postFault(on.url, { path: TOKEN_PATH, status: 500 })).status).toBe(204);
+      expect((await tokenRequest(on.url, on.accounts.primary)).status).toBe(500);
+    } finally {
+      await off.stop();
+      await on.stop();
+    }
+  });
+
+  /** `oauth-conformance mock ARGS` until its banner is out: its URL, stdout and stderr so far, a stop. */
+  async function mockCli(args: string[]) {
+    const child = spawn(process.execPath, [
+      packagePath('bin', 'oauth-conformance.js'),
+      'mock',
+      ...args,
+    ]);
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const match = /listening on (http:\/\/\S+)/.exec(stdout);
+        if (match && stdout.includes('press Ctrl-C')) resolve(match[1] ?? '');
+      });
+      child.once('close', (code) => reject(new Error(`mock exited ${code}: ${stderr}`)));
+    });
+    const stop = async () => {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await new Promise((resolve) => child.once('close', resolve));
+    };
+    return { url, stdout, stderr: () => stderr, stop };
+  }
+
+  it('oauth-conformance mock --no-fault-hook: says so, and the hook is a 404', async () => {
+    const off = await mockCli(['--no-fault-hook']);
+    try {
+      expect(off.stdout).toMatch(/^ {2}faults {4}off \(--no-fault-hook\)$/m);
+      expect(off.stdout).not.toContain('__conformance');
+      expect((await postFault(off.url, { path: TOKEN_PATH, status: 500 })).status).toBe(404);
+      expect(off.stderr()).toBe('');
+    } finally {
+      await off.stop();
+    }
+    const on = await mockCli([]);
+    try {
+      expect(on.stdout).toContain(`faults    POST ${on.url}/__conformance/faults`);
+      expect((await postFault(on.url, { path: TOKEN_PATH, status: 500 })).status).toBe(204);
+      // On loopback the hook is on without a warning.
+      expect(on.stderr()).toBe('');
+    } finally {
+      await on.stop();
+    }
+  });
+
+  it('warns only for hosts that are not surely loopback', () => {
+    for (const host of [
+      '127.0.0.1',
+      '127.1.2.3',
+      'localhost',
+      'LOCALHOST',
+      '::1',
+      '[::1]',
+      '::ffff:127.0.0.1',
+    ]) {
+      expect(isLoopbackHost(host), host).toBe(true);
+    }
+    for (const host of [
+      '0.0.0.0',
+      '::',
+      '10.0.0.5',
+      'example.com',
+      'localhost.example.com',
+      '::ffff:10.0.0.1',
+      '128.0.0.1',
+    ]) {
+      expect(isLoopbackHost(host), host).toBe(false);
+    }
   });
 });
