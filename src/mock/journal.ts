@@ -31,8 +31,9 @@ export interface Journal {
 }
 
 /**
- * At most `max` characters of `text` (never half a surrogate pair), and how many were cut.
- * The kept part is copied: a slice of a long string can keep the whole string alive in V8.
+ * `text` if it has at most `max` characters; otherwise its first `max` (never half a surrogate
+ * pair) followed by `…[N more characters]`. The kept part is copied: a slice of a long string can
+ * keep the whole string alive in V8.
  */
 export function clipText(text: string, max: number): string {
   if (text.length <= max) return text;

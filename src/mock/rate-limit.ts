@@ -9,8 +9,9 @@
  *   digest of the id, so that a key is small whatever the id's length.
  * Each pool holds at most `maxKeys` windows. Expired windows are dropped as they expire. A request
  * whose key has no window while its pool is full is counted in the pool's one overflow window
- * (the same limit): under a flood of distinct keys, new callers share a window and soon get 429,
- * never more than the limit each. Keys with a window keep theirs.
+ * (the same limit): under a flood of distinct keys, new callers share one window and soon get
+ * 429, while keys that have a window keep it, exact. (A caller counted in the overflow window
+ * gets a window of its own, from zero, once a slot frees.)
  */
 
 import { createHash } from 'node:crypto';
