@@ -10,4 +10,6 @@ USER 65534:65534
 EXPOSE 8080
 ENTRYPOINT ["node", "/opt/oauth-conformance/reference-mock.mjs"]
 # The arguments of `oauth-conformance mock`; a command given at `docker run` replaces them all.
+# The fault hook is on: publish the port on loopback only (-p 127.0.0.1:8080:8080), or give
+# `--host 0.0.0.0 --port 8080 --no-fault-hook` where others reach it (docs/fault-hook.md).
 CMD ["--host", "0.0.0.0", "--port", "8080"]

@@ -26,6 +26,11 @@ export interface ReferenceMockOptions {
   /** `expires_in` of issued tokens. Default `3600`. */
   tokenLifetimeSeconds?: number;
   /**
+   * Serve the fault-injection hook `/__conformance/faults` (docs/fault-hook.md). Default `true`.
+   * `false` where anyone but the test run can reach the mock (a container on a shared network).
+   */
+  faultHook?: boolean;
+  /**
    * Run the mock in a container (testcontainers; needs a container engine) instead of in this
    * process: `true` for the reference image built by `npm run build:image`, or the image to run.
    */
@@ -33,7 +38,7 @@ export interface ReferenceMockOptions {
 }
 
 export interface ReferenceMock {
-  /** Base URL, e.g. `http://127.0.0.1:41234`: `POST /api/oauth/token`, `POST /api/oauth/revoke`, `GET /api/atlas/v2/`, `/__conformance/faults`. */
+  /** Base URL, e.g. `http://127.0.0.1:41234`: `POST /api/oauth/token`, `POST /api/oauth/revoke`, `GET /api/atlas/v2/`, `/__conformance/faults` (unless `faultHook` is false). */
   url: string;
   /** The four accounts (primary, secondary, accessDenied, invalidGrant), secrets included. */
   accounts: Required<Accounts>;
@@ -48,7 +53,7 @@ export async function startReferenceMock(
 ): Promise<ReferenceMock> {
   const seed = options.seed ?? 1;
   if (!options.container) {
-    const mockOptions: MockOptions = { seed };
+    const mockOptions: MockOptions = { seed, faultHook: options.faultHook ?? true };
     if (options.rateLimit) mockOptions.rateLimit = options.rateLimit;
     if (options.tokenLifetimeSeconds)
       mockOptions.tokenLifetimeSeconds = options.tokenLifetimeSeconds;
@@ -66,6 +71,7 @@ export async function startReferenceMock(
     );
   if (options.tokenLifetimeSeconds)
     command.push('--token-lifetime', String(options.tokenLifetimeSeconds));
+  if (options.faultHook === false) command.push('--no-fault-hook');
   const started = await startContainer({
     image: settings.image ?? DEFAULT_REFERENCE_IMAGE,
     port,

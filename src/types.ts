@@ -47,13 +47,13 @@ export type Trigger = 'request' | 'fixture' | 'fault';
 
 /** The fault-injection hook's request body (see docs/fault-hook.md): a `status`, a `delayMs`, or both. */
 export interface FaultSpec {
-  /** Path the fault applies to, e.g. `/api/oauth/token`. */
+  /** Path the fault applies to, e.g. `/api/oauth/token`; at most 1024 characters. */
   path: string;
   /** Status to answer with: 429, 500 or 503. Without it the request is only delayed, then handled as usual. */
   status?: 429 | 500 | 503;
-  /** Retry-After in seconds, sent with 429 and 503 (default 1). */
+  /** Retry-After in seconds, 0 to 3600, sent with 429 and 503 (default 1). */
   retryAfterSeconds?: number;
-  /** How many matching requests the fault answers (default 1). */
+  /** How many matching requests the fault answers, 1 to 100 (default 1). */
   count?: number;
   /** Milliseconds to wait before answering, 0 to 60000 (default 0): a slow endpoint. */
   delayMs?: number;

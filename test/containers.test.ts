@@ -216,6 +216,34 @@ describe('containers', () => {
     }
     expect(leftovers()).toEqual([]);
   });
+
+  test('startReferenceMock({ container: true, faultHook: false }): the image serves no fault hook', async ({
+    skip,
+  }) => {
+    needsEngine(skip);
+    const mock = await startReferenceMock({ container: { image: IMAGE }, faultHook: false });
+    try {
+      const hook = await fetch(`${mock.url}/__conformance/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ path: '/api/oauth/token', status: 500 }),
+      });
+      expect(hook.status).toBe(404);
+      const { clientId, clientSecret } = mock.accounts.primary;
+      const response = await fetch(`${mock.url}/api/oauth/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'grant_type=client_credentials',
+      });
+      expect(response.status).toBe(200);
+    } finally {
+      await mock.stop();
+    }
+    expect(leftovers()).toEqual([]);
+  });
 });
 
 describe('the package entry for other projects (node:test, no vitest)', () => {

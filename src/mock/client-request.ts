@@ -8,7 +8,7 @@ import type { AccountRole, RateLimit } from '../types.ts';
 import { roleOf, secretsEqual } from './accounts.ts';
 import type { MockContext } from './context.ts';
 import { parseBasic } from './credentials.ts';
-import { type RateLimiter, rateLimitDescription, rateLimitKey } from './rate-limit.ts';
+import { type RateLimiter, rateLimitDescription } from './rate-limit.ts';
 import { DESCRIPTIONS, methodNotAllowed, oauthError } from './responses.ts';
 import type { MockRequestInfo, MockResponse } from './types.ts';
 
@@ -40,7 +40,7 @@ export function admitClientRequest(
   const credentials = parseBasic(req.headers.authorization);
 
   const clientIdForLimit = credentials.kind === 'basic' ? credentials.clientId : undefined;
-  const verdict = endpoint.limiter.hit(rateLimitKey(req.remoteAddress, clientIdForLimit));
+  const verdict = endpoint.limiter.hit(req.remoteAddress, clientIdForLimit);
   if (verdict.limited) {
     return refuse(
       oauthError(identity, 'rate_limited', rateLimitDescription(endpoint.path, endpoint.limit), {

@@ -3,6 +3,7 @@
  * Also the entry point of the container image (src/mock/main.ts), so it imports nothing beyond
  * the mock itself.
  */
+import { isIPv4 } from 'node:net';
 import { parseFlags, wholeNumber } from '../args.ts';
 import { ConformanceError } from '../errors.ts';
 import { ACCOUNT_ROLES, type RateLimit } from '../types.ts';
@@ -37,6 +38,14 @@ function rateLimit(flag: string, raw: string | undefined): RateLimit | undefined
   return { requests, windowSeconds };
 }
 
+/** Whether `host` is surely loopback: `localhost`, 127.0.0.0/8 or ::1 (anything else may be shared). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h === '::1') return true;
+  const v4 = h.startsWith('::ffff:') ? h.slice('::ffff:'.length) : h;
+  return isIPv4(v4) && v4.startsWith('127.');
+}
+
 export async function mockCommand(args: string[], io: CommandIo): Promise<number> {
   const values: Record<string, string | boolean | undefined> = parseFlags(args, {
     host: { type: 'string' },
@@ -46,6 +55,7 @@ export async function mockCommand(args: string[], io: CommandIo): Promise<number
     'revoke-rate-limit': { type: 'string' },
     'token-lifetime': { type: 'string' },
     'show-secrets': { type: 'boolean' },
+    'no-fault-hook': { type: 'boolean' },
   });
   const str = (name: string) => values[name] as string | undefined;
   const host = str('host') ?? '127.0.0.1';
@@ -54,12 +64,14 @@ export async function mockCommand(args: string[], io: CommandIo): Promise<number
   const limit = rateLimit('--rate-limit', str('rate-limit'));
   const revokeLimit = rateLimit('--revoke-rate-limit', str('revoke-rate-limit'));
   const lifetime = str('token-lifetime');
+  const faultHook = !values['no-fault-hook'];
   let mock: MockHandle;
   try {
     mock = await startMock({
       host,
       port,
       seed,
+      faultHook,
       ...(limit ? { rateLimit: limit } : {}),
       ...(revokeLimit ? { revokeRateLimit: revokeLimit } : {}),
       ...(lifetime === undefined
@@ -86,13 +98,22 @@ export async function mockCommand(args: string[], io: CommandIo): Promise<number
   io.out(`  token     POST ${mock.url}/api/oauth/token`);
   io.out(`  revoke    POST ${mock.url}/api/oauth/revoke`);
   io.out(`  probe     GET  ${mock.url}/api/atlas/v2/`);
-  io.out(`  faults    POST ${mock.url}/__conformance/faults (docs/fault-hook.md)`);
+  io.out(
+    faultHook
+      ? `  faults    POST ${mock.url}/__conformance/faults (docs/fault-hook.md)`
+      : '  faults    off (--no-fault-hook)',
+  );
   for (const role of ACCOUNT_ROLES) {
     const account = mock.accounts[role];
     const secret = values['show-secrets']
       ? account.clientSecret
       : '(secret hidden; --show-secrets prints it)';
     io.out(`  ${role.padEnd(13)} ${account.clientId} ${secret}`);
+  }
+  if (faultHook && !isLoopbackHost(host)) {
+    io.err(
+      `warning: the fault hook is on and the mock listens on ${host}: whoever reaches it can make it fail; on a shared network use --no-fault-hook (docs/fault-hook.md)`,
+    );
   }
   io.out('press Ctrl-C to stop');
   await new Promise<void>((resolve) => {

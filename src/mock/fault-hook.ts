@@ -1,7 +1,7 @@
 /** The fault-injection hook's own endpoint, and the responses of injected faults. */
 
 import type { MockContext } from './context.ts';
-import { FAULT_HOOK_PATH, type PendingFault, parseFault } from './faults.ts';
+import { FAULT_HOOK_PATH, type PendingFault, parseFault, QUEUE_FULL } from './faults.ts';
 import { rateLimitDescription } from './rate-limit.ts';
 import { apiError, oauthError } from './responses.ts';
 import { REVOKE_PATH } from './revoke-endpoint.ts';
@@ -19,7 +19,10 @@ function hookError(status: number, description: string): MockResponse {
   return hookResponse(status, { error: 'invalid_fault', error_description: description });
 }
 
-/** `POST` adds a fault (204), `DELETE` clears them (204), `GET` lists the pending ones (200). */
+/**
+ * `POST` adds a fault (204; 400 for an invalid spec or a full queue), `DELETE` clears them (204),
+ * `GET` lists the pending ones (200).
+ */
 export function handleFaultHook(ctx: MockContext, req: MockRequestInfo): MockResponse {
   if (req.method === 'GET') return hookResponse(200, ctx.faults.list());
   if (req.method === 'DELETE') {
@@ -35,7 +38,7 @@ export function handleFaultHook(ctx: MockContext, req: MockRequestInfo): MockRes
     }
     const fault = parseFault(value);
     if (typeof fault === 'string') return hookError(400, fault);
-    ctx.faults.add(fault);
+    if (!ctx.faults.add(fault)) return hookError(400, QUEUE_FULL);
     return hookResponse(204);
   }
   const res = hookError(405, `Method ${req.method} is not allowed on ${FAULT_HOOK_PATH}.`);

@@ -1,4 +1,8 @@
-/** Injected faults (docs/fault-hook.md): validation and the queue of pending faults. */
+/**
+ * Injected faults (docs/fault-hook.md): validation and the queue of pending faults. The hook has no
+ * authentication, so everything in a spec is bounded: the queue's length, each fault's count, its
+ * path's length, its delay and its Retry-After.
+ */
 
 import type { FaultSpec } from '../types.ts';
 
@@ -10,6 +14,14 @@ export type PendingFault = Required<Omit<FaultSpec, 'status'>> & Pick<FaultSpec,
 const FIELDS = new Set(['path', 'status', 'retryAfterSeconds', 'count', 'delayMs']);
 const STATUSES = new Set([429, 500, 503]);
 export const MAX_FAULT_DELAY_MS = 60_000;
+/** Faults pending at once; a spec that finds the queue full is refused. */
+export const MAX_PENDING_FAULTS = 100;
+/** Requests one fault answers at most. */
+export const MAX_FAULT_COUNT = 100;
+/** Longest `Retry-After` a fault sends (one hour; the live limit's window is a minute). */
+export const MAX_FAULT_RETRY_AFTER_SECONDS = 3600;
+/** Longest path a fault names, in characters. */
+export const MAX_FAULT_PATH_LENGTH = 1024;
 
 function isInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value);
@@ -28,12 +40,22 @@ export function parseFault(value: unknown): PendingFault | string {
   if (typeof path !== 'string' || !path.startsWith('/')) {
     return '"path" must be a string starting with "/"';
   }
+  if (path.length > MAX_FAULT_PATH_LENGTH) {
+    return `"path" must be at most ${MAX_FAULT_PATH_LENGTH} characters long`;
+  }
   if (status !== undefined && !STATUSES.has(status as number)) {
     return '"status" must be 429, 500 or 503';
   }
-  if (!isInteger(retryAfterSeconds)) return '"retryAfterSeconds" must be an integer';
-  if (retryAfterSeconds < 0) return '"retryAfterSeconds" must not be negative';
-  if (!isInteger(count) || count < 1) return '"count" must be a positive integer';
+  if (
+    !isInteger(retryAfterSeconds) ||
+    retryAfterSeconds < 0 ||
+    retryAfterSeconds > MAX_FAULT_RETRY_AFTER_SECONDS
+  ) {
+    return `"retryAfterSeconds" must be an integer from 0 to ${MAX_FAULT_RETRY_AFTER_SECONDS}`;
+  }
+  if (!isInteger(count) || count < 1 || count > MAX_FAULT_COUNT) {
+    return `"count" must be an integer from 1 to ${MAX_FAULT_COUNT}`;
+  }
   if (!isInteger(delayMs) || delayMs < 0 || delayMs > MAX_FAULT_DELAY_MS) {
     return `"delayMs" must be an integer from 0 to ${MAX_FAULT_DELAY_MS}`;
   }
@@ -47,8 +69,12 @@ export function parseFault(value: unknown): PendingFault | string {
   };
 }
 
+/** Why {@link FaultQueue.add} refused a fault. */
+export const QUEUE_FULL = `${MAX_PENDING_FAULTS} faults are pending, the most the hook keeps; DELETE ${FAULT_HOOK_PATH} drops them`;
+
 export interface FaultQueue {
-  add(fault: PendingFault): void;
+  /** Queues a fault; `false` (and nothing queued) when {@link MAX_PENDING_FAULTS} are pending. */
+  add(fault: PendingFault): boolean;
   clear(): void;
   /** The pending faults, oldest first (copies). */
   list(): PendingFault[];
@@ -60,7 +86,9 @@ export function createFaultQueue(): FaultQueue {
   let faults: PendingFault[] = [];
   return {
     add: (fault) => {
+      if (faults.length >= MAX_PENDING_FAULTS) return false;
       faults.push({ ...fault });
+      return true;
     },
     clear: () => {
       faults = [];

@@ -11,7 +11,7 @@ import { createAccountsRedactor } from '../redact.ts';
 import type { FaultSpec } from '../types.ts';
 import { resolveAccounts } from './accounts.ts';
 import type { MockContext } from './context.ts';
-import { createFaultQueue, parseFault } from './faults.ts';
+import { createFaultQueue, parseFault, QUEUE_FULL } from './faults.ts';
 import { createJournal } from './journal.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { newServiceIdentity } from './responses.ts';
@@ -91,9 +91,9 @@ export async function startMock(options: MockOptions = {}): Promise<MockHandle> 
     accounts,
     tokens: createTokenStore({ key, issuer: url, lifetimeSeconds: tokenLifetimeSeconds }),
     rateLimit,
-    rateLimiter: createRateLimiter(rateLimit),
+    rateLimiter: createRateLimiter(rateLimit, accounts),
     revokeRateLimit,
-    revokeRateLimiter: createRateLimiter(revokeRateLimit),
+    revokeRateLimiter: createRateLimiter(revokeRateLimit, accounts),
     tokenLifetimeSeconds,
     maxActiveTokens,
     faults: createFaultQueue(),
@@ -119,7 +119,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockHandle> 
     injectFault(spec: FaultSpec) {
       const fault = parseFault(spec);
       if (typeof fault === 'string') throw new TypeError(`invalid fault: ${fault}`);
-      ctx.faults.add(fault);
+      if (!ctx.faults.add(fault)) throw new RangeError(QUEUE_FULL);
     },
     clearFaults: () => ctx.faults.clear(),
     revokeTokens: (clientId: string) => ctx.tokens.revokeAll(clientId),

@@ -1,27 +1,88 @@
-/** The request journal: the last N requests, secrets redacted by name and by value. */
+/**
+ * The request journal: the last N requests, secrets redacted by name and by value, then clipped,
+ * so that an entry holds at most about 8,300 characters whatever the caller sent.
+ */
 
 import { type Redactor, redactBody, redactForm, redactHeaders } from '../redact.ts';
 import type { JournalEntry } from './types.ts';
+
+/**
+ * What one entry keeps of what the caller controls, in characters (UTF-16 code units). Header
+ * names and values count together; headers past the budget are left out, and the pseudo-header
+ * {@link OMITTED_HEADERS} says how many. Time, method, status, address and duration are small.
+ */
+export const JOURNAL_LIMITS = {
+  path: 1024,
+  query: 1024,
+  body: 4096,
+  headerValue: 1024,
+  headers: 2048,
+} as const;
+
+/**
+ * The name under which an entry says how many headers it left out. Parentheses cannot occur in a
+ * header name (RFC 9110 §5.1), so this never shadows a real header.
+ */
+export const OMITTED_HEADERS = '(omitted)';
 
 export interface Journal {
   record(entry: JournalEntry): void;
   entries(): readonly JournalEntry[];
 }
 
+/**
+ * `text` if it has at most `max` characters; otherwise its first `max` (never half a surrogate
+ * pair) followed by `…[N more characters]`. The kept part is copied: a slice of a long string can
+ * keep the whole string alive in V8.
+ */
+export function clipText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  const kept = Buffer.from(text.slice(0, end), 'utf16le').toString('utf16le');
+  return `${kept}…[${text.length - end} more characters]`;
+}
+
+/** Headers in their order while names and (clipped) values fit the budget; the others left out. */
+function clipHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  let left: number = JOURNAL_LIMITS.headers;
+  let omitted = 0;
+  for (const [name, value] of Object.entries(headers)) {
+    const kept = clipText(value, JOURNAL_LIMITS.headerValue);
+    if (name.length + kept.length > left) {
+      omitted += 1;
+      continue;
+    }
+    out[name] = kept;
+    left -= name.length + kept.length;
+  }
+  if (omitted > 0) {
+    out[OMITTED_HEADERS] = `${omitted} past the journal's ${JOURNAL_LIMITS.headers} characters`;
+  }
+  return out;
+}
+
+/** The journal of the last `limit` entries; `redactor` knows the mock's secrets. */
 export function createJournal(limit: number, redactor: Redactor): Journal {
   const entries: JournalEntry[] = [];
   return {
     record(entry) {
+      // Redact first, clip after: a secret cut in two by a clip would escape the redactor.
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(redactHeaders(entry.headers))) {
         headers[name] = redactor.redact(value);
       }
       entries.push({
         ...entry,
-        path: redactor.redact(entry.path),
-        query: redactor.redact(redactForm(entry.query)),
-        headers,
-        body: redactor.redact(redactBody(entry.body, entry.headers['content-type'])),
+        path: clipText(redactor.redact(entry.path), JOURNAL_LIMITS.path),
+        query: clipText(redactor.redact(redactForm(entry.query)), JOURNAL_LIMITS.query),
+        headers: clipHeaders(headers),
+        body: clipText(
+          redactor.redact(redactBody(entry.body, entry.headers['content-type'])),
+          JOURNAL_LIMITS.body,
+        ),
       });
       if (entries.length > limit) entries.splice(0, entries.length - limit);
     },

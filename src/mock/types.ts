@@ -51,7 +51,11 @@ export interface MockOptions {
    * no secret. The journal is the redacted record for everyone else.
    */
   observe?: (exchange: ObservedExchange) => void;
-  /** Journal entries kept (the most recent ones). Default `1000`. */
+  /**
+   * Journal entries kept (the most recent ones). Default `1000`. Each entry holds at most about
+   * 8,300 characters of what the caller sent (see {@link JournalEntry}), so the journal holds at
+   * most about `journalLimit × 8,300` characters whatever callers send.
+   */
   journalLimit?: number;
 }
 
@@ -95,15 +99,26 @@ export interface ObservedExchange {
   sentAt: number;
 }
 
-/** One request the mock answered. Secrets are redacted by name and by value. */
+/**
+ * One request the mock answered. Secrets are redacted by name and by value, then what the caller
+ * sent is clipped (src/mock/journal.ts `JOURNAL_LIMITS`): a clipped text ends with
+ * `…[N more characters]`.
+ */
 export interface JournalEntry {
   /** When the request arrived (ISO 8601). */
   time: string;
   method: string;
+  /** At most 1,024 characters. */
   path: string;
-  /** The raw query string, without `?`. */
+  /** The raw query string, without `?`; at most 1,024 characters. */
   query: string;
+  /**
+   * Request headers, names lowercased, in the order received; each value at most 1,024
+   * characters, names and values together at most 2,048. Headers past that are left out, and the
+   * pseudo-header `(omitted)` (never a real header name) says how many.
+   */
   headers: Record<string, string>;
+  /** The body as UTF-8 text; at most 4,096 characters. */
   body: string;
   /** The status actually sent (after `tamper`). */
   status: number;
@@ -120,7 +135,10 @@ export interface MockHandle {
   publicJwk: JsonWebKey & { kid: string; alg: 'ES512'; use: 'sig' };
   /** The journal, oldest first (a copy). */
   journal(): readonly JournalEntry[];
-  /** Same as `POST /__conformance/faults`; throws a `TypeError` on an invalid spec. Works even when `faultHook` is false. */
+  /**
+   * Same as `POST /__conformance/faults`; throws a `TypeError` on an invalid spec, a `RangeError`
+   * when 100 faults are pending. Works even when `faultHook` is false.
+   */
   injectFault(f: FaultSpec): void;
   /** Same as `DELETE /__conformance/faults`. */
   clearFaults(): void;

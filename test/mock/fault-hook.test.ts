@@ -1,4 +1,14 @@
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { startReferenceMock } from '../../src/api.ts';
+import { isLoopbackHost } from '../../src/mock/command.ts';
+import {
+  MAX_FAULT_COUNT,
+  MAX_FAULT_PATH_LENGTH,
+  MAX_FAULT_RETRY_AFTER_SECONDS,
+  MAX_PENDING_FAULTS,
+} from '../../src/mock/faults.ts';
+import { packagePath } from '../../src/paths.ts';
 import { HEADER_SETS, send, sorted, tokenRequest, useMock } from './helpers.ts';
 
 const start = useMock({ rateLimit: { requests: 1000, windowSeconds: 60 } });
@@ -139,6 +149,78 @@ describe('fault hook over HTTP', () => {
     expect(JSON.parse((await send(`${m.url}/__conformance/faults`)).text)).toEqual([]);
   });
 
+  // Issue 15 item 15: the hook has no authentication, so every number in a spec is bounded.
+  it('refuses counts, Retry-Afters and paths past their limits, with 400 and the limit', async () => {
+    const m = await start();
+    const cases: [unknown, string][] = [
+      [
+        { path: TOKEN_PATH, status: 500, count: 1e15 },
+        `"count" must be an integer from 1 to ${MAX_FAULT_COUNT}`,
+      ],
+      [
+        { path: TOKEN_PATH, status: 500, count: MAX_FAULT_COUNT + 1 },
+        `"count" must be an integer from 1 to ${MAX_FAULT_COUNT}`,
+      ],
+      [
+        { path: TOKEN_PATH, status: 503, retryAfterSeconds: 1e21 },
+        `"retryAfterSeconds" must be an integer from 0 to ${MAX_FAULT_RETRY_AFTER_SECONDS}`,
+      ],
+      [
+        { path: TOKEN_PATH, status: 503, retryAfterSeconds: MAX_FAULT_RETRY_AFTER_SECONDS + 1 },
+        `"retryAfterSeconds" must be an integer from 0 to ${MAX_FAULT_RETRY_AFTER_SECONDS}`,
+      ],
+      [
+        { path: `/${'p'.repeat(MAX_FAULT_PATH_LENGTH)}`, status: 500 },
+        `"path" must be at most ${MAX_FAULT_PATH_LENGTH} characters long`,
+      ],
+    ];
+    for (const [body, description] of cases) {
+      const res = await postFault(m.url, body);
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.text)).toEqual({
+        error: 'invalid_fault',
+        error_description: description,
+      });
+    }
+    expect(JSON.parse((await send(`${m.url}/__conformance/faults`)).text)).toEqual([]);
+    // The limits themselves are accepted.
+    const longest = `/${'p'.repeat(MAX_FAULT_PATH_LENGTH - 1)}`;
+    const spec = {
+      path: longest,
+      status: 503,
+      count: MAX_FAULT_COUNT,
+      retryAfterSeconds: MAX_FAULT_RETRY_AFTER_SECONDS,
+    };
+    expect((await postFault(m.url, spec)).status).toBe(204);
+    const res = await send(`${m.url}${longest}`);
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe(String(MAX_FAULT_RETRY_AFTER_SECONDS));
+  });
+
+  it(`keeps at most ${MAX_PENDING_FAULTS} pending faults; the next is refused until DELETE`, async () => {
+    const m = await start();
+    for (let i = 0; i < MAX_PENDING_FAULTS; i++) {
+      expect((await postFault(m.url, { path: `/p/${i}`, status: 500 })).status).toBe(204);
+    }
+    const full = await postFault(m.url, { path: TOKEN_PATH, status: 500 });
+    expect(full.status).toBe(400);
+    expect(JSON.parse(full.text)).toEqual({
+      error: 'invalid_fault',
+      error_description: `${MAX_PENDING_FAULTS} faults are pending, the most the hook keeps; DELETE /__conformance/faults drops them`,
+    });
+    expect(JSON.parse((await send(`${m.url}/__conformance/faults`)).text)).toHaveLength(
+      MAX_PENDING_FAULTS,
+    );
+    // Nothing was queued for the token path.
+    expect((await tokenRequest(m.url, m.accounts.primary)).status).toBe(200);
+    // A fault used up frees its place.
+    expect((await send(`${m.url}/p/0`)).status).toBe(500);
+    expect((await postFault(m.url, { path: TOKEN_PATH, status: 500 })).status).toBe(204);
+    expect((await postFault(m.url, { path: TOKEN_PATH, status: 500 })).status).toBe(400);
+    await send(`${m.url}/__conformance/faults`, { method: 'DELETE' });
+    expect((await postFault(m.url, { path: TOKEN_PATH, status: 500 })).status).toBe(204);
+  });
+
   it('does not journal or rate-limit its own requests; faulted requests do not count', async () => {
     const m = await start({ rateLimit: { requests: 1, windowSeconds: 60 } });
     for (let i = 0; i < 3; i++) await send(`${m.url}/__conformance/faults`);
@@ -168,10 +250,15 @@ describe('fault hook in process', () => {
     expect((await tokenRequest(m.url, m.accounts.primary)).status).toBe(200);
   });
 
-  it('injectFault throws on an invalid spec', async () => {
+  it('injectFault throws on an invalid spec, and when the queue is full', async () => {
     const m = await start();
     expect(() => m.injectFault({ path: 'no-slash', status: 500 })).toThrow(TypeError);
     expect(() => m.injectFault({ path: TOKEN_PATH, status: 502 as 500 })).toThrow(/status/);
+    expect(() => m.injectFault({ path: TOKEN_PATH, status: 500, count: 1e15 })).toThrow(/count/);
+    for (let i = 0; i < MAX_PENDING_FAULTS; i++) m.injectFault({ path: `/p/${i}`, status: 500 });
+    expect(() => m.injectFault({ path: TOKEN_PATH, status: 500 })).toThrow(RangeError);
+    m.clearFaults();
+    m.injectFault({ path: TOKEN_PATH, status: 500 });
   });
 
   it('with faultHook: false the endpoint is a 404, the handle still works', async () => {
@@ -182,5 +269,96 @@ describe('fault hook in process', () => {
     expect((await tokenRequest(m.url, m.accounts.primary)).status).toBe(200);
     m.injectFault({ path: TOKEN_PATH, status: 500 });
     expect((await tokenRequest(m.url, m.accounts.primary)).status).toBe(500);
+  });
+});
+
+// Issue 15 item 15: a way to turn the hook off wherever the mock is started.
+describe('fault hook off', () => {
+  it('startReferenceMock({ faultHook: false }): the hook is a 404; on by default', async () => {
+    const off = await startReferenceMock({ faultHook: false });
+    const on = await startReferenceMock();
+    try {
+      const refused = await postFault(off.url, { path: TOKEN_PATH, status: 500 });
+      expect(refused.status).toBe(404);
+      expect((await tokenRequest(off.url, off.accounts.primary)).status).toBe(200);
+      expect((await postFault(on.url, { path: TOKEN_PATH, status: 500 })).status).toBe(204);
+      expect((await tokenRequest(on.url, on.accounts.primary)).status).toBe(500);
+    } finally {
+      await off.stop();
+      await on.stop();
+    }
+  });
+
+  /** `oauth-conformance mock ARGS` until its banner is out: its URL, stdout and stderr so far, a stop. */
+  async function mockCli(args: string[]) {
+    const child = spawn(process.execPath, [
+      packagePath('bin', 'oauth-conformance.js'),
+      'mock',
+      ...args,
+    ]);
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const match = /listening on (http:\/\/\S+)/.exec(stdout);
+        if (match && stdout.includes('press Ctrl-C')) resolve(match[1] ?? '');
+      });
+      child.once('close', (code) => reject(new Error(`mock exited ${code}: ${stderr}`)));
+    });
+    const stop = async () => {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await new Promise((resolve) => child.once('close', resolve));
+    };
+    return { url, stdout, stderr: () => stderr, stop };
+  }
+
+  it('oauth-conformance mock --no-fault-hook: says so, and the hook is a 404', async () => {
+    const off = await mockCli(['--no-fault-hook']);
+    try {
+      expect(off.stdout).toMatch(/^ {2}faults {4}off \(--no-fault-hook\)$/m);
+      expect(off.stdout).not.toContain('__conformance');
+      expect((await postFault(off.url, { path: TOKEN_PATH, status: 500 })).status).toBe(404);
+      expect(off.stderr()).toBe('');
+    } finally {
+      await off.stop();
+    }
+    const on = await mockCli([]);
+    try {
+      expect(on.stdout).toContain(`faults    POST ${on.url}/__conformance/faults`);
+      expect((await postFault(on.url, { path: TOKEN_PATH, status: 500 })).status).toBe(204);
+      // On loopback the hook is on without a warning.
+      expect(on.stderr()).toBe('');
+    } finally {
+      await on.stop();
+    }
+  });
+
+  it('warns only for hosts that are not surely loopback', () => {
+    for (const host of [
+      '127.0.0.1',
+      '127.1.2.3',
+      'localhost',
+      'LOCALHOST',
+      '::1',
+      '[::1]',
+      '::ffff:127.0.0.1',
+    ]) {
+      expect(isLoopbackHost(host), host).toBe(true);
+    }
+    for (const host of [
+      '0.0.0.0',
+      '::',
+      '10.0.0.5',
+      'example.com',
+      'localhost.example.com',
+      '::ffff:10.0.0.1',
+      '128.0.0.1',
+    ]) {
+      expect(isLoopbackHost(host), host).toBe(false);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type MockResponse, type ObservedExchange, startMock } from '../../src/mock/index.ts';
+import { clipText, JOURNAL_LIMITS, OMITTED_HEADERS } from '../../src/mock/journal.ts';
 import { basicCredentials } from '../../src/redact.ts';
 import { ACCOUNT_ROLES } from '../../src/types.ts';
 import { FORM, send, tokenRequest, useMock } from './helpers.ts';
@@ -65,6 +66,111 @@ describe('journal', () => {
     await send(`${m.url}/two`);
     await send(`${m.url}/three`);
     expect(m.journal().map((entry) => entry.path)).toEqual(['/two', '/three']);
+  });
+});
+
+// Issue 15 item 14: the journal keeps what strangers send, so each entry is clipped.
+describe('journal under strangers', () => {
+  it('clips a body at the body cap to its limit, and says how much it cut', async () => {
+    const m = await start();
+    const body = `grant_type=${'ü'.repeat(60_000)}`;
+    await tokenRequest(m.url, m.accounts.primary, { body });
+    const kept = m.journal().at(-1)?.body ?? '';
+    expect(kept.startsWith(`grant_type=${'ü'.repeat(JOURNAL_LIMITS.body - 11)}…[`)).toBe(true);
+    expect(kept.length).toBeLessThanOrEqual(JOURNAL_LIMITS.body + 40);
+    // The mock's body cap (64 KiB of UTF-8, 32,768 ü) is what the clip counts from.
+    expect(kept).toMatch(/…\[\d+ more characters\]$/);
+  });
+
+  it('redacts before it clips: a secret across the clip leaves none of its characters', async () => {
+    const m = await start();
+    const { clientSecret } = m.accounts.primary;
+    const pad = 'a'.repeat(JOURNAL_LIMITS.body - 20);
+    await send(`${m.url}/api/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', 'x-pad': `${'b'.repeat(1000)}${clientSecret}` },
+      body: `${pad}${clientSecret}`,
+    });
+    const text = JSON.stringify(m.journal());
+    expect(text).not.toContain(clientSecret.slice(0, 20));
+    expect(text).not.toContain(clientSecret.slice(0, 14));
+  });
+
+  it('clips header values, keeps headers within their budget and says how many it left out', async () => {
+    const m = await start();
+    // Under node's 16 KiB header limit, past which node itself answers 431.
+    const headers: Record<string, string> = { 'x-huge': 'h'.repeat(8000) };
+    for (let i = 0; i < 6; i++) headers[`x-filler-${i}`] = 'f'.repeat(900);
+    await send(`${m.url}/api/atlas/v2/`, { headers });
+    const kept = m.journal().at(-1)?.headers ?? {};
+    expect(kept['x-huge']).toMatch(/^h{1024}…\[6976 more characters\]$/);
+    expect(kept['x-filler-0']).toBe('f'.repeat(900));
+    // The next fillers do not fit; the small headers after them still do.
+    expect(Object.keys(kept)).toEqual([
+      'x-huge',
+      'x-filler-0',
+      'host',
+      'connection',
+      OMITTED_HEADERS,
+    ]);
+    expect(kept[OMITTED_HEADERS]).toBe("5 past the journal's 2048 characters");
+    const size = Object.entries(kept)
+      .filter(([name]) => name !== OMITTED_HEADERS)
+      .reduce((sum, [name, value]) => sum + name.length + value.length, 0);
+    expect(size).toBeLessThanOrEqual(JOURNAL_LIMITS.headers);
+  });
+
+  it('clips the path and the query', async () => {
+    const m = await start();
+    await send(`${m.url}/${'p'.repeat(5000)}?q=${'q'.repeat(5000)}`);
+    const entry = m.journal().at(-1);
+    expect(entry?.path).toMatch(/^\/p{1023}…\[3977 more characters\]$/);
+    expect(entry?.query).toMatch(/^q=q{1022}…\[3978 more characters\]$/);
+  });
+
+  it('holds at most about 8,300 characters of what the caller sent per entry', async () => {
+    const m = await start({ journalLimit: 20 });
+    const headers: Record<string, string> = { 'content-type': 'text/plain' };
+    for (let i = 0; i < 6; i++) headers[`x-${i}`] = `${i}`.repeat(1000);
+    for (let i = 0; i < 25; i++) {
+      await send(`${m.url}/${'p'.repeat(1500)}?${'q'.repeat(1500)}`, {
+        method: 'POST',
+        headers,
+        body: 'ü'.repeat(30_000),
+      });
+    }
+    const entries = m.journal();
+    expect(entries.length).toBe(20);
+    const limit =
+      Object.values(JOURNAL_LIMITS).reduce((a, b) => a + b, 0) - JOURNAL_LIMITS.headerValue;
+    expect(limit).toBe(8192);
+    for (const entry of entries) {
+      const headerText = Object.entries(entry.headers).reduce(
+        (sum, [name, value]) => sum + name.length + value.length,
+        0,
+      );
+      // Plus the clip notes (about 25 characters each) and the omitted-headers note.
+      const size = entry.path.length + entry.query.length + entry.body.length + headerText;
+      expect(size).toBeLessThanOrEqual(limit + 150);
+    }
+  });
+
+  it('leaves what a well-behaved caller sends whole', async () => {
+    const m = await start();
+    await tokenRequest(m.url, m.accounts.primary, { query: '?pretty=true&envelope=true' });
+    const entry = m.journal().at(-1);
+    expect(entry?.body).toBe('grant_type=client_credentials');
+    expect(entry?.query).toBe('pretty=true&envelope=true');
+    expect(entry?.headers[OMITTED_HEADERS]).toBeUndefined();
+    expect(Object.keys(entry?.headers ?? {}).sort()).toEqual(
+      ['accept', 'authorization', 'connection', 'content-length', 'content-type', 'host'].sort(),
+    );
+  });
+
+  it('clipText never splits a surrogate pair', () => {
+    expect(clipText('ab😀cd', 3)).toBe('ab…[4 more characters]');
+    expect(clipText('abc', 3)).toBe('abc');
+    expect(clipText('abcd', 2)).toBe('ab…[2 more characters]');
   });
 });
 
