@@ -202,7 +202,11 @@ describe.concurrent('profiles against the embedded mock', () => {
       'token.rfc.www-authenticate.basic',
     ]);
     expect(ids).not.toContain('token.401.headers');
-    expect(cases.filter((c) => c.state === 'skipped')).toEqual([]);
+    // The mock's generated secrets hold no character the form encoding changes, so RFC 6749
+    // §2.3.1's form is not judged (it is, with +/= secrets, in test/trust.test.ts).
+    expect(cases.filter((c) => c.state === 'skipped').map((c) => c.properties.skipped)).toEqual([
+      'not judged: the primary credentials hold no character whose form-urlencoded form differs (only letters, digits and -._*), so nothing tells the encodings apart',
+    ]);
   });
 });
 
