@@ -38,6 +38,9 @@ export type Level = 'documented' | 'rfc-must' | 'rfc-should' | 'observed';
 
 export type Trigger = 'request' | 'fixture' | 'fault';
 
+/** The two forms of `Retry-After` (RFC 9110 §10.2.3). */
+export type RetryAfterFormat = 'delta-seconds' | 'http-date';
+
 /** The fault-injection hook's request body (see docs/fault-hook.md): a `status`, a `delayMs`, or both. */
 export interface FaultSpec {
   /** Path the fault applies to, e.g. `/api/oauth/token`. */
@@ -46,6 +49,11 @@ export interface FaultSpec {
   status?: 429 | 500 | 503;
   /** Retry-After in seconds, sent with 429 and 503 (default 1). */
   retryAfterSeconds?: number;
+  /**
+   * How `Retry-After` says it (RFC 9110 §10.2.3): `delta-seconds` (default), or `http-date`, the
+   * IMF-fixdate at least `retryAfterSeconds` away (rounded up to the whole second a date can name).
+   */
+  retryAfterFormat?: RetryAfterFormat;
   /** How many matching requests the fault answers (default 1). */
   count?: number;
   /** Milliseconds to wait before answering, 0 to 60000 (default 0): a slow endpoint. */

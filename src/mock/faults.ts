@@ -1,13 +1,21 @@
 /** Injected faults (docs/fault-hook.md): validation and the queue of pending faults. */
 
-import type { FaultSpec } from '../types.ts';
+import type { FaultSpec, RetryAfterFormat } from '../types.ts';
 
 export const FAULT_HOOK_PATH = '/__conformance/faults';
 
 /** A pending fault, defaults filled; `count` is what is left. */
 export type PendingFault = Required<Omit<FaultSpec, 'status'>> & Pick<FaultSpec, 'status'>;
 
-const FIELDS = new Set(['path', 'status', 'retryAfterSeconds', 'count', 'delayMs']);
+const FIELDS = new Set([
+  'path',
+  'status',
+  'retryAfterSeconds',
+  'retryAfterFormat',
+  'count',
+  'delayMs',
+]);
+const FORMATS: readonly RetryAfterFormat[] = ['delta-seconds', 'http-date'];
 const STATUSES = new Set([429, 500, 503]);
 export const MAX_FAULT_DELAY_MS = 60_000;
 
@@ -24,7 +32,14 @@ export function parseFault(value: unknown): PendingFault | string {
   for (const key of Object.keys(spec)) {
     if (!FIELDS.has(key)) return `unknown field "${key}" (allowed: ${[...FIELDS].join(', ')})`;
   }
-  const { path, status, retryAfterSeconds = 1, count = 1, delayMs = 0 } = spec;
+  const {
+    path,
+    status,
+    retryAfterSeconds = 1,
+    retryAfterFormat = 'delta-seconds',
+    count = 1,
+    delayMs = 0,
+  } = spec;
   if (typeof path !== 'string' || !path.startsWith('/')) {
     return '"path" must be a string starting with "/"';
   }
@@ -33,6 +48,8 @@ export function parseFault(value: unknown): PendingFault | string {
   }
   if (!isInteger(retryAfterSeconds)) return '"retryAfterSeconds" must be an integer';
   if (retryAfterSeconds < 0) return '"retryAfterSeconds" must not be negative';
+  if (!FORMATS.includes(retryAfterFormat as RetryAfterFormat))
+    return `"retryAfterFormat" must be ${FORMATS.map((f) => `"${f}"`).join(' or ')}`;
   if (!isInteger(count) || count < 1) return '"count" must be a positive integer';
   if (!isInteger(delayMs) || delayMs < 0 || delayMs > MAX_FAULT_DELAY_MS) {
     return `"delayMs" must be an integer from 0 to ${MAX_FAULT_DELAY_MS}`;
@@ -42,6 +59,7 @@ export function parseFault(value: unknown): PendingFault | string {
     path,
     ...(status === undefined ? {} : { status: status as PendingFault['status'] }),
     retryAfterSeconds,
+    retryAfterFormat: retryAfterFormat as RetryAfterFormat,
     count,
     delayMs,
   };
