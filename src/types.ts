@@ -45,6 +45,9 @@ export type ClientCredentialEncoding = 'raw' | 'form-urlencoded';
 
 export type Trigger = 'request' | 'fixture' | 'fault';
 
+/** The two forms of `Retry-After` (RFC 9110 §10.2.3). */
+export type RetryAfterFormat = 'delta-seconds' | 'http-date';
+
 /** The fault-injection hook's request body (see docs/fault-hook.md): a `status`, a `delayMs`, or both. */
 export interface FaultSpec {
   /** Path the fault applies to, e.g. `/api/oauth/token`; at most 1024 characters. */
@@ -53,6 +56,11 @@ export interface FaultSpec {
   status?: 429 | 500 | 503;
   /** Retry-After in seconds, 0 to 3600, sent with 429 and 503 (default 1). */
   retryAfterSeconds?: number;
+  /**
+   * How `Retry-After` says it (RFC 9110 §10.2.3): `delta-seconds` (default), or `http-date`, the
+   * IMF-fixdate at least `retryAfterSeconds` away (rounded up to the whole second a date can name).
+   */
+  retryAfterFormat?: RetryAfterFormat;
   /** How many matching requests the fault answers, 1 to 100 (default 1). */
   count?: number;
   /** Milliseconds to wait before answering, 0 to 60000 (default 0): a slow endpoint. */

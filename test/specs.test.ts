@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { SEQUENCE_NEEDS } from '../src/applicability.ts';
 import { CHECKS } from '../src/checks/index.ts';
 import { JUDGEMENTS } from '../src/client-harness/judgements.ts';
-import { loadClientCatalog } from '../src/client-harness/specs.ts';
+import { loadClientCatalog, scriptScenarios } from '../src/client-harness/specs.ts';
 import { packagePath } from '../src/paths.ts';
 import { SEQUENCES } from '../src/sequences/index.ts';
 import { getCatalog, loadCatalog, type Source } from '../src/specs.ts';
@@ -203,5 +203,40 @@ describe('specs/client-*.json (the client harness)', () => {
 
   test('a judge or scenario name that does not exist is refused', () => {
     expect(() => loadClientCatalog(['judgeBasicAuth'])).toThrow(/names unknown judge/);
+  });
+
+  test.each([1, 2, 3, 42, 1234])(
+    'seed %i draws a short and a long Retry-After in each form, within the ranges',
+    (seed) => {
+      const scripted = scriptScenarios(clientCatalog, seed);
+      expect(scriptScenarios(clientCatalog, seed)).toEqual(scripted);
+      const drawn = scripted.flatMap((s) =>
+        s.retryAfter ? [{ name: s.name, ...s.retryAfter }] : [],
+      );
+      for (const format of ['delta-seconds', 'http-date'] as const) {
+        const lengths = drawn.filter((d) => d.format === format).map((d) => d.length);
+        expect(lengths.sort(), format).toEqual(['long', 'short']);
+      }
+      for (const d of drawn) {
+        const range = clientCatalog.retryAfterSeconds[d.length];
+        expect(d.seconds).toBeGreaterThanOrEqual(range.min);
+        expect(d.seconds).toBeLessThanOrEqual(range.max);
+        const faults = scripted.find((s) => s.name === d.name)?.faults ?? [];
+        expect(faults).toEqual([
+          expect.objectContaining({ retryAfterSeconds: d.seconds, retryAfterFormat: d.format }),
+        ]);
+      }
+      // a program that waits at most 2 s meets a longer wait in each form
+      expect(clientCatalog.retryAfterSeconds.long.min).toBeGreaterThan(2);
+    },
+  );
+
+  test('the draws differ between seeds', () => {
+    const draws = new Set(
+      [1, 2, 3, 4, 5, 6, 7, 8].map((seed) =>
+        JSON.stringify(scriptScenarios(clientCatalog, seed).map((s) => s.retryAfter)),
+      ),
+    );
+    expect(draws.size).toBeGreaterThan(1);
   });
 });

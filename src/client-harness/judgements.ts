@@ -4,7 +4,7 @@
  */
 import { FORM_TYPE } from '../mock/client-request.ts';
 import { type ClientRequest, seconds } from './observe.ts';
-import type { Scenario } from './specs.ts';
+import type { ScriptedScenario } from './specs.ts';
 
 export interface ProgramResult {
   /** `null` when it was killed or never started. */
@@ -20,7 +20,7 @@ export interface ProgramResult {
 }
 
 export interface ScenarioRun {
-  scenario: Scenario;
+  scenario: ScriptedScenario;
   requests: ClientRequest[];
   program: ProgramResult;
   timeoutMs: number;
@@ -35,7 +35,12 @@ export type Verdict =
 
 export type Judge = (run: ScenarioRun) => Verdict;
 
-/** A Retry-After is honoured when the next request arrives no earlier than this before it ends (timer granularity). */
+/**
+ * A Retry-After is honoured when the next token request reaches the mock no earlier than this
+ * before the moment it names (timer granularity). That moment is the answer's delivery plus the
+ * delta-seconds, or the HTTP-date itself: a date names whole seconds, so the program is held to
+ * the second it names, not to a delay the date cannot express.
+ */
 export const RETRY_AFTER_TOLERANCE_MS = 50;
 /** At most this many token requests in a row without a token: a first attempt and 3 retries. */
 export const MAX_ATTEMPTS_WITHOUT_TOKEN = 4;
@@ -54,6 +59,30 @@ const issuedTokens = (run: ScenarioRun) => ofKind(run, 'token').filter((r) => r.
 const resourceOk = (run: ScenarioRun) =>
   ofKind(run, 'resource').filter((r) => r.status === 200).length;
 
+/**
+ * Whether the program could have known `answer` when it sent `r`: the answer was handed to the
+ * connection before the program can have started to send `r` (`sentBy`). Only such requests are
+ * reactions to an answer; a request already in flight is not, and a request is never a reaction
+ * to its own answer.
+ */
+export function sentAfterAnswer(r: ClientRequest, answer: ClientRequest): boolean {
+  return r !== answer && answer.answeredAt !== undefined && answer.answeredAt < r.sentBy;
+}
+
+/**
+ * Whether `other` was in flight when the program sent `r`: sent before it, its answer not yet
+ * delivered, and not given up on (connection closed) by then.
+ */
+export function inFlightWhenSent(other: ClientRequest, r: ClientRequest): boolean {
+  if (other === r || other.sentBy >= r.sentBy || sentAfterAnswer(r, other)) return false;
+  const gaveUp = other.unanswered?.because === 'gave-up' ? other.unanswered.closedAt : undefined;
+  return gaveUp === undefined || gaveUp >= r.sentBy;
+}
+
+/** `token request #2 (sent +0.011 s)`: how findings name a request. */
+const named = (r: ClientRequest) =>
+  `${r.kind === 'resource' ? 'resource call' : `${r.kind} request`} #${r.index} (sent +${seconds(r.sentBy)})`;
+
 function exitedZero(run: ScenarioRun): boolean {
   return run.program.exitCode === 0 && !run.program.timedOut;
 }
@@ -69,23 +98,33 @@ export function describeExit(program: ProgramResult, timeoutMs: number): string 
 }
 
 function noTokenReason(run: ScenarioRun): string {
-  const statuses = [...new Set(ofKind(run, 'token').map((r) => r.status))];
-  if (statuses.length === 0) return 'the program sent no token request';
+  const requests = ofKind(run, 'token');
+  if (requests.length === 0) return 'the program sent no token request';
+  const statuses = [
+    ...new Set(requests.flatMap((r) => (r.status === undefined ? [] : [r.status]))),
+  ];
+  if (statuses.length === 0) return 'no token request of the program was answered';
   if (statuses.includes(200))
     return 'the program never got a usable token (the scenario breaks them)';
   return `the program never got a token (the token endpoint answered ${statuses.join(', ')})`;
 }
 
-/** Whether the resource refused this token (401) before `t`. */
-function refusedBefore(run: ScenarioRun, ref: string, t: number): boolean {
-  return ofKind(run, 'resource').some((r) => r.bearer === ref && r.status === 401 && r.sentAt <= t);
+/** The 401 for this token that had reached the program before it sent `r`, if any. */
+function refusalKnownAt(run: ScenarioRun, ref: string, r: ClientRequest) {
+  return ofKind(run, 'resource').find(
+    (q) => q.bearer === ref && q.status === 401 && sentAfterAnswer(r, q),
+  );
 }
 
-/** A resource call presenting a token after the resource had refused it. */
-function presentedAfterRefusal(run: ScenarioRun): ClientRequest | undefined {
-  return ofKind(run, 'resource').find(
-    (r) => r.bearer !== undefined && refusedBefore(run, r.bearer, r.receivedAt),
-  );
+/** A resource call presenting a token after a 401 for it had reached the program. */
+function presentedAfterRefusal(run: ScenarioRun): string | undefined {
+  for (const r of ofKind(run, 'resource')) {
+    if (r.bearer === undefined) continue;
+    const refusal = refusalKnownAt(run, r.bearer, r);
+    if (refusal)
+      return `${named(r)} presented ${r.bearer} again after the 401 for it to ${named(refusal)} had reached the program (+${seconds(refusal.answeredAt ?? 0)})`;
+  }
+  return undefined;
 }
 
 export function judgeBasicAuth(run: ScenarioRun): Verdict {
@@ -168,49 +207,61 @@ export function judgeBearerIssuedToken(run: ScenarioRun): Verdict {
   );
 }
 
-/** Why a token request at `r` was not needed, or undefined when it was. */
+/** What a request in flight brought, and when: the end of an in-flight finding. */
+function broughtLater(pending: ClientRequest): string {
+  if (pending.unanswered)
+    return pending.unanswered.because === 'gave-up'
+      ? `the program gave up on it later (+${seconds(pending.unanswered.closedAt)})`
+      : 'it was never answered: the program exited first';
+  const when = `+${seconds(pending.answeredAt ?? 0)}`;
+  return pending.issued
+    ? `${pending.issued.ref} came at ${when}`
+    : `its ${pending.status} came at ${when}`;
+}
+
+/** Why token request `r` was not needed, from what the program knew when it sent it; undefined when it was. */
 function unneeded(run: ScenarioRun, r: ClientRequest): string | undefined {
-  const t = r.receivedAt;
+  const t = r.sentBy;
   const tokenRequests = ofKind(run, 'token');
-  const inFlight = tokenRequests.find((q) => q !== r && q.receivedAt < t && q.sentAt > t);
-  if (inFlight)
-    return `request #${r.index} came while token request #${inFlight.index} was still in flight`;
+  const pending = tokenRequests.find((q) => inFlightWhenSent(q, r));
+  if (pending) {
+    const what = pending.issued ? `${pending.issued.ref} was not yet received` : 'no answer yet';
+    return `${what} when token request #${r.index} was sent (+${seconds(t)}): ${named(pending)} was still in flight (${broughtLater(pending)})`;
+  }
   const revoked = new Set(
     ofKind(run, 'revoke')
-      .filter((q) => q.receivedAt <= t)
+      .filter((q) => q.sentBy < t)
       .flatMap((q) => (q.form?.params ?? []).filter(([n]) => n === 'token').map(([, v]) => v)),
   );
   for (const q of tokenRequests) {
-    if (!q.issued || q.sentAt > t) continue;
+    if (!q.issued || q.answeredAt === undefined || !sentAfterAnswer(r, q)) continue;
     const lifetime = q.issued.expiresInSeconds * 1000;
     const margin = Math.max(RENEWAL_MARGIN_MS, lifetime * RENEWAL_MARGIN_FRACTION);
-    if (t >= q.sentAt + lifetime - margin) continue;
-    if (refusedBefore(run, q.issued.ref, t) || revoked.has(q.issued.ref)) continue;
-    return `request #${r.index} at +${seconds(t)} asked for a new token while ${q.issued.ref} (issued +${seconds(q.sentAt)}, expires_in ${q.issued.expiresInSeconds}) was still good and never refused`;
+    if (t >= q.answeredAt + lifetime - margin) continue;
+    if (refusalKnownAt(run, q.issued.ref, r) || revoked.has(q.issued.ref)) continue;
+    return `token request #${r.index} was sent at +${seconds(t)}, after ${q.issued.ref} had reached the program (+${seconds(q.answeredAt)}, expires_in ${q.issued.expiresInSeconds}), not near its expiry, never refused and not revoked`;
   }
   return undefined;
 }
 
 export function judgeTokenReuse(run: ScenarioRun): Verdict {
   if (issuedTokens(run).length === 0) return skip(noTokenReason(run));
-  const firstIssued = issuedTokens(run)[0] as ClientRequest;
-  const later = ofKind(run, 'token').filter((r) => r.receivedAt > firstIssued.receivedAt);
-  const reasons = later.map((r) => unneeded(run, r)).filter((x): x is string => x !== undefined);
+  const tokenRequests = ofKind(run, 'token');
+  const reasons = tokenRequests
+    .map((r) => unneeded(run, r))
+    .filter((x): x is string => x !== undefined);
   if (reasons.length === 0) return pass();
   const calls = ofKind(run, 'resource').length;
   const perCall = issuedTokens(run).length >= calls && calls > 1 ? ' (a token per call)' : '';
   return fail(
-    `${reasons.length} of ${later.length + 1} token requests were not needed${perCall}; ${reasons[0]}`,
+    `${reasons.length} of ${tokenRequests.length} token requests were not needed${perCall}; ${reasons[0]}`,
   );
 }
 
 export function judgeRenewAfterExpiry(run: ScenarioRun): Verdict {
   if (issuedTokens(run).length === 0) return skip(noTokenReason(run));
   const again = presentedAfterRefusal(run);
-  if (again)
-    return fail(
-      `resource call #${again.index} presented ${again.bearer} again after the resource had refused it (401)`,
-    );
+  if (again) return fail(again);
   const ok = resourceOk(run);
   const calls = run.scenario.env.CALLS;
   if (!exitedZero(run) || ok < calls)
@@ -229,18 +280,16 @@ export function judgeRenewAfter401(run: ScenarioRun): Verdict {
     );
   const revokedAt = run.revokedAt;
   const refusal = ofKind(run, 'resource').find(
-    (r) => r.status === 401 && r.receivedAt >= revokedAt,
+    (r) => r.status === 401 && (r.answeredAt ?? 0) >= revokedAt,
   );
   const again = presentedAfterRefusal(run);
-  if (again)
-    return fail(
-      `resource call #${again.index} presented ${again.bearer} again after the resource had refused it (401)`,
-    );
+  if (again) return fail(again);
   const renewal = ofKind(run, 'token').find(
-    (r) => r.issued && r.receivedAt >= (refusal?.sentAt ?? revokedAt),
+    // Without a refusal: a token the endpoint issued after the revocation (it handles a request as it arrives).
+    (r) => r.issued && (refusal ? sentAfterAnswer(r, refusal) : r.arrivedAt > revokedAt),
   );
   const okAfter = ofKind(run, 'resource').some(
-    (r) => r.status === 200 && renewal && r.receivedAt >= renewal.sentAt,
+    (r) => r.status === 200 && renewal !== undefined && sentAfterAnswer(r, renewal),
   );
   if (!renewal || !okAfter || !exitedZero(run)) {
     const what = refusal
@@ -253,31 +302,39 @@ export function judgeRenewAfter401(run: ScenarioRun): Verdict {
   return pass(refusal ? undefined : 'the program never presented a revoked token');
 }
 
+/** "Retry-After: 4", or "Retry-After: <date> (+5.000 s, 4.312 s after it came)". */
+function describeRetryAfter(r: ClientRequest): string {
+  const given = r.retryAfter;
+  if (!given) return '';
+  if (given.form === 'delta-seconds') return `Retry-After: ${given.value}`;
+  const after = given.notBefore - (r.answeredAt ?? 0);
+  return `Retry-After: ${given.value} (+${seconds(given.notBefore)}, ${seconds(after)} after it came)`;
+}
+
 export function judgeRetryAfterHonoured(run: ScenarioRun): Verdict {
   const tokenRequests = ofKind(run, 'token');
   const limited = tokenRequests.filter(
-    (r) => (r.status === 429 || r.status === 503) && r.retryAfterSeconds !== undefined,
+    (r) => (r.status === 429 || r.status === 503) && r.retryAfter !== undefined,
   );
   if (limited.length === 0)
     return skip('the token endpoint answered no 429 or 503 with Retry-After');
   const notes: string[] = [];
   for (const r of limited) {
-    const next = tokenRequests.find((q) => q.receivedAt > r.receivedAt);
-    const wait = (r.retryAfterSeconds ?? 0) * 1000;
+    const answeredAt = r.answeredAt ?? 0;
+    // The first token request the program sent knowing this answer: requests in flight are not retries.
+    const next = tokenRequests.find((q) => sentAfterAnswer(q, r));
     if (!next) {
       notes.push(
         `did not retry after the ${r.status} (${describeExit(run.program, run.timeoutMs)})`,
       );
       continue;
     }
-    const waited = next.receivedAt - r.sentAt;
-    if (waited < wait - RETRY_AFTER_TOLERANCE_MS)
+    const waited = next.sentBy - answeredAt;
+    if (next.sentBy < (r.retryAfter?.notBefore ?? 0) - RETRY_AFTER_TOLERANCE_MS)
       return fail(
-        `token request #${next.index} came ${seconds(waited)} after the ${r.status} to request #${r.index}, which said Retry-After: ${r.retryAfterSeconds}`,
+        `token request #${next.index} was sent ${seconds(waited)} after the ${r.status} to ${named(r)} reached the program (+${seconds(answeredAt)}), which said ${describeRetryAfter(r)}`,
       );
-    notes.push(
-      `retried ${seconds(waited)} after the ${r.status} (Retry-After: ${r.retryAfterSeconds})`,
-    );
+    notes.push(`retried ${seconds(waited)} after the ${r.status} (${describeRetryAfter(r)})`);
   }
   return pass(notes.join('; '));
 }
@@ -300,13 +357,15 @@ export function judgeRetriesBounded(run: ScenarioRun): Verdict {
 
 export function judgeNoRetryOnClientError(run: ScenarioRun): Verdict {
   const tokenRequests = ofKind(run, 'token');
-  const refused = tokenRequests.find((r) => r.status === 400 || r.status === 401);
-  if (!refused) return skip('the token endpoint answered no 400 or 401');
-  const retry = tokenRequests.find((r) => r.receivedAt > refused.receivedAt);
-  if (retry)
-    return fail(
-      `token request #${retry.index} came ${seconds(retry.receivedAt - refused.sentAt)} after the ${refused.status} to request #${refused.index}`,
-    );
+  const refused = tokenRequests.filter((r) => r.status === 400 || r.status === 401);
+  if (refused.length === 0) return skip('the token endpoint answered no 400 or 401');
+  for (const retry of tokenRequests) {
+    const known = refused.find((r) => sentAfterAnswer(retry, r));
+    if (known)
+      return fail(
+        `token request #${retry.index} was sent ${seconds(retry.sentBy - (known.answeredAt ?? 0))} after the ${known.status} to ${named(known)} reached the program`,
+      );
+  }
   return pass();
 }
 

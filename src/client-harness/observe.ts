@@ -19,17 +19,41 @@ export type ClientAuth =
   | { scheme: 'none'; bodyCredentials: boolean }
   | { scheme: 'other'; name: string };
 
+/** Why a request got no answer: the program closed its connection first, or exited first. */
+export type Unanswered = { closedAt: number; because: 'gave-up' | 'exited' };
+
+/** A Retry-After the program was given: the header as sent, and the moment it names. */
+export interface RetryAfter {
+  /** The header's value (delta-seconds or an HTTP-date), at most 64 characters. */
+  value: string;
+  form: 'delta-seconds' | 'http-date';
+  /** Ms since the program started: the answer's delivery plus the delta, or the date. */
+  notBefore: number;
+}
+
+/**
+ * One request the program sent, as the mock saw it. Times are milliseconds since the program
+ * started. `sentBy` is the latest moment the program can have started to send it: when the mock
+ * accepted its connection, for the first request on a connection (the program opened the
+ * connection to send it; a busy program may write the request itself much later), else when the
+ * request arrived. `answeredAt` is when its answer was handed to the connection, the earliest
+ * moment the program can have known it. A request without `answeredAt` was never answered
+ * (`unanswered` says why).
+ */
 export interface ClientRequest {
-  /** 1-based, in the order the mock answered (a slow answer comes after a later quick one). */
+  /** 1-based, in the order the program sent them (by `sentBy`). */
   index: number;
   kind: RequestKind;
   method: string;
   path: string;
-  /** Milliseconds since the program started. */
-  receivedAt: number;
-  sentAt: number;
-  status: number;
-  retryAfterSeconds?: number;
+  sentBy: number;
+  /** When the request itself reached the mock. */
+  arrivedAt: number;
+  answeredAt?: number;
+  /** The status of the delivered answer. */
+  status?: number;
+  unanswered?: Unanswered;
+  retryAfter?: RetryAfter;
   /** Token and revocation requests: how the client authenticated. */
   auth?: ClientAuth;
   /** Token and revocation requests: the body's media type and parameter names and values (secrets as refs). */
@@ -38,13 +62,24 @@ export interface ClientRequest {
   bearer?: string;
   /** Names of credentials found in the query string (client_id, client_secret, an access token). */
   credentialsInUrl: string[];
-  /** A token response that issued a usable token: its ref and lifetime. */
+  /** A delivered token response that issued a usable token: its ref (in the order delivered) and lifetime. */
   issued?: { ref: string; expiresInSeconds: number };
 }
 
+/** A request that reached the mock this long after its connection was accepted is marked so in timelines. */
+const NEW_CONNECTION_NOTE_MS = 5;
+
+/** How long before the program's exit a connection must close to count as given up (exit closes them all). */
+export const GAVE_UP_BEFORE_EXIT_MS = 100;
+
 export interface Observer {
+  /** The mock's observe hook: called once per request, when it was answered or abandoned. */
   onExchange(exchange: ObservedExchange): void;
-  requests(): ClientRequest[];
+  /**
+   * The record so far, in the order the program sent the requests. `exitedAt` (ms since start)
+   * tells a connection the program closed while it ran from one its exit closed.
+   */
+  requests(exitedAt?: number): ClientRequest[];
   /** Every access token issued so far, raw: for the redactor and the leak scan only. */
   issuedTokens(): string[];
 }
@@ -70,7 +105,8 @@ function kindOf(path: string): RequestKind {
 
 /**
  * @param given the credentials the program was started with
- * @param startedAt when the program was started (epoch ms); times are relative to it
+ * @param startedAt when the program was started, on the mock's clock (`preciseNow`, epoch ms);
+ *   the record's times are relative to it
  */
 export function createObserver(
   given: { clientId: string; clientSecret: string },
@@ -112,22 +148,29 @@ export function createObserver(
     return [...found];
   }
 
+  function retryAfterOf(value: string | undefined, answeredAt: number): RetryAfter | undefined {
+    if (value === undefined) return undefined;
+    const text = value.trim().slice(0, 64);
+    if (/^\d{1,9}$/.test(text))
+      return { value: text, form: 'delta-seconds', notBefore: answeredAt + Number(text) * 1000 };
+    const date = Date.parse(text);
+    if (Number.isNaN(date)) return undefined;
+    return { value: text, form: 'http-date', notBefore: date - startedAt() };
+  }
+
   return {
-    onExchange({ request, response, receivedAt, sentAt }) {
+    onExchange({ request, response, receivedAt, connection, answeredAt, abandonedAt }) {
       const kind = kindOf(request.path);
+      const opened = connection?.sequence === 1 ? connection.acceptedAt : receivedAt;
       const record: ClientRequest = {
-        index: records.length + 1,
+        index: 0,
         kind,
         method: request.method,
         path: request.path,
-        receivedAt: receivedAt - startedAt(),
-        sentAt: sentAt - startedAt(),
-        status: response.status,
+        sentBy: Math.min(opened, receivedAt) - startedAt(),
+        arrivedAt: receivedAt - startedAt(),
         credentialsInUrl: credentialsInUrl(request.query),
       };
-      const retryAfter = response.headers['Retry-After'];
-      if (retryAfter !== undefined && /^\d+$/.test(retryAfter))
-        record.retryAfterSeconds = Number(retryAfter);
       if (kind === 'token' || kind === 'revoke') {
         const form = new URLSearchParams(request.body);
         record.auth = authOf(request.headers.authorization, form);
@@ -144,18 +187,41 @@ export function createObserver(
         const token = parseBearer(header);
         record.bearer = token === undefined ? 'none' : refOf(token);
       }
-      const body = response.body as { access_token?: unknown; expires_in?: unknown } | undefined;
-      if (kind === 'token' && response.status === 200 && typeof body?.access_token === 'string') {
-        const ref = `T${refs.size + 1}`;
-        refs.set(body.access_token, ref);
-        record.issued = {
-          ref,
-          expiresInSeconds: typeof body.expires_in === 'number' ? body.expires_in : 0,
+      if (response && answeredAt !== undefined) {
+        record.answeredAt = answeredAt - startedAt();
+        record.status = response.status;
+        const retryAfter = retryAfterOf(response.headers['Retry-After'], record.answeredAt);
+        if (retryAfter) record.retryAfter = retryAfter;
+        const body = response.body as { access_token?: unknown; expires_in?: unknown } | undefined;
+        if (kind === 'token' && response.status === 200 && typeof body?.access_token === 'string') {
+          const ref = `T${refs.size + 1}`;
+          refs.set(body.access_token, ref);
+          record.issued = {
+            ref,
+            expiresInSeconds: typeof body.expires_in === 'number' ? body.expires_in : 0,
+          };
+        }
+      } else {
+        // Told apart from an exit once the program's exit time is known.
+        record.unanswered = {
+          closedAt: (abandonedAt ?? receivedAt) - startedAt(),
+          because: 'exited',
         };
       }
       records.push(record);
     },
-    requests: () => records.map((record) => ({ ...record })),
+    requests: (exitedAt) =>
+      [...records]
+        .sort((a, b) => a.sentBy - b.sentBy || a.arrivedAt - b.arrivedAt)
+        .map((record, i) => {
+          const copy: ClientRequest = { ...record, index: i + 1 };
+          if (record.unanswered) {
+            const { closedAt } = record.unanswered;
+            const gaveUp = exitedAt !== undefined && closedAt < exitedAt - GAVE_UP_BEFORE_EXIT_MS;
+            copy.unanswered = { closedAt, because: gaveUp ? 'gave-up' : 'exited' };
+          }
+          return copy;
+        }),
     issuedTokens: () => [...refs.keys()],
   };
 }
@@ -180,10 +246,29 @@ function describeAuth(auth: ClientAuth): string {
   }
 }
 
-/** One line per request, no secret in it: the story a failed judgement carries. */
+/** What became of a request's answer, from the program's side. */
+function describeAnswer(r: ClientRequest): string {
+  if (r.unanswered)
+    return r.unanswered.because === 'gave-up'
+      ? `no answer: the program closed the connection at +${seconds(r.unanswered.closedAt)}`
+      : 'no answer: the program exited first';
+  let answer = `${r.status} at +${seconds(r.answeredAt ?? r.sentBy)}`;
+  if (r.retryAfter) answer += ` Retry-After: ${r.retryAfter.value}`;
+  if (r.retryAfter?.form === 'http-date') answer += ` (+${seconds(r.retryAfter.notBefore)})`;
+  if (r.issued) answer += ` issued ${r.issued.ref} (expires_in ${r.issued.expiresInSeconds})`;
+  return answer;
+}
+
+/**
+ * One line per request, in the order the program sent them, with when its answer reached the
+ * program; no secret in it: the story a failed judgement carries.
+ */
 export function timeline(requests: readonly ClientRequest[]): string[] {
   return requests.map((r) => {
-    const parts = [`#${r.index} +${seconds(r.receivedAt)} ${r.method} ${r.path}`];
+    const parts = [`#${r.index} +${seconds(r.sentBy)} ${r.method} ${r.path}`];
+    // A busy program may open a connection for a request and write the request much later.
+    if (r.arrivedAt - r.sentBy >= NEW_CONNECTION_NOTE_MS)
+      parts.push(`(new connection; request +${seconds(r.arrivedAt)})`);
     if (r.auth) parts.push(describeAuth(r.auth));
     if (r.form)
       parts.push(
@@ -192,10 +277,7 @@ export function timeline(requests: readonly ClientRequest[]): string[] {
     if (r.bearer) parts.push(`Bearer ${r.bearer}`);
     if (r.credentialsInUrl.length)
       parts.push(`credentials in the URL: ${r.credentialsInUrl.join(', ')}`);
-    let answer = `-> ${r.status} at +${seconds(r.sentAt)}`;
-    if (r.retryAfterSeconds !== undefined) answer += ` Retry-After: ${r.retryAfterSeconds}`;
-    if (r.issued) answer += ` issued ${r.issued.ref} (expires_in ${r.issued.expiresInSeconds})`;
-    parts.push(answer);
+    parts.push(`-> ${describeAnswer(r)}`);
     return parts.join('  ');
   });
 }

@@ -12,6 +12,7 @@ import {
   type MockHandle,
   type MockResponse,
   PROBE_PATH,
+  preciseNow,
   REVOKE_PATH,
   startMock,
   TOKEN_PATH,
@@ -25,7 +26,7 @@ import { printTestcase, summaryLines } from '../reporters/summary.ts';
 import { sourceLine } from '../specs.ts';
 import type { Account } from '../types.ts';
 import { describeExit, JUDGEMENTS, type ScenarioRun } from './judgements.ts';
-import { createObserver, timeline } from './observe.ts';
+import { type ClientRequest, createObserver, timeline } from './observe.ts';
 import { runProgram } from './program.ts';
 import {
   type ClientCatalog,
@@ -33,6 +34,8 @@ import {
   loadClientCatalog,
   requirementsFor,
   type Scenario,
+  type ScriptedScenario,
+  scriptScenarios,
 } from './specs.ts';
 
 export interface ClientHarnessOptions {
@@ -43,7 +46,7 @@ export interface ClientHarnessOptions {
   reportsDir: string;
   /** Time limit of one run of the program. */
   timeoutMs: number;
-  /** Seeds the mock's generated accounts. */
+  /** Seeds the mock's generated accounts and the scenarios' drawn Retry-After values. */
   seed: number;
 }
 
@@ -80,7 +83,7 @@ const MALFORMED_TOKEN_BODY = Buffer.from(
 );
 
 /** The scenario's deliberate departures from the documented responses. */
-function scriptResponse(scenario: Scenario, res: MockResponse, path: string): MockResponse {
+function scriptResponse(scenario: ScriptedScenario, res: MockResponse, path: string): MockResponse {
   if (scenario.malformedTokenResponse && path === TOKEN_PATH && res.status === 200)
     return { ...res, body: MALFORMED_TOKEN_BODY };
   if (scenario.bareRevokeResponse && path === REVOKE_PATH && res.status === 200) {
@@ -96,13 +99,14 @@ interface ScenarioOutcome {
 }
 
 async function runScenario(
-  scenario: Scenario,
+  scenario: ScriptedScenario,
   options: ClientHarnessOptions,
   account: Account,
   redactor: Redactor,
   signal: AbortSignal,
 ): Promise<ScenarioOutcome> {
-  let startedAt = Date.now();
+  // One clock for the mock's stamps and the program's start: sub-millisecond, monotonic.
+  let startedAt = preciseNow();
   let revokedAt: number | undefined;
   let okCalls = 0;
   const clientSecret = scenario.wrongSecret
@@ -114,20 +118,27 @@ async function runScenario(
   // program sends something, after `mock` is assigned.
   const mock: MockHandle = await startMock({
     seed: options.seed,
+    latencyMs: getClientCatalog().latencyMs,
     ...(scenario.tokenLifetimeSeconds
       ? { tokenLifetimeSeconds: scenario.tokenLifetimeSeconds }
       : {}),
     observe: (exchange) => {
       observer.onExchange(exchange);
-      if (exchange.request.path === PROBE_PATH && exchange.response.status === 200) okCalls += 1;
+      if (exchange.request.path === PROBE_PATH && exchange.response?.status === 200) okCalls += 1;
       const after = scenario.revokeAfterResourceCalls;
       if (after !== undefined && revokedAt === undefined && okCalls >= after) {
         mock.revokeTokens(account.clientId);
-        revokedAt = Date.now() - startedAt;
+        revokedAt = preciseNow() - startedAt;
       }
     },
     tamper: (res, req) => scriptResponse(scenario, res, req.path),
   });
+  let closed = false;
+  const closeMock = async () => {
+    if (closed) return;
+    closed = true;
+    await mock.close();
+  };
   try {
     for (const fault of scenario.faults ?? []) mock.injectFault(fault);
     const env: Record<string, string> = {
@@ -152,15 +163,18 @@ async function runScenario(
       timeoutMs: options.timeoutMs,
       signal,
       onStart: () => {
-        startedAt = Date.now();
+        startedAt = preciseNow();
       },
     });
+    const exitedAt = preciseNow() - startedAt;
     if (program.spawnError)
       throw new ConformanceError('USAGE', `cannot start "${command}": ${program.spawnError}`);
+    // Requests still unanswered are reported as the mock closes their connections.
+    await closeMock();
     for (const token of observer.issuedTokens()) redactor.add(token);
     const run: ScenarioRun = {
       scenario,
-      requests: observer.requests(),
+      requests: observer.requests(exitedAt),
       program: {
         ...program,
         stdout: redactor.redact(program.stdout),
@@ -174,8 +188,15 @@ async function runScenario(
       secrets: [clientSecret, ...observer.issuedTokens()],
     };
   } finally {
-    await mock.close();
+    await closeMock();
   }
+}
+
+/** "Retry-After 4 (long, drawn from the seed)": what a scenario drew from the seed. */
+function drawnLine(scenario: ScriptedScenario): string | undefined {
+  const drawn = scenario.retryAfter;
+  if (!drawn) return undefined;
+  return `Retry-After ${drawn.format === 'http-date' ? `an HTTP-date at least ${drawn.seconds} s ahead` : `${drawn.seconds}`} (${drawn.length}, drawn from the seed)`;
 }
 
 function details(run: ScenarioRun, requirement: ClientRequirement, reason: string): string {
@@ -186,8 +207,9 @@ function details(run: ScenarioRun, requirement: ClientRequirement, reason: strin
     `source: ${sourceLine(requirement)}`,
     ...(requirement.note ? [`note: ${requirement.note}`] : []),
     `scenario: ${run.scenario.title}`,
+    ...(run.scenario.retryAfter ? [`scenario drew: ${drawnLine(run.scenario)}`] : []),
     `program: ${describeExit(program, run.timeoutMs)} after ${(program.durationMs / 1000).toFixed(1)} s`,
-    'requests, as the mock received them:',
+    'requests, in the order the program sent them, each with when its answer reached it:',
     ...(run.requests.length ? timeline(run.requests).map((line) => `  ${line}`) : ['  (none)']),
     ...(program.stderr.trim() ? ['stderr (end):', program.stderr.trimEnd()] : []),
     ...(program.stdout.trim() ? ['stdout (end):', program.stdout.trimEnd()] : []),
@@ -223,8 +245,12 @@ function recordsOf(run: ScenarioRun, requirements: ClientRequirement[]): Testcas
 }
 
 function counts(run: ScenarioRun): string {
-  const of = (kind: string) => run.requests.filter((r) => r.kind === kind).length;
-  return `${of('token')} token, ${of('resource')} resource, ${of('revoke')} revoke requests`;
+  const count = (kind: ClientRequest['kind']) => {
+    const of = run.requests.filter((r) => r.kind === kind);
+    const unanswered = of.filter((r) => r.unanswered).length;
+    return `${of.length} ${kind}${unanswered ? ` (${unanswered} unanswered)` : ''}`;
+  };
+  return `${count('token')}, ${count('resource')}, ${count('revoke')} requests`;
 }
 
 export async function runClientHarness(
@@ -236,8 +262,11 @@ export async function runClientHarness(
       'USAGE',
       'no program given: oauth-conformance client [...] -- <command> [args...]',
     );
-  const scenarios = selectScenarios(options.scenarios);
   const catalog = getClientCatalog();
+  const scripted = scriptScenarios(catalog, options.seed);
+  const scenarios = selectScenarios(options.scenarios).map(
+    (selected) => scripted.find((s) => s.name === selected.name) as ScriptedScenario,
+  );
   const accounts = generateAccounts(options.seed);
   const redactor = createAccountsRedactor(accounts);
   const target = options.command.join(' ');
@@ -263,6 +292,8 @@ export async function runClientHarness(
     for (const scenario of scenarios) {
       io.out('');
       io.out(`scenario ${scenario.name}: ${scenario.title}`);
+      const drawn = drawnLine(scenario);
+      if (drawn) io.out(`  ${drawn}`);
       const outcome = await runScenario(
         scenario,
         options,

@@ -1,5 +1,6 @@
 /** The fault-injection hook's own endpoint, and the responses of injected faults. */
 
+import type { RetryAfterFormat } from '../types.ts';
 import type { MockContext } from './context.ts';
 import { FAULT_HOOK_PATH, type PendingFault, parseFault, QUEUE_FULL } from './faults.ts';
 import { rateLimitDescription } from './rate-limit.ts';
@@ -47,6 +48,20 @@ export function handleFaultHook(ctx: MockContext, req: MockRequestInfo): MockRes
 }
 
 /**
+ * `Retry-After` in the fault's form (RFC 9110 §10.2.3): delta-seconds, or the IMF-fixdate of the
+ * first whole second at least `seconds` after `now` (a date names whole seconds, so it is rounded
+ * up: a client that waits until the date never waits less than `seconds`).
+ */
+export function retryAfterValue(
+  seconds: number,
+  format: RetryAfterFormat,
+  now: number = Date.now(),
+): string {
+  if (format === 'delta-seconds') return String(seconds);
+  return new Date(Math.ceil((now + seconds * 1000) / 1000) * 1000).toUTCString();
+}
+
+/**
  * The answer of an injected fault with a status, in the error shape of the path it hits: the
  * token and revocation endpoints' `{"error", "error_description"}`, or the Admin API's error
  * elsewhere. 429 and 503 carry `Retry-After`.
@@ -57,26 +72,26 @@ export function faultResponse(
   path: string,
 ): MockResponse {
   const { identity } = ctx;
-  const retryAfterSeconds = fault.retryAfterSeconds;
+  const retryAfter = retryAfterValue(fault.retryAfterSeconds, fault.retryAfterFormat);
   if (path === TOKEN_PATH || path === REVOKE_PATH) {
     if (fault.status === 429) {
       const limit = path === TOKEN_PATH ? ctx.rateLimit : ctx.revokeRateLimit;
       return oauthError(identity, 'rate_limited', rateLimitDescription(path, limit), {
-        retryAfterSeconds,
+        retryAfter,
       });
     }
     return fault.status === 500
       ? oauthError(identity, 'server_error')
-      : oauthError(identity, 'temporarily_unavailable', undefined, { retryAfterSeconds });
+      : oauthError(identity, 'temporarily_unavailable', undefined, { retryAfter });
   }
   if (fault.status === 429) {
     return apiError(identity, 429, 'RATE_LIMITED', `Resource ${path} is rate limited.`, {
-      retryAfterSeconds,
+      retryAfter,
     });
   }
   return fault.status === 500
     ? apiError(identity, 500, 'UNEXPECTED_ERROR', 'Unexpected error.')
     : apiError(identity, 503, 'SERVICE_UNAVAILABLE', 'The service is temporarily unavailable.', {
-        retryAfterSeconds,
+        retryAfter,
       });
 }

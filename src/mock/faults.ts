@@ -4,14 +4,22 @@
  * path's length, its delay and its Retry-After.
  */
 
-import type { FaultSpec } from '../types.ts';
+import type { FaultSpec, RetryAfterFormat } from '../types.ts';
 
 export const FAULT_HOOK_PATH = '/__conformance/faults';
 
 /** A pending fault, defaults filled; `count` is what is left. */
 export type PendingFault = Required<Omit<FaultSpec, 'status'>> & Pick<FaultSpec, 'status'>;
 
-const FIELDS = new Set(['path', 'status', 'retryAfterSeconds', 'count', 'delayMs']);
+const FIELDS = new Set([
+  'path',
+  'status',
+  'retryAfterSeconds',
+  'retryAfterFormat',
+  'count',
+  'delayMs',
+]);
+const FORMATS: readonly RetryAfterFormat[] = ['delta-seconds', 'http-date'];
 const STATUSES = new Set([429, 500, 503]);
 export const MAX_FAULT_DELAY_MS = 60_000;
 /** Faults pending at once; a spec that finds the queue full is refused. */
@@ -36,7 +44,14 @@ export function parseFault(value: unknown): PendingFault | string {
   for (const key of Object.keys(spec)) {
     if (!FIELDS.has(key)) return `unknown field "${key}" (allowed: ${[...FIELDS].join(', ')})`;
   }
-  const { path, status, retryAfterSeconds = 1, count = 1, delayMs = 0 } = spec;
+  const {
+    path,
+    status,
+    retryAfterSeconds = 1,
+    retryAfterFormat = 'delta-seconds',
+    count = 1,
+    delayMs = 0,
+  } = spec;
   if (typeof path !== 'string' || !path.startsWith('/')) {
     return '"path" must be a string starting with "/"';
   }
@@ -56,6 +71,8 @@ export function parseFault(value: unknown): PendingFault | string {
   if (!isInteger(count) || count < 1 || count > MAX_FAULT_COUNT) {
     return `"count" must be an integer from 1 to ${MAX_FAULT_COUNT}`;
   }
+  if (!FORMATS.includes(retryAfterFormat as RetryAfterFormat))
+    return `"retryAfterFormat" must be ${FORMATS.map((f) => `"${f}"`).join(' or ')}`;
   if (!isInteger(delayMs) || delayMs < 0 || delayMs > MAX_FAULT_DELAY_MS) {
     return `"delayMs" must be an integer from 0 to ${MAX_FAULT_DELAY_MS}`;
   }
@@ -64,6 +81,7 @@ export function parseFault(value: unknown): PendingFault | string {
     path,
     ...(status === undefined ? {} : { status: status as PendingFault['status'] }),
     retryAfterSeconds,
+    retryAfterFormat: retryAfterFormat as RetryAfterFormat,
     count,
     delayMs,
   };

@@ -15,7 +15,7 @@ import { createFaultQueue, parseFault, QUEUE_FULL } from './faults.ts';
 import { createJournal } from './journal.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { newServiceIdentity } from './responses.ts';
-import { createRequestListener } from './server.ts';
+import { createConnectionLog, createRequestListener } from './server.ts';
 import { createTokenStore } from './token-store.ts';
 import { createSigningKey } from './tokens.ts';
 import type { MockHandle, MockOptions } from './types.ts';
@@ -25,6 +25,7 @@ export { FAULT_HOOK_PATH } from './faults.ts';
 export { PROBE_PATH } from './probe.ts';
 export { OAUTH_ERRORS, type OAuthErrorCode } from './responses.ts';
 export { REVOKE_PATH } from './revoke-endpoint.ts';
+export { preciseNow } from './server.ts';
 export { TOKEN_PATH } from './token-endpoint.ts';
 export type { TokenStore } from './token-store.ts';
 export type {
@@ -33,8 +34,11 @@ export type {
   MockOptions,
   MockRequestInfo,
   MockResponse,
+  ObservedConnection,
   ObservedExchange,
 } from './types.ts';
+
+const MAX_LATENCY_MS = 10_000;
 
 function positiveInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) {
@@ -71,6 +75,10 @@ export async function startMock(options: MockOptions = {}): Promise<MockHandle> 
   if (!Number.isInteger(journalLimit) || journalLimit < 0) {
     throw new TypeError(`mock option journalLimit must be a non-negative integer`);
   }
+  const latencyMs = options.latencyMs ?? 0;
+  if (!Number.isInteger(latencyMs) || latencyMs < 0 || latencyMs > MAX_LATENCY_MS) {
+    throw new TypeError(`mock option latencyMs must be an integer from 0 to ${MAX_LATENCY_MS}`);
+  }
   const accounts = resolveAccounts(options.seed ?? 1, options.accounts);
 
   const redactor = createAccountsRedactor(accounts);
@@ -102,13 +110,18 @@ export async function startMock(options: MockOptions = {}): Promise<MockHandle> 
   const journal = createJournal(journalLimit, redactor);
   server.on(
     'request',
-    createRequestListener(ctx, {
-      faultHook: options.faultHook ?? true,
-      tamper: options.tamper,
-      rewrite: options.rewrite,
-      observe: options.observe,
-      journal,
-    }),
+    createRequestListener(
+      ctx,
+      {
+        faultHook: options.faultHook ?? true,
+        tamper: options.tamper,
+        rewrite: options.rewrite,
+        observe: options.observe,
+        latencyMs,
+        journal,
+      },
+      options.observe ? createConnectionLog(server) : undefined,
+    ),
   );
 
   return {

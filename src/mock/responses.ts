@@ -93,6 +93,8 @@ export interface HeaderOptions {
   contentType?: string;
   /** Retry-After seconds (429 and 503). */
   retryAfterSeconds?: number;
+  /** Retry-After as written, when not delta-seconds (an HTTP-date); wins over `retryAfterSeconds`. */
+  retryAfter?: string;
   /** Overrides the 401 challenge (the resource probe sends a Bearer challenge). */
   wwwAuthenticate?: string;
 }
@@ -129,7 +131,7 @@ export function headersFor(
   // 200, 403, 429, 500, 503, and the undocumented statuses (404, 405).
   const headers: Record<string, string> = {};
   if (status === 429 || status === 503) {
-    headers['Retry-After'] = String(options.retryAfterSeconds ?? 1);
+    headers['Retry-After'] = options.retryAfter ?? String(options.retryAfterSeconds ?? 1);
   }
   headers.Vary = 'Accept-Encoding';
   headers['Content-Type'] = options.contentType ?? JSON_TYPE;

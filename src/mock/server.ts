@@ -1,6 +1,7 @@
 /** The HTTP plumbing: one request listener that routes, applies flags and tamper, and journals. */
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { MockContext } from './context.ts';
@@ -12,15 +13,26 @@ import { handleProbe, PROBE_PATH } from './probe.ts';
 import { notFound, oauthError } from './responses.ts';
 import { handleRevokeRequest, REVOKE_PATH } from './revoke-endpoint.ts';
 import { handleTokenRequest, TOKEN_PATH } from './token-endpoint.ts';
-import type { MockOptions, MockRequestInfo, MockResponse } from './types.ts';
+import type {
+  MockOptions,
+  MockRequestInfo,
+  MockResponse,
+  ObservedConnection,
+  ObservedExchange,
+} from './types.ts';
 
 export interface ListenerOptions {
   faultHook: boolean;
   tamper: MockOptions['tamper'];
   rewrite: MockOptions['rewrite'];
   observe: MockOptions['observe'];
+  /** Answers no sooner than this after arrival (ms). */
+  latencyMs: number;
   journal: Journal;
 }
+
+/** Epoch milliseconds with sub-millisecond resolution, on the monotonic clock: the observer's times. */
+export const preciseNow = (): number => performance.timeOrigin + performance.now();
 
 function flattenHeaders(req: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -44,25 +56,118 @@ function route(
   return notFound(ctx.identity, req.path);
 }
 
-export function createRequestListener(ctx: MockContext, options: ListenerOptions) {
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * For an observed mock: when each connection was accepted and how many requests it has carried,
+ * and a wait that lets the event loop poll once more before an answer is written. A request the
+ * program sent before an answer is then stamped before that answer is; and the first request on a
+ * connection is known to have been decided no later than the moment its connection was accepted,
+ * even when a busy program writes it much later.
+ */
+export function createConnectionLog(server: Server) {
+  const connections = new WeakMap<Socket, { id: number; acceptedAt: number; requests: number }>();
+  let next = 1;
+  server.on('connection', (socket: Socket) => {
+    connections.set(socket, { id: next++, acceptedAt: preciseNow(), requests: 0 });
+  });
+  return {
+    /** The connection a request arrived on; `sequence` 1 for its first request. */
+    arrived(socket: Socket): ObservedConnection | undefined {
+      const connection = connections.get(socket);
+      if (!connection) return undefined;
+      connection.requests += 1;
+      return {
+        id: connection.id,
+        acceptedAt: connection.acceptedAt,
+        sequence: connection.requests,
+      };
+    },
+    /** Resolves after the event loop has polled for readable and new connections once more. */
+    async settle(): Promise<void> {
+      // The first turn ends the current phase; the second includes a poll.
+      await nextTurn();
+      await nextTurn();
+    },
+  };
+}
+
+export type ConnectionLog = ReturnType<typeof createConnectionLog>;
+
+/**
+ * Reports the exchange to the observer once its fate is known: the response handed to the
+ * connection (`finish`), or the connection closed before that (`close` without `finish`). The
+ * answer's time is taken just before it is written, not at `finish`: a busy process may run the
+ * `finish` callback long after the bytes left, and the observer needs the earliest moment the
+ * client can have had them.
+ */
+function watchExchange(
+  res: ServerResponse,
+  request: MockRequestInfo,
+  arrival: Pick<ObservedExchange, 'receivedAt' | 'connection'>,
+  observe: NonNullable<MockOptions['observe']>,
+) {
+  let response: MockResponse | undefined;
+  let answeredAt = 0;
+  let reported = false;
+  res.once('finish', () => {
+    if (!response) return;
+    reported = true;
+    observe({ request, ...arrival, response, answeredAt });
+  });
+  res.once('close', () => {
+    if (reported) return;
+    reported = true;
+    observe({ request, ...arrival, abandonedAt: preciseNow() });
+  });
+  return {
+    /** Call just before writing `answer`. */
+    writing(answer: MockResponse) {
+      response = answer;
+      answeredAt = preciseNow();
+    },
+  };
+}
+
+export function createRequestListener(
+  ctx: MockContext,
+  options: ListenerOptions,
+  connections?: ConnectionLog,
+) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
-    const receivedAt = Date.now();
+    const receivedAt = preciseNow();
+    const connection = connections?.arrived(req.socket);
     const time = new Date(receivedAt).toISOString();
+    // A client that goes away stops a delayed answer (and nothing is issued for it).
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
+    let watch: ReturnType<typeof watchExchange> | undefined;
     try {
       const url = new URL(req.url ?? '/', 'http://mock.invalid');
-      const body = await readBody(req);
       const info: MockRequestInfo = {
         method: req.method ?? 'GET',
         path: url.pathname,
         query: url.searchParams,
         headers: flattenHeaders(req),
-        body: body.text,
+        body: '',
         remoteAddress: req.socket.remoteAddress ?? '',
       };
+      const hook = options.faultHook && info.path === FAULT_HOOK_PATH;
+      watch =
+        options.observe && !hook
+          ? watchExchange(
+              res,
+              info,
+              { receivedAt, ...(connection ? { connection } : {}) },
+              options.observe,
+            )
+          : undefined;
+      const body = await readBody(req);
+      info.body = body.text;
       const flags = responseFlags(url.searchParams);
 
-      if (options.faultHook && info.path === FAULT_HOOK_PATH) {
+      if (hook) {
         writeResponse(res, applyFlags(handleFaultHook(ctx, info), flags));
         return;
       }
@@ -70,11 +175,18 @@ export function createRequestListener(ctx: MockContext, options: ListenerOptions
       // The journal keeps what the client sent; the contract sees the rewritten request.
       const handled = options.rewrite ? options.rewrite(info) : info;
       const fault = ctx.faults.take(handled.path);
-      if (fault && fault.delayMs > 0) await delay(fault.delayMs);
+      if (fault && fault.delayMs > 0)
+        await delay(fault.delayMs, undefined, { signal: gone.signal });
       let response = applyFlags(route(ctx, handled, body.tooLarge, fault), flags);
       if (options.tamper) response = options.tamper(response, handled);
+      const early = receivedAt + options.latencyMs - preciseNow();
+      if (early > 0) await delay(early, undefined, { signal: gone.signal });
+      if (watch) {
+        await connections?.settle();
+        if (res.destroyed) return;
+        watch.writing(response);
+      }
       writeResponse(res, response);
-      options.observe?.({ request: info, response, receivedAt, sentAt: Date.now() });
       options.journal.record({
         time,
         method: info.method,
@@ -92,7 +204,9 @@ export function createRequestListener(ctx: MockContext, options: ListenerOptions
         res.destroy();
         return;
       }
-      writeResponse(res, oauthError(ctx.identity, 'server_error'));
+      const failed = oauthError(ctx.identity, 'server_error');
+      watch?.writing(failed);
+      writeResponse(res, failed);
     }
   };
 }

@@ -46,9 +46,13 @@ export interface MockOptions {
    */
   rewrite?: (req: MockRequestInfo) => MockRequestInfo;
   /**
-   * Called with every exchange on the contract's paths once its response is written, secrets
-   * unredacted: for in-process observers (the client harness) that derive their own facts and keep
-   * no secret. The journal is the redacted record for everyone else.
+   * Called once for every request to the contract's paths, when its fate is known: its response
+   * was handed to the connection, or the connection closed first (the client gave up or exited,
+   * or the mock was closed). Secrets unredacted: for in-process observers (the client harness)
+   * that derive their own facts and keep no secret. The journal is the redacted record for
+   * everyone else. While an observer is set, the mock lets its event loop poll once more before
+   * it writes an answer, so that a request or connection already waiting in the kernel's buffers
+   * is stamped before that answer is stamped as delivered (ordering is what observers judge).
    */
   observe?: (exchange: ObservedExchange) => void;
   /**
@@ -57,6 +61,14 @@ export interface MockOptions {
    * most about `journalLimit × 8,300` characters whatever callers send.
    */
   journalLimit?: number;
+  /**
+   * Answers a request to the contract's paths no sooner than this many milliseconds after it
+   * arrived, 0 to 10000 (default 0: at once). The live service takes longer than that; the client
+   * harness uses it so that requests a program sends together (parallel calls) all arrive before
+   * any of them is answered, as they would at the live service, and none of them can be taken for
+   * a reaction to another's answer.
+   */
+  latencyMs?: number;
 }
 
 export interface MockResponse {
@@ -90,13 +102,35 @@ export interface MockRequestInfo {
   remoteAddress: string;
 }
 
-/** An exchange as {@link MockOptions.observe} sees it: the request as sent, the response as written. */
+/**
+ * An exchange as {@link MockOptions.observe} sees it: the request as sent, and either the response
+ * as written (`response`, `answeredAt`) or when the connection closed without one (`abandonedAt`).
+ * Times are epoch milliseconds with sub-millisecond resolution (`performance.timeOrigin +
+ * performance.now()`), so two moments of one run compare truly.
+ */
 export interface ObservedExchange {
+  /** The request; its body is what had arrived, if the connection closed before the end of it. */
   request: MockRequestInfo;
-  response: MockResponse;
-  /** When the request arrived and when its response was written (epoch milliseconds). */
+  /** When the request's head arrived. */
   receivedAt: number;
-  sentAt: number;
+  /** The connection it came on. */
+  connection?: ObservedConnection;
+  /** The response as written; only when it was delivered. */
+  response?: MockResponse;
+  /** When the mock started to write the response, which then reached the connection (`finish`). */
+  answeredAt?: number;
+  /** When the connection closed with no response delivered. */
+  abandonedAt?: number;
+}
+
+/** The connection an observed request came on. */
+export interface ObservedConnection {
+  /** 1, 2, ... in the order the mock accepted connections. */
+  id: number;
+  /** When the mock accepted it (same clock as {@link ObservedExchange.receivedAt}). */
+  acceptedAt: number;
+  /** 1 for the connection's first request, 2 for the next (keep-alive), ... */
+  sequence: number;
 }
 
 /**

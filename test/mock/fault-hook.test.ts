@@ -38,7 +38,14 @@ describe('fault hook over HTTP', () => {
     const listed = await send(`${m.url}/__conformance/faults`);
     expect(listed.status).toBe(200);
     expect(JSON.parse(listed.text)).toEqual([
-      { path: TOKEN_PATH, status: 503, retryAfterSeconds: 7, count: 2, delayMs: 0 },
+      {
+        path: TOKEN_PATH,
+        status: 503,
+        retryAfterSeconds: 7,
+        retryAfterFormat: 'delta-seconds',
+        count: 2,
+        delayMs: 0,
+      },
     ]);
 
     for (let i = 0; i < 2; i++) {
@@ -100,6 +107,28 @@ describe('fault hook over HTTP', () => {
     expect(JSON.parse(limited.text)).toMatchObject({ error: 429, errorCode: 'RATE_LIMITED' });
   });
 
+  it('sends Retry-After as an HTTP-date at least retryAfterSeconds away, on a whole second', async () => {
+    const m = await start();
+    await postFault(m.url, {
+      path: TOKEN_PATH,
+      status: 429,
+      retryAfterSeconds: 3,
+      retryAfterFormat: 'http-date',
+    });
+    const before = Date.now();
+    const res = await tokenRequest(m.url, m.accounts.primary);
+    const after = Date.now();
+    expect(res.status).toBe(429);
+    const value = res.headers['retry-after'] ?? '';
+    expect(value).toMatch(
+      /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/,
+    );
+    const date = Date.parse(value);
+    expect(date % 1000).toBe(0);
+    expect(date).toBeGreaterThanOrEqual(before + 3000);
+    expect(date).toBeLessThan(after + 4000);
+  });
+
   it('delays a request by delayMs, then handles it as usual (or answers the status given)', async () => {
     const m = await start();
     await postFault(m.url, { path: TOKEN_PATH, delayMs: 300 });
@@ -133,6 +162,7 @@ describe('fault hook over HTTP', () => {
       [{ status: 500 }, /path/],
       [{ path: TOKEN_PATH, status: 404 }, /status/],
       [{ path: TOKEN_PATH, status: 503, retryAfterSeconds: 'soon' }, /retryAfterSeconds/],
+      [{ path: TOKEN_PATH, status: 503, retryAfterFormat: 'date' }, /retryAfterFormat/],
       [{ path: TOKEN_PATH, status: 503, count: 0 }, /count/],
       [{ path: TOKEN_PATH, status: 503, colour: 'red' }, /colour/],
       [{ path: TOKEN_PATH }, /status.*delayMs/],

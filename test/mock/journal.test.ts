@@ -3,7 +3,7 @@ import { type MockResponse, type ObservedExchange, startMock } from '../../src/m
 import { clipText, JOURNAL_LIMITS, OMITTED_HEADERS } from '../../src/mock/journal.ts';
 import { basicCredentials } from '../../src/redact.ts';
 import { ACCOUNT_ROLES } from '../../src/types.ts';
-import { FORM, send, tokenRequest, useMock } from './helpers.ts';
+import { basic, FORM, send, tokenRequest, useMock } from './helpers.ts';
 
 const start = useMock({ rateLimit: { requests: 1000, windowSeconds: 60 } });
 
@@ -234,15 +234,92 @@ describe('observe', () => {
       const issued = ((await token.json()) as { access_token: string }).access_token;
       await fetch(`${m.url}/__conformance/faults`);
       await fetch(`${m.url}/api/atlas/v2/`, { headers: { authorization: `Bearer ${issued}` } });
-      expect(seen.map((e) => [e.request.path, e.response.status])).toEqual([
+      expect(seen.map((e) => [e.request.path, e.response?.status])).toEqual([
         ['/api/oauth/token', 200],
         ['/api/atlas/v2/', 200],
       ]);
-      expect(seen[0]?.response.body).toMatchObject({ access_token: issued });
+      expect(seen[0]?.response?.body).toMatchObject({ access_token: issued });
+      expect(seen[0]?.request.body).toBe('grant_type=client_credentials');
       expect(seen[1]?.request.headers.authorization).toBe(`Bearer ${issued}`);
-      for (const e of seen) expect(e.sentAt).toBeGreaterThanOrEqual(e.receivedAt);
+      for (const e of seen) {
+        expect(e.answeredAt).toBeGreaterThanOrEqual(e.receivedAt);
+        expect(e.abandonedAt).toBeUndefined();
+        expect(e.connection?.acceptedAt).toBeLessThanOrEqual(e.receivedAt);
+        expect(e.connection?.sequence).toBeGreaterThanOrEqual(1);
+      }
+      // fetch keeps the connection alive: the second request is the connection's next one
+      const [first, second] = seen.map((e) => e.connection);
+      if (first?.id === second?.id) expect(second?.sequence).toBe((first?.sequence ?? 0) + 1);
     } finally {
       await m.close();
     }
+  });
+
+  it('reports a request whose client gave up as abandoned, and answers nothing for it', async () => {
+    const seen: ObservedExchange[] = [];
+    const m = await startMock({ observe: (exchange) => seen.push(exchange) });
+    try {
+      m.injectFault({ path: '/api/oauth/token', delayMs: 2_000 });
+      const started = performance.timeOrigin + performance.now();
+      const given = await fetch(`${m.url}/api/oauth/token`, {
+        method: 'POST',
+        headers: { authorization: basic(m.accounts.primary), 'content-type': FORM },
+        body: 'grant_type=client_credentials',
+        signal: AbortSignal.timeout(200),
+      }).catch((error: Error) => error.name);
+      expect(given).toBe('TimeoutError');
+      const deadline = Date.now() + 5_000;
+      while (seen.length === 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(seen).toHaveLength(1);
+      const [abandoned] = seen;
+      expect(abandoned?.response).toBeUndefined();
+      expect(abandoned?.answeredAt).toBeUndefined();
+      expect(abandoned?.request.body).toBe('grant_type=client_credentials');
+      expect((abandoned?.abandonedAt ?? 0) - started).toBeGreaterThanOrEqual(150);
+      expect((abandoned?.abandonedAt ?? 0) - started).toBeLessThan(1_900);
+      // the delay was stopped: no token was issued for it, and it is not journaled
+      expect(m.journal()).toEqual([]);
+    } finally {
+      await m.close();
+    }
+  });
+
+  it('reports a request still unanswered when the mock closes as abandoned', async () => {
+    const seen: ObservedExchange[] = [];
+    const m = await startMock({ observe: (exchange) => seen.push(exchange) });
+    m.injectFault({ path: '/api/atlas/v2/', delayMs: 10_000 });
+    const pending = fetch(`${m.url}/api/atlas/v2/`).catch(() => 'closed');
+    // The request is in the mock once it has taken its fault.
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline) {
+      const faults = (await (await fetch(`${m.url}/__conformance/faults`)).json()) as unknown[];
+      if (faults.length === 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await m.close();
+    expect(await pending).toBe('closed');
+    expect(seen.map((e) => [e.request.path, e.response, typeof e.abandonedAt])).toEqual([
+      ['/api/atlas/v2/', undefined, 'number'],
+    ]);
+  });
+
+  it('with latencyMs, answers no sooner than that after arrival: requests sent together all arrive first', async () => {
+    const seen: ObservedExchange[] = [];
+    const m = await startMock({ latencyMs: 150, observe: (exchange) => seen.push(exchange) });
+    try {
+      const statuses = await Promise.all(
+        [1, 2, 3].map(() => fetch(`${m.url}/api/atlas/v2/`).then((r) => r.status)),
+      );
+      expect(statuses).toEqual([401, 401, 401]);
+      const firstAnswer = Math.min(...seen.map((e) => e.answeredAt ?? 0));
+      for (const e of seen) {
+        expect((e.answeredAt ?? 0) - e.receivedAt).toBeGreaterThanOrEqual(149);
+        expect(e.receivedAt).toBeLessThan(firstAnswer);
+      }
+    } finally {
+      await m.close();
+    }
+    await expect(startMock({ latencyMs: -1 })).rejects.toThrow(/latencyMs/);
   });
 });

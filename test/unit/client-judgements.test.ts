@@ -7,7 +7,7 @@ import {
   type ScenarioRun,
 } from '../../src/client-harness/judgements.ts';
 import type { ClientAuth, ClientRequest } from '../../src/client-harness/observe.ts';
-import type { Scenario } from '../../src/client-harness/specs.ts';
+import type { ScriptedScenario } from '../../src/client-harness/specs.ts';
 
 const BASIC: ClientAuth = {
   scheme: 'basic',
@@ -20,9 +20,13 @@ const FORM = {
   params: [['grant_type', 'client_credentials']] as [string, string][],
 };
 
-type Step = Partial<ClientRequest> & Pick<ClientRequest, 'kind' | 'receivedAt' | 'status'>;
+type Step = Partial<ClientRequest> & Pick<ClientRequest, 'kind' | 'sentBy'> & { status?: number };
 
-/** A request: a token request gets Basic and the form body unless told otherwise; a 200 issues T<n>. */
+/**
+ * A request: it arrives when sent and is answered 2 ms later unless told otherwise; a token
+ * request gets Basic and the form body unless told otherwise; a delivered 200 issues T<n>, n in
+ * the order of the steps.
+ */
 function requests(steps: Step[]): ClientRequest[] {
   let tokens = 0;
   return steps.map((step, i) => {
@@ -35,7 +39,8 @@ function requests(steps: Step[]): ClientRequest[] {
           : step.kind === 'revoke'
             ? '/api/oauth/revoke'
             : '/api/atlas/v2/',
-      sentAt: step.receivedAt + 2,
+      arrivedAt: step.sentBy,
+      ...(step.unanswered ? {} : { answeredAt: step.sentBy + 2 }),
       credentialsInUrl: [],
       ...(step.kind === 'token' || step.kind === 'revoke' ? { auth: BASIC, form: FORM } : {}),
       ...step,
@@ -61,7 +66,7 @@ const EXITED_1: ProgramResult = { ...EXITED_0, exitCode: 1, stderr: 'error: it b
 function run(
   steps: Step[],
   program: ProgramResult = EXITED_0,
-  scenario: Partial<Scenario> = {},
+  scenario: Partial<ScriptedScenario> = {},
   extra: Partial<ScenarioRun> = {},
 ): ScenarioRun {
   return {
@@ -78,26 +83,46 @@ function run(
   };
 }
 
-const token = (receivedAt: number, status = 200, more: Partial<ClientRequest> = {}): Step => ({
+const token = (sentBy: number, status = 200, more: Partial<ClientRequest> = {}): Step => ({
   kind: 'token',
-  receivedAt,
+  sentBy,
   status,
   ...more,
 });
-const call = (receivedAt: number, bearer = 'T1', status = 200): Step => ({
+const call = (
+  sentBy: number,
+  bearer = 'T1',
+  status = 200,
+  more: Partial<ClientRequest> = {},
+): Step => ({
   kind: 'resource',
-  receivedAt,
+  sentBy,
   status,
   bearer,
+  ...more,
 });
+/** A 429 or 503 with Retry-After: delta-seconds from its answer (2 ms after it was sent). */
+const limited = (sentBy: number, status: 429 | 503, retryAfterSeconds: number): Step =>
+  token(sentBy, status, {
+    retryAfter: {
+      value: String(retryAfterSeconds),
+      form: 'delta-seconds',
+      notBefore: sentBy + 2 + retryAfterSeconds * 1000,
+    },
+  });
+/** A request the program never got an answer to. */
+const unanswered = (step: Step, closedAt: number, because: 'gave-up' | 'exited'): Step => {
+  const { status: _status, ...rest } = step;
+  return { ...rest, unanswered: { closedAt, because } };
+};
 const revoke = (
-  receivedAt: number,
+  sentBy: number,
   ref = 'T1',
   status = 200,
   more: Partial<ClientRequest> = {},
 ): Step => ({
   kind: 'revoke',
-  receivedAt,
+  sentBy,
   status,
   form: {
     mediaType: 'application/x-www-form-urlencoded',
@@ -201,25 +226,57 @@ const CASES: Record<string, JudgementCases> = {
       ]),
       // renewal after the client revoked its own token
       run([token(0), call(10), revoke(20), token(30), call(40, 'T2')]),
+      // a slow request given up on (its connection closed) before the next one was sent
+      run([unanswered(token(0), 1000, 'gave-up'), token(1001), call(1010)]),
+      // two parallel calls met the 401 and the program renewed once, after the first 401 came
+      run([
+        token(0),
+        call(10),
+        call(100, 'T1', 401, { answeredAt: 104 }),
+        call(101, 'T1', 401, { answeredAt: 106 }),
+        token(105),
+        call(110, 'T2'),
+        call(111, 'T2'),
+      ]),
     ],
     fail: [
       [
         run([token(0), call(10), token(100), call(110, 'T2')]),
-        /1 of 2 token requests were not needed \(a token per call\); request #3 .* T1 .* still good/,
+        /1 of 2 token requests were not needed \(a token per call\); token request #3 was sent at \+0\.100 s, after T1 had reached the program \(\+0\.002 s, expires_in 3600\), not near its expiry, never refused and not revoked/,
+      ],
+      // a herd at a slow endpoint: the second request is answered first, the slow one is in flight
+      [
+        run([
+          token(0, 200, { answeredAt: 3000, issued: { ref: 'T2', expiresInSeconds: 3600 } }),
+          token(5, 200, { issued: { ref: 'T1', expiresInSeconds: 3600 } }),
+          call(10),
+          call(3010, 'T2'),
+        ]),
+        /1 of 2 token requests were not needed \(a token per call\); T2 was not yet received when token request #2 was sent \(\+0\.005 s\): token request #1 \(sent \+0\.000 s\) was still in flight \(T2 came at \+3\.000 s\)/,
       ],
       [
-        run([token(0, 200, { sentAt: 500 }), token(100)]),
-        /while token request #1 was still in flight/,
+        run([unanswered(token(0), 900, 'exited'), token(100), call(110)]),
+        /no answer yet when token request #2 was sent .* was still in flight \(it was never answered: the program exited first\)/,
       ],
     ],
     skip: [[run([token(0, 401)]), /never got a token \(the token endpoint answered 401\)/]],
   },
   judgeRenewAfterExpiry: {
-    pass: [run([token(0), call(10), call(2010, 'T1', 401), token(2015), call(2020, 'T2')])],
+    pass: [
+      run([token(0), call(10), call(2010, 'T1', 401), token(2015), call(2020, 'T2')]),
+      // a 401 written in the millisecond it arrived is not a refusal of itself
+      run([
+        token(0),
+        call(10),
+        call(2010, 'T1', 401, { answeredAt: 2010 }),
+        token(2015),
+        call(2020, 'T2'),
+      ]),
+    ],
     fail: [
       [
         run([token(0), call(10), call(2010, 'T1', 401), call(2020, 'T1', 401)], EXITED_1),
-        /presented T1 again/,
+        /resource call #4 \(sent \+2\.020 s\) presented T1 again after the 401 for it to resource call #3 \(sent \+2\.010 s\) had reached the program \(\+2\.012 s\)/,
       ],
       [
         run([token(0), call(10), call(2010, 'T1', 401)], EXITED_1),
@@ -243,6 +300,36 @@ const CASES: Record<string, JudgementCases> = {
         {},
         { revokedAt: 25 },
       ),
+      // two calls in parallel, both with T1, both sent before the first 401 came; one renewal
+      run(
+        [
+          token(0),
+          call(10),
+          call(20),
+          call(30, 'T1', 401, { answeredAt: 36 }),
+          call(31, 'T1', 401, { answeredAt: 37 }),
+          token(38),
+          call(45, 'T2'),
+          call(46, 'T2'),
+        ],
+        EXITED_0,
+        {},
+        { revokedAt: 25 },
+      ),
+      // the 401 answered in the millisecond it arrived (the flaky case of simple-oauth2)
+      run(
+        [
+          token(0),
+          call(10),
+          call(20),
+          call(30, 'T1', 401, { answeredAt: 30 }),
+          token(33),
+          call(40, 'T2'),
+        ],
+        EXITED_0,
+        {},
+        { revokedAt: 25 },
+      ),
     ],
     fail: [
       [
@@ -256,22 +343,51 @@ const CASES: Record<string, JudgementCases> = {
           {},
           { revokedAt: 25 },
         ),
-        /presented T1 again/,
+        /resource call #5 \(sent \+0\.040 s\) presented T1 again after the 401 for it to resource call #4/,
       ],
     ],
     skip: [[run([token(0), call(10, 'T1', 500)], EXITED_1), /never made the resource calls/]],
   },
   judgeRetryAfterHonoured: {
     pass: [
-      run([token(0, 429, { retryAfterSeconds: 2 }), token(2010), call(2020)]),
-      run([token(0, 503, { retryAfterSeconds: 2 })], EXITED_1),
+      run([limited(0, 429, 2), token(2010), call(2020)]),
+      run([limited(0, 503, 2)], EXITED_1),
+      // a herd: the second request was sent before the 429 came, so it is not a retry
+      run([limited(0, 429, 2), token(1), call(10), token(2010), call(2020)]),
+      // an HTTP-date names its second: the program is held to it, not to a delay
+      run([
+        token(0, 503, {
+          answeredAt: 400,
+          retryAfter: {
+            value: 'Tue, 01 Dec 2026 10:00:03 GMT',
+            form: 'http-date',
+            notBefore: 2600,
+          },
+        }),
+        token(2560),
+        call(2570),
+      ]),
     ],
     fail: [
       [
-        run([token(0, 429, { retryAfterSeconds: 2 }), token(10), call(20)]),
-        /token request #2 came 0\.008 s after the 429 to request #1, which said Retry-After: 2/,
+        run([limited(0, 429, 2), token(10), call(20)]),
+        /token request #2 was sent 0\.008 s after the 429 to token request #1 \(sent \+0\.000 s\) reached the program \(\+0\.002 s\), which said Retry-After: 2/,
       ],
-      [run([token(0, 503, { retryAfterSeconds: 1 }), token(500)]), /after the 503/],
+      [run([limited(0, 503, 1), token(500)]), /after the 503/],
+      [
+        run([
+          token(0, 503, {
+            answeredAt: 400,
+            retryAfter: {
+              value: 'Tue, 01 Dec 2026 10:00:04 GMT',
+              form: 'http-date',
+              notBefore: 3600,
+            },
+          }),
+          token(2400),
+        ]),
+        /sent 2\.000 s after the 503 .* which said Retry-After: Tue, 01 Dec 2026 10:00:04 GMT \(\+3\.600 s, 3\.200 s after it came\)/,
+      ],
     ],
     skip: [[GOOD, /no 429 or 503/]],
   },
@@ -285,15 +401,27 @@ const CASES: Record<string, JudgementCases> = {
         ),
         /5 token requests in a row got no token \(at most 4/,
       ],
+      // requests given up on count too
+      [
+        run(
+          [0, 1, 2, 3, 4].map((i) => unanswered(token(i * 1000), i * 1000 + 900, 'gave-up')),
+          EXITED_1,
+        ),
+        /5 token requests in a row got no token/,
+      ],
     ],
     skip: [[run([]), /no token request/]],
   },
   judgeNoRetryOnClientError: {
-    pass: [run([token(0, 401)], EXITED_1)],
+    pass: [
+      run([token(0, 401)], EXITED_1),
+      // two requests in parallel, both refused: neither is a retry
+      run([token(0, 401, { answeredAt: 20 }), token(5, 401, { answeredAt: 22 })], EXITED_1),
+    ],
     fail: [
       [
         run([token(0, 401), token(100, 401)], EXITED_1),
-        /token request #2 came .* after the 401 to request #1/,
+        /token request #2 was sent 0\.098 s after the 401 to token request #1 \(sent \+0\.000 s\) reached the program/,
       ],
     ],
     skip: [[GOOD, /no 400 or 401/]],

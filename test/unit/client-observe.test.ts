@@ -42,7 +42,7 @@ describe('createObserver', () => {
       }),
       response: response(200, { access_token: TOKEN, expires_in: 3600, token_type: 'Bearer' }),
       receivedAt: 1_010,
-      sentAt: 1_012,
+      answeredAt: 1_012,
     });
     observer.onExchange({
       request: request('/api/oauth/token', {
@@ -57,7 +57,7 @@ describe('createObserver', () => {
       }),
       response: response(401, {}, { 'Retry-After': '3' }),
       receivedAt: 1_020,
-      sentAt: 1_021,
+      answeredAt: 1_021,
     });
     observer.onExchange({
       request: request('/api/oauth/token', {
@@ -66,7 +66,7 @@ describe('createObserver', () => {
       }),
       response: response(401),
       receivedAt: 1_030,
-      sentAt: 1_031,
+      answeredAt: 1_031,
     });
     observer.onExchange({
       request: request('/api/atlas/v2/', {
@@ -76,7 +76,7 @@ describe('createObserver', () => {
       }),
       response: response(200),
       receivedAt: 1_040,
-      sentAt: 1_041,
+      answeredAt: 1_041,
     });
     observer.onExchange({
       request: request('/api/atlas/v2/', {
@@ -85,7 +85,7 @@ describe('createObserver', () => {
       }),
       response: response(401),
       receivedAt: 1_050,
-      sentAt: 1_051,
+      answeredAt: 1_051,
     });
     observer.onExchange({
       request: request('/api/oauth/revoke', {
@@ -94,15 +94,16 @@ describe('createObserver', () => {
       }),
       response: response(200),
       receivedAt: 1_060,
-      sentAt: 1_061,
+      answeredAt: 1_061,
     });
 
     const [issued, encoded, posted, used, madeUp, revoked] = observer.requests();
     expect(issued).toMatchObject({
       index: 1,
       kind: 'token',
-      receivedAt: 10,
-      sentAt: 12,
+      sentBy: 10,
+      arrivedAt: 10,
+      answeredAt: 12,
       auth: { scheme: 'basic', clientId: 'raw', clientSecret: 'raw' },
       issued: { ref: 'T1', expiresInSeconds: 3600 },
     });
@@ -110,7 +111,7 @@ describe('createObserver', () => {
       clientId: 'percent-encoded',
       sentId: 'mdb%5Fsa%5Fid%5F0123',
     });
-    expect(encoded?.retryAfterSeconds).toBe(3);
+    expect(encoded?.retryAfter).toEqual({ value: '3', form: 'delta-seconds', notBefore: 3021 });
     expect(posted?.auth).toEqual({ scheme: 'none', bodyCredentials: true });
     expect(used).toMatchObject({
       kind: 'resource',
@@ -140,11 +141,95 @@ describe('createObserver', () => {
       }),
       response: response(401),
       receivedAt: 1,
-      sentAt: 2,
+      answeredAt: 2,
     });
     expect(observer.requests()[0]?.auth).toMatchObject({
       clientId: 'wrong',
       sentId: '(not the given id)',
     });
+  });
+
+  test('orders requests as the program sent them; a new connection dates its first request', () => {
+    const observer = createObserver(GIVEN, () => 1_000);
+    const token = request('/api/oauth/token', {
+      headers: { authorization: basic(GIVEN.clientId, GIVEN.clientSecret) },
+      body: 'grant_type=client_credentials',
+    });
+    // Reported in the order of their fates: the slow first request last, as the mock closed.
+    observer.onExchange({
+      request: token,
+      response: response(200, { access_token: TOKEN, expires_in: 3600 }),
+      receivedAt: 1_300,
+      connection: { id: 2, acceptedAt: 1_010, sequence: 1 },
+      answeredAt: 1_350,
+    });
+    observer.onExchange({
+      request: request('/api/atlas/v2/', {
+        method: 'GET',
+        headers: { authorization: `Bearer ${TOKEN}` },
+      }),
+      response: response(200),
+      receivedAt: 1_400,
+      connection: { id: 2, acceptedAt: 1_010, sequence: 2 },
+      answeredAt: 1_402,
+    });
+    observer.onExchange({
+      request: token,
+      receivedAt: 1_025,
+      connection: { id: 1, acceptedAt: 1_004, sequence: 1 },
+      abandonedAt: 2_500,
+    });
+    const [slow, quick, call] = observer.requests(1_600);
+    expect(slow).toMatchObject({
+      index: 1,
+      sentBy: 4,
+      arrivedAt: 25,
+      unanswered: { closedAt: 1_500, because: 'exited' },
+    });
+    expect(slow?.status).toBeUndefined();
+    expect(slow?.answeredAt).toBeUndefined();
+    // first on its connection: sent no later than the connection was accepted
+    expect(quick).toMatchObject({
+      index: 2,
+      sentBy: 10,
+      arrivedAt: 300,
+      answeredAt: 350,
+      issued: { ref: 'T1' },
+    });
+    // a keep-alive connection's next request: sent when it arrived
+    expect(call).toMatchObject({ index: 3, sentBy: 400, bearer: 'T1' });
+    // closed well before the exit: the program gave up on it
+    expect(observer.requests(2_000)[0]?.unanswered?.because).toBe('gave-up');
+    const lines = timeline(observer.requests(1_600));
+    expect(lines[0]).toMatch(
+      /^#1 \+0\.004 s POST \/api\/oauth\/token {2}\(new connection; request \+0\.025 s\).* -> no answer: the program exited first$/,
+    );
+    expect(lines[1]).toMatch(
+      /^#2 \+0\.010 s POST \/api\/oauth\/token {2}\(new connection; request \+0\.300 s\).* -> 200 at \+0\.350 s issued T1 \(expires_in 3600\)$/,
+    );
+    expect(timeline(observer.requests(2_000))[0]).toMatch(
+      /no answer: the program closed the connection at \+1\.500 s$/,
+    );
+  });
+
+  test('reads Retry-After in both forms: delta-seconds from the answer, an HTTP-date as it names', () => {
+    const startedAt = Date.parse('2026-12-01T10:00:00Z');
+    const observer = createObserver(GIVEN, () => startedAt);
+    for (const value of ['4', 'Tue, 01 Dec 2026 10:00:05 GMT', 'soon']) {
+      observer.onExchange({
+        request: request('/api/oauth/token'),
+        response: response(503, {}, { 'Retry-After': value }),
+        receivedAt: startedAt + 100,
+        answeredAt: startedAt + 200,
+      });
+    }
+    expect(observer.requests().map((r) => r.retryAfter)).toEqual([
+      { value: '4', form: 'delta-seconds', notBefore: 4_200 },
+      { value: 'Tue, 01 Dec 2026 10:00:05 GMT', form: 'http-date', notBefore: 5_000 },
+      undefined,
+    ]);
+    expect(timeline(observer.requests())[1]).toMatch(
+      /-> 503 at \+0\.200 s Retry-After: Tue, 01 Dec 2026 10:00:05 GMT \(\+5\.000 s\)$/,
+    );
   });
 });
