@@ -143,6 +143,13 @@ export function learnTokens(session: Session, exchange: Exchange): void {
   }
 }
 
+/** Remembers that a client's credentials, as this run sends them, got a success. */
+function noteAccepted(session: Session, exchange: Exchange, clientId: string | undefined): void {
+  const status = exchange.response?.status;
+  if (clientId && status !== undefined && status >= 200 && status < 300)
+    session.acceptedClients.add(clientId);
+}
+
 /**
  * Sends one request, paced by the budget when its path is rate-limited. An unplanned 429 is
  * waited out (its Retry-After, else one window; bounded by {@link boundTargetWait}) and the
@@ -159,6 +166,7 @@ export async function sendPaced(
   if (key) await budget.acquire(key);
   let exchange = await send(request, { timeoutMs: run.timeoutMs });
   learnTokens(session, exchange);
+  noteAccepted(session, exchange, clientId);
   if (key && exchange.response?.status === 429) {
     const { response } = exchange;
     const stated = statedLimit(response.body);
@@ -182,6 +190,7 @@ export async function sendPaced(
     await budget.acquire(key);
     exchange = await send(request, { timeoutMs: run.timeoutMs });
     learnTokens(session, exchange);
+    noteAccepted(session, exchange, clientId);
   }
   return exchange;
 }
@@ -272,18 +281,22 @@ export async function requestToken(
  * 401, or `invalid_client`). Undefined when the encoding cannot be the cause.
  */
 export function credentialEncodingHint(
-  run: Session['run'],
+  session: Session,
   role: string | undefined,
   response: HttpResponse | undefined,
 ): string | undefined {
+  const { run } = session;
   const account = role ? run.accounts[role as keyof typeof run.accounts] : undefined;
   if (!account || !response) return undefined;
+  // Accepted once as sent: the encoding is not what a later refusal is about.
+  if (session.acceptedClients.has(account.clientId)) return undefined;
   const json = parseJson(response.body);
   const code = json.ok ? (json.value as { error?: unknown } | null)?.error : undefined;
   if (response.status !== 401 && code !== 'invalid_client') return undefined;
   if (!encodingsDiffer(account.clientId, account.clientSecret)) return undefined;
-  const other = run.clientCredentialEncoding === 'raw' ? 'form-urlencoded' : 'raw';
-  return `the ${role} credentials hold characters that RFC 6749 Appendix B form-encodes, and this run sent them ${run.clientCredentialEncoding} (profile ${run.profile}): if the target decodes Basic credentials the other way, the encoding is the cause; set "clientCredentialEncoding": "${other}" in the config to try it`;
+  const sent = session.credentialEncoding;
+  const other = sent === 'raw' ? 'form-urlencoded' : 'raw';
+  return `the ${role} credentials hold characters that RFC 6749 Appendix B form-encodes, and this run sent them ${sent} (profile ${run.profile}): if the target decodes Basic credentials the other way, the encoding is the cause; set "clientCredentialEncoding": "${other}" in the config to try it`;
 }
 
 /** A new token a case needs to work with; failing to get one is a setup error, not a finding of the case. */
@@ -295,7 +308,7 @@ export async function issueToken(
   const { token, exchange } = await requestToken(session, notes, role);
   if (token) return token;
   const got = exchange.response ? `status ${exchange.response.status}` : exchange.error?.code;
-  const hint = credentialEncodingHint(session.run, role, exchange.response);
+  const hint = credentialEncodingHint(session, role, exchange.response);
   throw new CaseSetupError(
     `could not obtain a ${role} token to work with (${got})${hint ? `; ${hint}` : ''}`,
   );

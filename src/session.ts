@@ -37,6 +37,8 @@ export interface Session {
    * src/sequences/credential-encoding.ts).
    */
   credentialEncoding: ClientCredentialEncoding;
+  /** Client ids whose credentials, as sent, got a success at least once this run. */
+  acceptedClients: Set<string>;
 }
 
 let session: Session | undefined;
@@ -69,6 +71,7 @@ export function getSession(): Session {
     results: new Map(),
     unplanned429s: 0,
     credentialEncoding: run.clientCredentialEncoding,
+    acceptedClients: new Set(),
   };
   // Written after every booking: the CLI reads it when the run ends, whatever ended it.
   function recordSpend(): void {

@@ -156,7 +156,7 @@ async function judge(
     // Correct credentials refused: say when the suite's own credential encoding may be the cause.
     const auth = c.request.auth;
     const role = auth && 'basic' in auth && !auth.secret ? auth.basic : undefined;
-    const hint = credentialEncodingHint(session.run, role, result.exchange.response);
+    const hint = credentialEncodingHint(session, role, result.exchange.response);
     if (hint) verdict = { ...verdict, reason: `${verdict.reason}; ${hint}` };
     // A refusal an RFC defines: say so, and under the RFC levels judge at the level it breaks.
     const refusal = definedRefusalOf(c.endpoint, judged?.response);
