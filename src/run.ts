@@ -211,13 +211,17 @@ export async function runConformance(settings: RunSettings, io: RunIo): Promise<
 function interrupt(state: RunState, signal: NodeJS.Signals, io: RunIo): never {
   const done = state.collector?.records.length ?? 0;
   io.out('');
+  // What lives outside this process goes first.
+  if (state.container) {
+    io.out(`${signal}: removing the container from ${state.container.image}`);
+    state.container.removeNow();
+  }
   io.out(`${signal}: stopping the run after ${done} testcases; writing what finished`);
   try {
     finishRun(state, io, {
       interrupted: `interrupted by ${signal} after ${done} testcases: the run is incomplete`,
     });
   } finally {
-    state.container?.removeNow();
     if (state.scratch) rmSync(state.scratch, { recursive: true, force: true });
   }
   process.exit(EXIT_INTERRUPTED);
@@ -322,7 +326,7 @@ async function runAgainst(state: RunState, io: RunIo): Promise<RunResult> {
     });
   }
   const { mock } = state;
-  const scratch = mkdtempSync(join(tmpdir(), 'oauth-conformance-run-'));
+  const scratch = mkdtempSync(join(tmpdir(), `oauth-conformance-run-${process.pid}-`));
   state.scratch = scratch;
   const accounts = (mock ? mock.accounts : settings.accounts) as Accounts;
   if (mock) state.redactor = createAccountsRedactor(accounts);

@@ -8,14 +8,21 @@
  * found in any view is a span of the original text.
  */
 
-/** A decoded view of a text: its characters, and the span of the original each came from. */
+/**
+ * A decoded view of a text: its characters, and the span of the original each came from. The
+ * text itself is a view without maps (each character is where it is), so a text with nothing to
+ * decode costs no more than the search.
+ */
 interface View {
   text: string;
   /** For each character of `text`, the offset in the original text where it starts. */
-  start: number[];
+  start?: number[];
   /** For each character of `text`, the offset in the original text just past its end. */
-  end: number[];
+  end?: number[];
 }
+
+const startOf = (view: View, offset: number) => (view.start ? (view.start[offset] ?? 0) : offset);
+const endOf = (view: View, offset: number) => (view.end ? (view.end[offset] ?? 0) : offset + 1);
 
 type Decoder = (text: string) => { text: string; start: number[]; end: number[] } | undefined;
 
@@ -202,8 +209,8 @@ function through(view: View, decoder: Decoder): View | undefined {
   if (!decoded) return undefined;
   return {
     text: decoded.text,
-    start: decoded.start.map((offset) => view.start[offset] ?? 0),
-    end: decoded.end.map((offset) => view.end[offset - 1] ?? 0),
+    start: decoded.start.map((offset) => startOf(view, offset)),
+    end: decoded.end.map((offset) => endOf(view, offset - 1)),
   };
 }
 
@@ -213,13 +220,7 @@ function through(view: View, decoder: Decoder): View | undefined {
  * Views that decode nothing are not made.
  */
 function viewsOf(text: string): View[] {
-  const start = new Array<number>(text.length);
-  const end = new Array<number>(text.length);
-  for (let i = 0; i < text.length; i++) {
-    start[i] = i;
-    end[i] = i + 1;
-  }
-  const identity: View = { text, start, end };
+  const identity: View = { text };
   const views: View[] = [identity];
   const extend = (view: View, used: readonly Decoder[]) => {
     for (const decoder of DECODERS) {
@@ -245,9 +246,7 @@ export function secretSpans(text: string, pattern: RegExp): [number, number][] {
     for (const match of view.text.matchAll(pattern)) {
       const first = match.index;
       const last = first + match[0].length - 1;
-      const from = view.start[first];
-      const to = view.end[last];
-      if (from !== undefined && to !== undefined) spans.push([from, to]);
+      spans.push([startOf(view, first), endOf(view, last)]);
     }
   }
   spans.sort((a, b) => a[0] - b[0] || b[1] - a[1]);

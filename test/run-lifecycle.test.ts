@@ -87,9 +87,6 @@ describe.concurrent('an interrupted run', () => {
       const dir = tempDir(`interrupt-${signal}`);
       // An earlier run's passing junit.xml, which CI would otherwise publish.
       writeFileSync(join(dir, 'junit.xml'), '<testsuites tests="1" failures="0"/>');
-      const scratchBefore = readdirSync(tmpdir()).filter((n) =>
-        n.startsWith('oauth-conformance-run-'),
-      );
       const child = spawn(
         process.execPath,
         [packagePath('bin', 'oauth-conformance.js'), 'run', '--reports', dir, '--seed', '3'],
@@ -113,10 +110,11 @@ describe.concurrent('an interrupted run', () => {
       expect(cases.filter((c) => c.state === 'passed').length).toBeGreaterThanOrEqual(5);
       expect(existsSync(join(dir, 'result.json'))).toBe(true);
       expect(existsSync(join(dir, 'index.html'))).toBe(true);
-      const scratchAfter = readdirSync(tmpdir()).filter((n) =>
-        n.startsWith('oauth-conformance-run-'),
+      // The run's scratch dir (the tokens it saw) carries its pid: gone.
+      const scratch = readdirSync(tmpdir()).filter((n) =>
+        n.startsWith(`oauth-conformance-run-${child.pid}-`),
       );
-      expect(scratchAfter.filter((n) => !scratchBefore.includes(n))).toEqual([]);
+      expect(scratch).toEqual([]);
     },
   );
 });
