@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { ConformanceError, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PASSED } from '../errors.ts';
 import {
   generateAccounts,
+  isProbePath,
   type MockHandle,
   type MockResponse,
   PROBE_PATH,
@@ -122,7 +123,7 @@ async function runScenario(
       : {}),
     observe: (exchange) => {
       observer.onExchange(exchange);
-      if (exchange.request.path === PROBE_PATH && exchange.response?.status === 200) okCalls += 1;
+      if (isProbePath(exchange.request.path) && exchange.response?.status === 200) okCalls += 1;
       const after = scenario.revokeAfterResourceCalls;
       if (after !== undefined && revokedAt === undefined && okCalls >= after) {
         mock.revokeTokens(account.clientId);
