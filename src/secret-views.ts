@@ -24,7 +24,26 @@ interface View {
 const startOf = (view: View, offset: number) => (view.start ? (view.start[offset] ?? 0) : offset);
 const endOf = (view: View, offset: number) => (view.end ? (view.end[offset] ?? 0) : offset + 1);
 
-type Decoder = (text: string) => { text: string; start: number[]; end: number[] } | undefined;
+type Decoded = { text: string; start: number[]; end: number[] };
+type Decoder = (text: string) => Decoded | undefined;
+
+/**
+ * Builds a decoded text and its map: each UTF-16 unit pushed carries the span of the input it
+ * came from, so offsets in the text and in the map stay aligned.
+ */
+function decodedText() {
+  const result: Decoded = { text: '', start: [], end: [] };
+  return {
+    push(chars: string, from: number, to: number) {
+      for (let u = 0; u < chars.length; u++) {
+        result.text += chars[u];
+        result.start.push(from);
+        result.end.push(to);
+      }
+    },
+    result,
+  };
+}
 
 const JSON_ESCAPES: Record<string, string> = {
   '"': '"',
@@ -40,17 +59,7 @@ const JSON_ESCAPES: Record<string, string> = {
 /** JSON string escapes undone (RFC 8259 §7), surrogate pairs joined; anything else kept. */
 const jsonUnescaped: Decoder = (text) => {
   if (!text.includes('\\')) return undefined;
-  let out = '';
-  const start: number[] = [];
-  const end: number[] = [];
-  // One entry per UTF-16 unit, so offsets in `out` and these arrays stay aligned.
-  const push = (chars: string, from: number, to: number) => {
-    for (let u = 0; u < chars.length; u++) {
-      out += chars[u];
-      start.push(from);
-      end.push(to);
-    }
-  };
+  const { push, result } = decodedText();
   for (let i = 0; i < text.length; ) {
     if (text[i] === '\\') {
       const next = text[i + 1] ?? '';
@@ -75,23 +84,16 @@ const jsonUnescaped: Decoder = (text) => {
     }
     const code = text.codePointAt(i) ?? 0;
     const width = code > 0xffff ? 2 : 1;
-    // One entry per UTF-16 unit, so offsets in `out` and these arrays stay aligned.
-    for (let k = 0; k < width; k++) {
-      out += text[i + k];
-      start.push(i);
-      end.push(i + width);
-    }
+    push(text.slice(i, i + width), i, i + width);
     i += width;
   }
-  return { text: out, start, end };
+  return result;
 };
 
 /** Percent-encoded octets (either case of hex) decoded as UTF-8; anything else kept. */
 const percentDecoded: Decoder = (text) => {
   if (!text.includes('%')) return undefined;
-  let out = '';
-  const start: number[] = [];
-  const end: number[] = [];
+  const { push, result } = decodedText();
   for (let i = 0; i < text.length; ) {
     if (text[i] === '%' && /^[0-9a-fA-F]{2}$/.test(text.slice(i + 1, i + 3))) {
       // A run of %XX octets: decode it as UTF-8 together, each character to its own octets.
@@ -110,22 +112,16 @@ const percentDecoded: Decoder = (text) => {
         const chunk = Buffer.from(bytes.slice(k, k + length)).toString('utf8');
         const from = offsets[k] ?? i;
         const to = (offsets[Math.min(k + length, bytes.length) - 1] ?? from) + 3;
-        for (let u = 0; u < chunk.length; u++) {
-          out += chunk[u];
-          start.push(from);
-          end.push(to);
-        }
+        push(chunk, from, to);
         k += length;
       }
       i = j;
       continue;
     }
-    out += text[i];
-    start.push(i);
-    end.push(i + 1);
+    push(text[i] ?? '', i, i + 1);
     i += 1;
   }
-  return { text: out, start, end };
+  return result;
 };
 
 /** Named character references for the characters a secret may hold (HTML's own names). */
@@ -169,9 +165,7 @@ const NAMED_REFERENCES: Record<string, string> = {
 /** HTML/XML character references (numeric, and the named ones above) decoded; anything else kept. */
 const entityDecoded: Decoder = (text) => {
   if (!text.includes('&')) return undefined;
-  let out = '';
-  const start: number[] = [];
-  const end: number[] = [];
+  const { push, result } = decodedText();
   const reference = /^&(?:#[xX]([0-9a-fA-F]{1,6})|#([0-9]{1,7})|([A-Za-z]{2,8}));/;
   for (let i = 0; i < text.length; ) {
     if (text[i] === '&') {
@@ -184,21 +178,15 @@ const entityDecoded: Decoder = (text) => {
       const named = match?.[3] ? NAMED_REFERENCES[match[3]] : undefined;
       const decoded = code !== undefined && code <= 0x10ffff ? String.fromCodePoint(code) : named;
       if (match && decoded !== undefined) {
-        for (let u = 0; u < decoded.length; u++) {
-          out += decoded[u];
-          start.push(i);
-          end.push(i + match[0].length);
-        }
+        push(decoded, i, i + match[0].length);
         i += match[0].length;
         continue;
       }
     }
-    out += text[i];
-    start.push(i);
-    end.push(i + 1);
+    push(text[i] ?? '', i, i + 1);
     i += 1;
   }
-  return { text: out, start, end };
+  return result;
 };
 
 const DECODERS: readonly Decoder[] = [jsonUnescaped, percentDecoded, entityDecoded];
