@@ -731,7 +731,7 @@ describe('checkFormEncodedCredentials', () => {
           adopted: 'form-urlencoded',
         }),
       ),
-      'token.200.status judges the refusal',
+      'nothing tells the encodings apart: token.200.status judges the status',
     );
   });
 
