@@ -247,8 +247,12 @@ export function parseJson(
   try {
     return { ok: true, value: JSON.parse(body) };
   } catch (error) {
-    // V8 quotes the text it choked on ("…" is not valid JSON): left out, the start shown instead.
-    const complaint = (error as Error).message.replace(/,? ".*" is not valid JSON$/s, '');
+    // V8 quotes the text it choked on ("…" is not valid JSON, or "…"... when it cut it): left
+    // out, the start shown instead.
+    const complaint = (error as Error).message.replace(
+      /,? ".*"(?:\.\.\.)? is not valid JSON$/s,
+      '',
+    );
     return {
       ok: false,
       reason: `the body is not JSON (${shownText(complaint, 120)}); it starts with ${quoted(body, 60)}`,
