@@ -198,6 +198,36 @@ describe.concurrent('oauth-conformance client', () => {
     expect(running(pid)).toBe(false);
   });
 
+  // A program that exits at once but leaves a background child holding its output open (a
+  // helper, a daemon it started) is judged by its own exit: it used to be "did not exit within
+  // 5 s and was killed", failing client.fails-cleanly although it had exited 3 at once.
+  test('judges a program by its own exit, not by a child it left running; the child is killed', async () => {
+    const reports = tempDir('client-leftover');
+    const pidFile = join(reports, 'sleep.pid');
+    const started = Date.now();
+    const result = await runCli(
+      [
+        'client',
+        '--scenario',
+        'malformed-token-response',
+        '--timeout',
+        '30',
+        '--reports',
+        reports,
+        '--',
+        'sh',
+        '-c',
+        'sleep 300 & echo $! > "$PID_FILE"; exit 3',
+      ],
+      { PID_FILE: pidFile },
+    );
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(result.stdout).toMatch(/the program exited 3 after \d\.\d s/);
+    const cases = readJunit(join(reports, 'junit.xml'));
+    expect(cases.find((c) => c.name.startsWith('client.fails-cleanly'))?.state).toBe('passed');
+    expect(running(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+  });
+
   test('Ctrl-C stops the program and its children, keeps the finished scenarios, exits 130', async () => {
     const reports = tempDir('client-interrupt');
     const pidFile = join(reports, 'sleep.pid');

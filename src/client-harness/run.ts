@@ -155,6 +155,7 @@ async function runScenario(
       no_proxy: '127.0.0.1,localhost,::1',
     };
     const [command = '', ...args] = options.command;
+    let exitedAt: number | undefined;
     const program = await runProgram({
       command,
       args,
@@ -164,8 +165,11 @@ async function runScenario(
       onStart: () => {
         startedAt = preciseNow();
       },
+      onExit: () => {
+        exitedAt ??= preciseNow() - startedAt;
+      },
     });
-    const exitedAt = preciseNow() - startedAt;
+    exitedAt ??= preciseNow() - startedAt;
     if (program.spawnError)
       throw new ConformanceError('USAGE', `cannot start "${command}": ${program.spawnError}`);
     // Requests still unanswered are reported as the mock closes their connections.
