@@ -127,6 +127,11 @@ export function buildRequest(
 const TOKEN_MEMBERS = new Set(['access_token', 'refresh_token', 'id_token']);
 /** For bodies that do not parse: the members as text (a truncated body still carries them). */
 const TOKEN_MEMBER_TEXT = /"(?:access|refresh|id)_token"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
+/**
+ * For bodies that do not parse: the tokens as form parameters, from a server that answers
+ * application/x-www-form-urlencoded (GitHub's token endpoint without an Accept header) or text.
+ */
+const TOKEN_PARAM_TEXT = /(?:^|[&?;\s])(?:access|refresh|id)_token=([^&\s"]+)/gi;
 
 /** Every token a parsed body carries under a token member, at any depth. */
 function tokensIn(value: unknown, found: Set<string>, depth = 0): void {
@@ -150,7 +155,7 @@ export function rememberSecret(session: Session, value: string): void {
 /**
  * Teaches the redactor every token a response carries, wherever it is nested: read from the
  * parsed body (so `"\u0061ccess_token"` is a member name like any other), or from the text of a
- * body that does not parse.
+ * body that does not parse, as JSON members or as form parameters.
  */
 export function learnTokens(session: Session, exchange: Exchange): void {
   const body = exchange.response?.body;
@@ -166,6 +171,16 @@ export function learnTokens(session: Session, exchange: Exchange): void {
         found.add(JSON.parse(`"${raw}"`) as string);
       } catch {
         found.add(raw);
+      }
+    }
+    for (const match of body.matchAll(TOKEN_PARAM_TEXT)) {
+      const raw = match[1];
+      if (!raw) continue;
+      found.add(raw);
+      try {
+        found.add(decodeURIComponent(raw.replace(/\+/g, ' ')));
+      } catch {
+        // Not percent-encoding: the raw text is what a report would show.
       }
     }
   }

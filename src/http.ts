@@ -139,10 +139,16 @@ export async function send(request_: HttpRequest, options: SendOptions): Promise
   if (refused) {
     return { request: req, error: refused, startedAt: startedAt.toISOString(), durationMs: 0 };
   }
-  const timeoutMs =
-    policy.deadlineAt === undefined
-      ? options.timeoutMs
-      : Math.max(1, Math.min(options.timeoutMs, policy.deadlineAt - Date.now()));
+  // Whole milliseconds: AbortSignal.timeout refuses a fraction (a timeoutSeconds of 1.001 is
+  // 1000.9999999999999 ms), which would read as a target that does not speak HTTP.
+  const timeoutMs = Math.max(
+    1,
+    Math.ceil(
+      policy.deadlineAt === undefined
+        ? options.timeoutMs
+        : Math.min(options.timeoutMs, policy.deadlineAt - Date.now()),
+    ),
+  );
   const finish = (partial: Pick<Exchange, 'response' | 'error'>): Exchange => ({
     request: req,
     ...partial,
@@ -241,8 +247,12 @@ export function parseJson(
   try {
     return { ok: true, value: JSON.parse(body) };
   } catch (error) {
-    // V8 quotes the text it choked on ("…" is not valid JSON): left out, the start shown instead.
-    const complaint = (error as Error).message.replace(/,? ".*" is not valid JSON$/s, '');
+    // V8 quotes the text it choked on ("…" is not valid JSON, or "…"... when it cut it): left
+    // out, the start shown instead.
+    const complaint = (error as Error).message.replace(
+      /,? ".*"(?:\.\.\.)? is not valid JSON$/s,
+      '',
+    );
     return {
       ok: false,
       reason: `the body is not JSON (${shownText(complaint, 120)}); it starts with ${quoted(body, 60)}`,

@@ -67,7 +67,11 @@ export function quoted(value: unknown, max: number = QUOTE_MAX_CHARS): string {
   try {
     json = JSON.stringify(value) ?? String(value);
   } catch {
-    json = String(value);
+    // Nested too deep to serialise (String() of such an array would overflow the stack too).
+    json =
+      value !== null && typeof value === 'object'
+        ? `(a JSON ${Array.isArray(value) ? 'array' : 'object'} nested too deep to show)`
+        : String(value);
   }
   return visible(clipped(redactText(json), max));
 }

@@ -139,6 +139,36 @@ describe.concurrent('oauth-conformance client', () => {
     expect(junit).not.toContain('\u001b[2K');
   });
 
+  // The program is judged, not trusted: what it prints or sends is shown, never obeyed by a
+  // terminal (escapes, carriage returns) or a CI that reads the report (a line of its own).
+  test("shows a program's escapes and CI directives, never passes them on", async () => {
+    const reports = tempDir('client-noisy');
+    const result = await runCli([
+      'client',
+      '--scenario',
+      'normal',
+      '--reports',
+      reports,
+      '--',
+      process.execPath,
+      packagePath('test', 'fixtures', 'clients', 'noisy.mjs'),
+    ]);
+    expect(result.code).toBe(1);
+    const junit = readFileSync(join(reports, 'junit.xml'), 'utf8');
+    for (const text of [result.stdout, junit, readFileSync(join(reports, 'result.json'), 'utf8')]) {
+      for (const char of ['\u001b', '\u0007', '\r']) expect(text).not.toContain(char);
+      expect(text).not.toMatch(/^\s*(\[\[ATTACHMENT|##vso)/m);
+    }
+    expect(result.stdout).toContain(
+      '(stderr: \\u001b]0;pwned\\u0007\\u001b[2Jfailed\\rall calls passed)',
+    );
+    expect(junit).toContain('  | [[ATTACHMENT|/etc/passwd]]');
+    expect(junit).toContain('grant_type=client_credentials\\n[[ATTACHMENT|/etc/passwd]]');
+    execFileSync('xmllint', ['--noout', '--schema', XSD, join(reports, 'junit.xml')], {
+      stdio: 'pipe',
+    });
+  });
+
   test('kills a program that does not exit in time, with its children, and says so', async () => {
     const reports = tempDir('client-hang');
     const pidFile = join(reports, 'sleep.pid');
@@ -166,6 +196,36 @@ describe.concurrent('oauth-conformance client', () => {
     expect(failedRequirementIds(cases)).toEqual(['client.resource.calls-succeed']);
     const pid = Number(readFileSync(pidFile, 'utf8'));
     expect(running(pid)).toBe(false);
+  });
+
+  // A program that exits at once but leaves a background child holding its output open (a
+  // helper, a daemon it started) is judged by its own exit: it used to be "did not exit within
+  // 5 s and was killed", failing client.fails-cleanly although it had exited 3 at once.
+  test('judges a program by its own exit, not by a child it left running; the child is killed', async () => {
+    const reports = tempDir('client-leftover');
+    const pidFile = join(reports, 'sleep.pid');
+    const started = Date.now();
+    const result = await runCli(
+      [
+        'client',
+        '--scenario',
+        'malformed-token-response',
+        '--timeout',
+        '30',
+        '--reports',
+        reports,
+        '--',
+        'sh',
+        '-c',
+        'sleep 300 & echo $! > "$PID_FILE"; exit 3',
+      ],
+      { PID_FILE: pidFile },
+    );
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(result.stdout).toMatch(/the program exited 3 after \d\.\d s/);
+    const cases = readJunit(join(reports, 'junit.xml'));
+    expect(cases.find((c) => c.name.startsWith('client.fails-cleanly'))?.state).toBe('passed');
+    expect(running(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
   });
 
   test('Ctrl-C stops the program and its children, keeps the finished scenarios, exits 130', async () => {

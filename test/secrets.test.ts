@@ -95,3 +95,58 @@ test('no secret, Basic value or access token reaches stdout, stderr, reports or 
   }
   expect(hits).toEqual([]);
 });
+
+// A token endpoint that answers application/x-www-form-urlencoded (as GitHub's does without an
+// Accept header) with opaque tokens, not JWTs: the suite fails the body ("not JSON; it starts
+// with ...") and must not quote the token while doing so (repro/form-token-leak.ts).
+test('an opaque token in a form-encoded answer reaches no output', async () => {
+  const opaque: string[] = [];
+  let counter = 0;
+  const formMock = await startMock({
+    accounts: CANARIES,
+    rateLimit: { requests: 10, windowSeconds: 2 },
+    tamper: (res, req) => {
+      if (req.path !== '/api/oauth/token' || res.status !== 200) return res;
+      counter += 1;
+      const token = `gho_CANARY${String(counter).padStart(4, '0')}opaque7f3a9c`;
+      const refresh = `ghr_CANARY${String(counter).padStart(4, '0')}refresh2d4e6f`;
+      opaque.push(token, refresh);
+      const body = `access_token=${token}&refresh_token=${refresh}&token_type=bearer&scope=`;
+      return {
+        ...res,
+        headers: { ...res.headers, 'Content-Type': 'text/plain' },
+        body: Buffer.from(body),
+      };
+    },
+  });
+  try {
+    const result = await runSuite(
+      'canary-form',
+      formMock.url,
+      {
+        accounts: CANARIES,
+        rateLimit: { requests: 10, windowSeconds: 2 },
+        revokeRateLimit: { requests: 10, windowSeconds: 2 },
+        faultHook: true,
+      },
+      ['--fuzz', '0'],
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('the body is not JSON');
+    expect(opaque.length).toBeGreaterThan(0);
+    const outputs: [string, string][] = [
+      ['stdout', result.stdout],
+      ['stderr', result.stderr],
+      ...filesUnder(result.reports).map((path): [string, string] => [
+        path,
+        decodeXml(readFileSync(path, 'utf8')),
+      ]),
+    ];
+    const hits = outputs.flatMap(([name, text]) =>
+      opaque.filter((token) => text.includes(token)).map((token) => `${name}: ${token}`),
+    );
+    expect(hits).toEqual([]);
+  } finally {
+    await formMock.close();
+  }
+});

@@ -310,6 +310,42 @@ describe.concurrent('the suite’s own client authentication', () => {
     );
   });
 
+  // A server that accepts both encodings, whose first token request meets a transient 503 (a
+  // cold start behind a proxy): a 5xx refuses nothing, so the encoding is not blamed for it.
+  test('a transient 503 on the first token request is not a refusal of the encoding', async () => {
+    const basic = (id: string, secret: string) =>
+      `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+    const { clientId, clientSecret } = accounts.primary;
+    const formDecoded = basic(clientId, clientSecret);
+    const formEncoded = basic(
+      new URLSearchParams({ x: clientId }).toString().slice(2),
+      new URLSearchParams({ x: clientSecret }).toString().slice(2),
+    );
+    let first = true;
+    const mock = await mockWith({
+      accounts,
+      // It form-decodes Basic credentials too: the raw-comparing mock then sees them raw.
+      rewrite: (req) =>
+        req.headers.authorization === formEncoded
+          ? { ...req, headers: { ...req.headers, authorization: formDecoded } }
+          : req,
+      tamper: (res, req) => {
+        if (req.path !== '/api/oauth/token' || !first) return res;
+        first = false;
+        return { ...res, status: 503, headers: { 'Content-Type': 'application/json' }, body: {} };
+      },
+    });
+    const run = await runSuite('encoding-transient-503', mock.url, configFor(mock, { accounts }), [
+      ...rfc,
+      '--fuzz',
+      '0',
+    ]);
+    expect(failedRequirementIds(run.cases), run.stdout).toEqual(DIGEST);
+    const encoding = run.cases.find((c) => c.name.startsWith('token.client-auth.form-urlencoded'));
+    expect(encoding?.state).toBe('skipped');
+    expect(encoding?.properties.skipped).toContain('form-urlencoded at the token endpoint: 503');
+  });
+
   test('an encoding the config fixes is obeyed; a refusal says the encoding may be the cause', async () => {
     const mock = await mockWith({ accounts });
     const run = await runSuite(

@@ -27,43 +27,81 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** One pair of values still to compare, and where it sits (a chain of segments, built only when reported). */
+interface Pending {
+  a: unknown;
+  b: unknown;
+  parent: Pending | undefined;
+  segment: string;
+  /** A member of two objects: whether each has it, and whether it is compared by type only. */
+  member?: { inA: boolean; inB: boolean; byType: boolean };
+}
+
+/** Segments of a path shown in full at each end; a deeper path is shown with the middle left out. */
+const PATH_ENDS = 8;
+
+function pathOf(frame: Pending): string {
+  const segments: string[] = [];
+  for (let at: Pending | undefined = frame; at?.parent; at = at.parent) segments.push(at.segment);
+  segments.reverse();
+  if (segments.length > 2 * PATH_ENDS)
+    segments.splice(
+      PATH_ENDS,
+      segments.length - 2 * PATH_ENDS,
+      `…(${segments.length - 2 * PATH_ENDS} levels)…`,
+    );
+  return segments.map((segment) => `/${segment}`).join('') || '(root)';
+}
+
 /**
  * Compares two JSON values by meaning. Members named in `volatile` (a new access token every
- * request) are compared by type only. Returns where they first differ, or undefined.
+ * request) are compared by type only. Returns where they first differ (depth first, members in
+ * name order), or undefined. Iterative: a target's JSON nested 100,000 deep (which JSON.parse
+ * accepts) is compared, not a stack overflow that reads as a verdict.
  */
 export function differenceInMeaning(
   a: unknown,
   b: unknown,
   volatile: ReadonlySet<string>,
-  path = '',
 ): string | undefined {
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b))
-      return `${path || '(root)'}: array vs ${typeof (Array.isArray(a) ? b : a)}`;
-    if (a.length !== b.length) return `${path || '(root)'}: ${a.length} items vs ${b.length}`;
-    for (let i = 0; i < a.length; i++) {
-      const diff = differenceInMeaning(a[i], b[i], volatile, `${path}/${i}`);
-      if (diff) return diff;
-    }
-    return undefined;
-  }
-  if (isObject(a) && isObject(b)) {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    for (const key of [...keys].sort()) {
-      const where = `${path}/${segment(key)}`;
-      if (!(key in a)) return `${where}: missing`;
-      if (!(key in b)) return `${where}: unexpected`;
-      if (volatile.has(key)) {
-        if (typeof a[key] !== typeof b[key])
-          return `${where}: ${typeof a[key]} vs ${typeof b[key]}`;
+  const stack: Pending[] = [{ a, b, parent: undefined, segment: '' }];
+  while (stack.length > 0) {
+    const frame = stack.pop() as Pending;
+    const { a: x, b: y, member } = frame;
+    if (member) {
+      if (!member.inA) return `${pathOf(frame)}: missing`;
+      if (!member.inB) return `${pathOf(frame)}: unexpected`;
+      if (member.byType) {
+        if (typeof x !== typeof y) return `${pathOf(frame)}: ${typeof x} vs ${typeof y}`;
         continue;
       }
-      const diff = differenceInMeaning(a[key], b[key], volatile, where);
-      if (diff) return diff;
     }
-    return undefined;
+    if (Array.isArray(x) || Array.isArray(y)) {
+      if (!Array.isArray(x) || !Array.isArray(y))
+        return `${pathOf(frame)}: array vs ${typeof (Array.isArray(x) ? y : x)}`;
+      if (x.length !== y.length) return `${pathOf(frame)}: ${x.length} items vs ${y.length}`;
+      // Pushed last first, so that the first item is compared first.
+      for (let i = x.length - 1; i >= 0; i--)
+        stack.push({ a: x[i], b: y[i], parent: frame, segment: String(i) });
+      continue;
+    }
+    if (isObject(x) && isObject(y)) {
+      const keys = [...new Set([...Object.keys(x), ...Object.keys(y)])].sort();
+      // Pushed last first, so that members are compared in name order.
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const key = keys[i] as string;
+        stack.push({
+          a: x[key],
+          b: y[key],
+          parent: frame,
+          segment: segment(key),
+          member: { inA: key in x, inB: key in y, byType: volatile.has(key) },
+        });
+      }
+      continue;
+    }
+    if (x !== y) return `${pathOf(frame)}: ${quoted(x, 80)} vs ${quoted(y, 80)}`;
   }
-  if (a !== b) return `${path || '(root)'}: ${quoted(a, 80)} vs ${quoted(b, 80)}`;
   return undefined;
 }
 

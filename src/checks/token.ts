@@ -51,7 +51,7 @@ export function checkFormEncodedCredentials({ result }: CheckContext): Verdict {
     (t) => `${t.encoding} at the ${t.endpoint} endpoint: ${t.status ?? 'no response'}`,
   );
   return inconclusive(
-    `the credentials were refused every way they were tried (${shown.join('; ')}): token.200.status judges the refusal`,
+    `no encoding of the credentials was accepted where it was tried (${shown.join('; ')}), so nothing tells the encodings apart: token.200.status judges the status`,
   );
 }
 

@@ -281,9 +281,11 @@ export function judgeRenewAfter401(run: ScenarioRun): Verdict {
         : 'the program never made the resource calls after which the tokens are revoked',
     );
   const revokedAt = run.revokedAt;
-  const refusal = ofKind(run, 'resource').find(
-    (r) => r.status === 401 && (r.answeredAt ?? 0) >= revokedAt,
-  );
+  // The first 401 that reached the program, which is not always the 401 to the call sent first:
+  // parallel calls are answered in the order their requests arrived.
+  const refusal = ofKind(run, 'resource')
+    .filter((r) => r.status === 401 && (r.answeredAt ?? 0) >= revokedAt)
+    .sort((a, b) => (a.answeredAt ?? 0) - (b.answeredAt ?? 0))[0];
   const again = presentedAfterRefusal(run);
   if (again) return fail(again);
   const renewal = ofKind(run, 'token').find(

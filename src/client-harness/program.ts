@@ -12,6 +12,12 @@ const TAIL_BYTES = 24 * 1024;
 export const OUTPUT_SHOWN_CHARS = 8 * 1024;
 /** After SIGTERM at the time limit, how long before SIGKILL. */
 const KILL_GRACE_MS = 2_000;
+/**
+ * After the program exits, how long what it left running in its process group (and holding its
+ * output open) may go on before it is killed: the program is judged by its own exit, not by a
+ * background child's.
+ */
+const LEFTOVER_GRACE_MS = 1_000;
 
 /** The end of an output stream, kept bounded as it comes: at most twice TAIL_BYTES held at once. */
 function tailKeeper() {
@@ -51,6 +57,8 @@ export interface ProgramRun {
   timeoutMs: number;
   /** Called once the process is spawned (the clock of the scenario starts here). */
   onStart?: () => void;
+  /** Called when the process itself exits (what it left running may still hold its output). */
+  onExit?: () => void;
   /** Aborting kills the program's process group at once (Ctrl-C of the harness). */
   signal?: AbortSignal;
 }
@@ -62,6 +70,7 @@ export function runProgram(run: ProgramRun): Promise<ProgramResult> {
     const stderr = tailKeeper();
     let timedOut = false;
     let settled = false;
+    let exitedAt: number | undefined;
     const child = spawn(run.command, [...run.args], {
       env: { ...process.env, ...run.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -79,7 +88,7 @@ export function runProgram(run: ProgramRun): Promise<ProgramResult> {
       resolve({
         ...result,
         timedOut,
-        durationMs: Math.round(performance.now() - started),
+        durationMs: Math.round((exitedAt ?? performance.now()) - started),
         stdout: stdout.text(),
         stderr: stderr.text(),
       });
@@ -99,10 +108,21 @@ export function runProgram(run: ProgramRun): Promise<ProgramResult> {
     child.once('error', (error) => {
       finish({ exitCode: null, signal: null, spawnError: error.message });
     });
+    // The program's own exit decides its status and its time; a background child it left with
+    // its output open ('close' waits for that) must not turn an exit into "did not exit in time".
+    let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    child.once('exit', (code, signal) => {
+      exitedAt = performance.now();
+      exited = { code, signal };
+      run.onExit?.();
+      if (!timedOut) clearTimeout(timer);
+      clearTimeout(killer);
+      killer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), LEFTOVER_GRACE_MS);
+    });
     child.once('close', (code, signal) => {
       // Whatever it left running in its group does not outlive the scenario.
       killGroup(child.pid, 'SIGKILL');
-      finish({ exitCode: code, signal });
+      finish({ exitCode: exited ? exited.code : code, signal: exited ? exited.signal : signal });
     });
   });
 }

@@ -22,7 +22,7 @@ import { countOutcomes, type TestcaseRecord } from '../reporters/record.ts';
 import type { RunReport } from '../reporters/report.ts';
 import { printTestcase } from '../reporters/summary.ts';
 import { sourceLine } from '../specs.ts';
-import { useRedactor, visible } from '../text.ts';
+import { oneLine, useRedactor, visible } from '../text.ts';
 import type { Account } from '../types.ts';
 import { describeExit, JUDGEMENTS, type ScenarioRun } from './judgements.ts';
 import { type ClientRequest, createObserver, timeline } from './observe.ts';
@@ -155,6 +155,7 @@ async function runScenario(
       no_proxy: '127.0.0.1,localhost,::1',
     };
     const [command = '', ...args] = options.command;
+    let exitedAt: number | undefined;
     const program = await runProgram({
       command,
       args,
@@ -164,8 +165,11 @@ async function runScenario(
       onStart: () => {
         startedAt = preciseNow();
       },
+      onExit: () => {
+        exitedAt ??= preciseNow() - startedAt;
+      },
     });
-    const exitedAt = preciseNow() - startedAt;
+    exitedAt ??= preciseNow() - startedAt;
     if (program.spawnError)
       throw new ConformanceError('USAGE', `cannot start "${command}": ${program.spawnError}`);
     // Requests still unanswered are reported as the mock closes their connections.
@@ -217,7 +221,10 @@ function details(run: ScenarioRun, requirement: ClientRequirement, reason: strin
     ...(run.scenario.retryAfter ? [`scenario drew: ${drawnLine(run.scenario)}`] : []),
     `program: ${describeExit(program, run.timeoutMs)} after ${(program.durationMs / 1000).toFixed(1)} s`,
     'requests, in the order the program sent them, each with when its answer reached it:',
-    ...(run.requests.length ? timeline(run.requests).map((line) => `  ${line}`) : ['  (none)']),
+    // Timeline lines quote what the program sent (a grant_type holding a line break): shown.
+    ...(run.requests.length
+      ? timeline(run.requests).map((line) => `  ${visible(line)}`)
+      : ['  (none)']),
     // The program's own lines, each behind a prefix and with control characters shown: it cannot
     // start a line of the report (a CI directive) nor move a terminal's cursor.
     ...(program.stderr.trim() ? ['stderr (end):', ...outputLines(program.stderr)] : []),
@@ -229,7 +236,9 @@ function recordsOf(run: ScenarioRun, requirements: ClientRequirement[]): Testcas
   return requirements.map((requirement) => {
     const judge = JUDGEMENTS[requirement.judge];
     if (!judge) throw new Error(`no judgement ${requirement.judge}`);
-    const verdict = judge(run);
+    const judged = judge(run);
+    // A reason may quote what the program sent (a grant_type, a media type): one visible line.
+    const verdict = 'reason' in judged ? { ...judged, reason: oneLine(judged.reason) } : judged;
     const base = {
       name: `${requirement.id} [${run.scenario.name}]`,
       area: run.scenario.name,

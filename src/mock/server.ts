@@ -110,15 +110,26 @@ function watchExchange(
   let response: MockResponse | undefined;
   let answeredAt = 0;
   let reported = false;
+  // When the client's end of the connection arrived (its FIN, or a reset), stamped as it is read:
+  // 'close' comes a loop phase later, after a connection the client opened next may already have
+  // been accepted and stamped, which made a request it gave up on look still in flight.
+  let endedAt: number | undefined;
+  const ended = () => {
+    endedAt ??= preciseNow();
+  };
+  res.socket?.once('end', ended);
+  res.socket?.once('error', ended);
   res.once('finish', () => {
     if (!response) return;
     reported = true;
     observe({ request, ...arrival, response, answeredAt });
   });
   res.once('close', () => {
+    res.socket?.off('end', ended);
+    res.socket?.off('error', ended);
     if (reported) return;
     reported = true;
-    observe({ request, ...arrival, abandonedAt: preciseNow() });
+    observe({ request, ...arrival, abandonedAt: endedAt ?? preciseNow() });
   });
   return {
     /** Call just before writing `answer`. */

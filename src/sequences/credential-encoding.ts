@@ -5,7 +5,7 @@
  * Glewlwyd), which only matters when the credentials hold characters the two encodings treat
  * differently (`+ / = %`, spaces).
  *
- * The success request is sent form-urlencoded; when that is refused (whatever the status) and
+ * The success request is sent form-urlencoded; when that is refused (any client error: 401, 400, 403) and
  * the same credentials raw are accepted, the run goes on raw: one finding, not a refusal of every
  * later request. When the token endpoint refuses both (a server that wants a scope, say), the
  * revoke endpoint tells them apart: an unknown token gets 200 from an authenticated client
@@ -24,9 +24,17 @@ import type { ClientCredentialEncoding } from '../types.ts';
 const accepted = (response: HttpResponse | undefined) =>
   response !== undefined && response.status >= 200 && response.status < 300;
 
-/** An answer that is no success: a refusal, whatever status the server chose for it. */
+/**
+ * A refusal of the request as sent: a client error, whatever 4xx the server chose for it (401,
+ * 400, Glewlwyd's 403). A 5xx, a timeout (408) or a rate limit (429) says nothing about the
+ * credentials: a transient 503 on the first request must not read as "form-urlencoded refused".
+ */
 const refused = (response: HttpResponse | undefined) =>
-  response !== undefined && !accepted(response);
+  response !== undefined &&
+  response.status >= 400 &&
+  response.status < 500 &&
+  response.status !== 408 &&
+  response.status !== 429;
 
 export async function negotiateCredentialEncoding(session: Session, c: Case): Promise<CaseResult> {
   const { run } = session;

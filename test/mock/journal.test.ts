@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { type MockResponse, type ObservedExchange, startMock } from '../../src/mock/index.ts';
 import { clipText, JOURNAL_LIMITS, OMITTED_HEADERS } from '../../src/mock/journal.ts';
@@ -280,6 +281,41 @@ describe('observe', () => {
       expect((abandoned?.abandonedAt ?? 0) - started).toBeLessThan(1_900);
       // the delay was stopped: no token was issued for it, and it is not journaled
       expect(m.journal()).toEqual([]);
+    } finally {
+      await m.close();
+    }
+  });
+
+  // A client that gives up on a request (closes its connection) and at once asks again on a new
+  // one: the close must be stamped before the new connection's acceptance. Stamped at 'close' (a
+  // loop phase after the client's FIN was read) it came after, and the harness judged the request
+  // given up on still in flight (repro/gives-up-under-load.ts: 4 of 6 wrong under a busy CPU).
+  it('stamps a connection the client closed before the one it opens next', async () => {
+    const seen: ObservedExchange[] = [];
+    const m = await startMock({ observe: (exchange) => seen.push(exchange) });
+    try {
+      m.injectFault({ path: '/api/atlas/v2/', delayMs: 10_000 });
+      const { port } = new URL(m.url);
+      const first = connect(Number(port), '127.0.0.1');
+      first.on('error', () => {});
+      first.write('GET /api/atlas/v2/ HTTP/1.1\r\nHost: x\r\n\r\n');
+      // The request is in the mock once it has taken its fault.
+      const deadline = Date.now() + 5_000;
+      while (Date.now() < deadline) {
+        const faults = (await (await fetch(`${m.url}/__conformance/faults`)).json()) as unknown[];
+        if (faults.length === 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // Closed (at once, as a client that gives up does), then a new connection in the same
+      // tick: the mock reads both in one poll.
+      first.destroy();
+      const second = connect(Number(port), '127.0.0.1');
+      second.write('GET /api/atlas/v2/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      await new Promise((resolve) => second.once('close', resolve).resume());
+      const given = seen.find((e) => e.abandonedAt !== undefined);
+      const next = seen.find((e) => e.response !== undefined);
+      expect(given && next).toBeTruthy();
+      expect(given?.abandonedAt).toBeLessThanOrEqual(next?.connection?.acceptedAt ?? 0);
     } finally {
       await m.close();
     }

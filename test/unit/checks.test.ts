@@ -731,7 +731,7 @@ describe('checkFormEncodedCredentials', () => {
           adopted: 'form-urlencoded',
         }),
       ),
-      'token.200.status judges the refusal',
+      'nothing tells the encodings apart: token.200.status judges the status',
     );
   });
 
@@ -1114,6 +1114,42 @@ describe('checkSameMeaningAsBaseline', () => {
     expectInconclusive(
       run('checkSameMeaningAsBaseline', response(200, TOKEN)),
       'the same request without the flag got no response',
+    );
+  });
+});
+
+// A target's JSON nested 100,000 deep parses (V8's JSON.parse is not recursive); comparing it
+// used to overflow the stack, and "Maximum call stack size exceeded" became the testcase's
+// failure, at the requirement's level, with no exchange (repro/text-attacks.ts deep-json).
+describe('a JSON body nested 100,000 deep', () => {
+  const deep = (leaf: string) => `${'['.repeat(100_000)}${leaf}${']'.repeat(100_000)}`;
+  const withBaseline = (baseline: HttpResponse) => ({ result: { baseline: result(baseline) } });
+
+  test('compared by meaning: the same', () => {
+    expectPass(
+      run(
+        'checkSameMeaningAsBaseline',
+        response(401, deep('1')),
+        withBaseline(response(401, deep('1'))),
+      ),
+    );
+  });
+
+  test('compared by meaning: a difference at the bottom, its path shown bounded', () => {
+    const verdict = run(
+      'checkSameMeaningAsBaseline',
+      response(401, deep('1')),
+      withBaseline(response(401, deep('2'))),
+    );
+    expectFail(verdict, '/0/0/0/0/0/0/0/0/…(99984 levels)…/0/0/0/0/0/0/0/0: 1 vs 2');
+    if (!verdict.ok) expect(verdict.reason.length).toBeLessThan(300);
+  });
+
+  test('a deep member quoted in a reason', () => {
+    const body = `{"access_token":"x","expires_in":3600,"token_type":${deep('1')}}`;
+    expectFail(
+      run('checkTokenType', response(200, body), { params: { value: 'Bearer' } }),
+      'nested too deep to show',
     );
   });
 });

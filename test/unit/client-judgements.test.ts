@@ -316,6 +316,25 @@ const CASES: Record<string, JudgementCases> = {
         {},
         { revokedAt: 25 },
       ),
+      // two calls in parallel: the one sent second (on a kept-alive connection) is answered first,
+      // the one sent first (a new connection, its request written 150 ms later) is answered
+      // later; the program renews on the first 401 that reached it
+      // (repro/clients/parallel-busy.mjs)
+      run(
+        [
+          token(0),
+          call(10),
+          call(20),
+          call(30, 'T1', 401, { arrivedAt: 170, answeredAt: 220 }),
+          call(31, 'T1', 401, { answeredAt: 81 }),
+          token(85),
+          call(140, 'T2'),
+          call(230, 'T2'),
+        ],
+        EXITED_0,
+        {},
+        { revokedAt: 25 },
+      ),
       // the 401 answered in the millisecond it arrived (the flaky case of simple-oauth2)
       run(
         [
