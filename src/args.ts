@@ -13,7 +13,10 @@ export function parseFlags<T extends Options>(
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
   } catch (error) {
-    throw new ConformanceError('USAGE', `${(error as Error).message.split('\n', 1)[0]} (${hint})`);
+    // Node's message runs over lines ("… argument is ambiguous. Did you forget … use '--x=-XYZ'."):
+    // one line, all of it.
+    const message = (error as Error).message.split('\n').join(' ').replace(/\s+/g, ' ').trim();
+    throw new ConformanceError('USAGE', `${message} (${hint})`);
   }
 }
 

@@ -6,6 +6,7 @@ import type { CaseResult } from './checks/index.ts';
 import { type Exchange, type HttpRequest, type HttpResponse, parseJson, send } from './http.ts';
 import { statedLimit } from './rate-limit-text.ts';
 import { basicCredentials, encodingsDiffer } from './redact.ts';
+import { missingScope } from './refusals.ts';
 import type { Session } from './session.ts';
 import type { Case } from './specs.ts';
 import { getCatalog } from './specs.ts';
@@ -359,7 +360,9 @@ export async function issueToken(
   const { token, exchange } = await requestToken(session, notes, role);
   if (token) return token;
   const got = exchange.response ? `status ${exchange.response.status}` : exchange.error?.code;
-  const hint = credentialEncodingHint(session, role, exchange.response);
+  const hint =
+    missingScope('token', exchange.request, exchange.response) ??
+    credentialEncodingHint(session, role, exchange.response);
   throw new CaseSetupError(
     `could not obtain a ${role} token to work with (${got})${hint ? `; ${hint}` : ''}`,
   );

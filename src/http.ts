@@ -32,6 +32,11 @@ export interface HttpResponse {
    * coding, corrupt data), in which case `body` is empty and checks of the body fail with it.
    */
   coding?: { codings: string[]; wireBytes: number; problem?: string };
+  /**
+   * True when the content is not valid UTF-8 (each bad sequence is U+FFFD in `body`): JSON sent
+   * over a network MUST be UTF-8 (RFC 8259 §8.1), so checks of a JSON body fail with that said.
+   */
+  notUtf8?: boolean;
 }
 
 /** The content codings every request accepts (RFC 9110 §12.5.3), in the order preferred. */
@@ -185,11 +190,13 @@ export async function send(request_: HttpRequest, options: SendOptions): Promise
       maxBytes: maxBodyBytes,
       truncated,
     });
+    const text = decodeUtf8(content.bytes);
     return finish({
       response: {
         status: res.statusCode,
         headers,
-        body: content.bytes.toString('utf8'),
+        body: text.body,
+        ...(text.valid ? {} : { notUtf8: true }),
         truncated: truncated || content.truncated,
         ...(content.coding ? { coding: content.coding } : {}),
       },
@@ -218,6 +225,17 @@ export function transportFailureKind(code: string): TargetFailureKind {
     return 'tls';
   if (/^(ECONNRESET|EPIPE|UND_ERR_SOCKET)$/.test(code)) return 'reset';
   return 'not-http';
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The bytes as text, and whether they were valid UTF-8 (the lossy reading otherwise). */
+function decodeUtf8(bytes: Buffer): { body: string; valid: boolean } {
+  try {
+    return { body: STRICT_UTF8.decode(bytes), valid: true };
+  } catch {
+    return { body: bytes.toString('utf8'), valid: false };
+  }
 }
 
 function hasHeader(headers: Record<string, string>, name: string): boolean {

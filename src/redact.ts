@@ -91,6 +91,9 @@ export function encodingsOf(secret: string, minLength = MIN_SECRET_LENGTH): stri
   forms.add(bytes.toString('base64'));
   forms.add(bytes.toString('base64').replace(/=+$/, ''));
   forms.add(bytes.toString('base64url'));
+  // A hex dump of the bytes (xxd -p, Buffer#toString('hex')), in either case.
+  forms.add(bytes.toString('hex'));
+  forms.add(bytes.toString('hex').toUpperCase());
   forms.add(encodeURIComponent(secret));
   forms.add(new URLSearchParams({ x: secret }).toString().slice(2));
   forms.add(JSON.stringify(secret).slice(1, -1));

@@ -46,6 +46,29 @@ export const DEFINED_REFUSALS: readonly DefinedRefusal[] = [
   },
 ];
 
+/**
+ * A server that wants a scope the request did not send may refuse it: RFC 6749 §3.3 lets it
+ * "fail the request indicating an invalid scope". That is no finding of the server's, and nothing
+ * a scope-less request can be judged on: the reason to skip, with the config key that sends one;
+ * undefined when the exchange is no such refusal.
+ */
+export function missingScope(
+  endpoint: string,
+  request: { body?: string },
+  response: { status: number; body: string } | undefined,
+): string | undefined {
+  if (endpoint !== 'token' || response?.status !== 400) return undefined;
+  if (new URLSearchParams(request.body ?? '').has('scope')) return undefined;
+  let code: unknown;
+  try {
+    code = (JSON.parse(response.body) as { error?: unknown } | null)?.error;
+  } catch {
+    return undefined;
+  }
+  if (code !== 'invalid_scope') return undefined;
+  return 'the server wants a scope the request did not send (400 invalid_scope, which RFC 6749 §3.3 allows: "fail the request indicating an invalid scope"); name one in the config: "tokenRequestParameters": {"scope": "…"}';
+}
+
 /** The refusal a response is, if it is one the RFCs define for this endpoint. */
 export function definedRefusal(
   endpoint: string,

@@ -388,8 +388,9 @@ async function runAgainst(state: RunState, io: RunIo): Promise<RunResult> {
   );
   await vitest.close();
   const { report, spend, leaks, elapsedMs } = finishRun(state, io);
-  const failed = countOutcomes(report.testcases).failed;
-  const exitCode = failed > 0 || report.crashes.length > 0 || leaks > 0 ? EXIT_FAILED : EXIT_PASSED;
+  const { failed, errored } = countOutcomes(report.testcases);
+  const exitCode =
+    failed > 0 || errored > 0 || report.crashes.length > 0 || leaks > 0 ? EXIT_FAILED : EXIT_PASSED;
   return {
     exitCode,
     report,

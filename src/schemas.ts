@@ -74,11 +74,14 @@ export function validate(ref: string, data: unknown): SchemaResult {
 
 function formatErrors(errors: ErrorObject[]): string[] {
   const lines = errors
-    // `if` failures repeat what the branch already said.
-    .filter((error) => error.keyword !== 'if')
+    // `if` failures repeat what the branch already said; a property name's own failures are
+    // said once, by its propertyNames error.
+    .filter((error) => error.keyword !== 'if' && !('propertyName' in error))
     .map((error) => {
       const where = visible(clipped(error.instancePath, 120)) || '(root)';
       const params = error.params as Record<string, unknown>;
+      if (error.keyword === 'propertyNames')
+        return `${where}: the name ${quoted(String(params.propertyName), 60)} is not allowed here`;
       if (error.keyword === 'additionalProperties')
         return `${where}: unknown key ${quoted(String(params.additionalProperty), 60)}`;
       if (error.keyword === 'enum')

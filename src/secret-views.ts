@@ -191,6 +191,33 @@ const entityDecoded: Decoder = (text) => {
 
 const DECODERS: readonly Decoder[] = [jsonUnescaped, percentDecoded, entityDecoded];
 
+/** Line breaks left out: base64 wrapped at 76 columns (Python's encodebytes, MIME) joins up again. */
+const unwrapped: Decoder = (text) => {
+  if (!/[\r\n]/.test(text)) return undefined;
+  const { push, result } = decodedText();
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i] ?? '';
+    if (char !== '\r' && char !== '\n') push(char, i, i + 1);
+  }
+  return result;
+};
+
+/** A backslash before punctuation left out (`eyJ…\.eyJ…` as a logger or shell escapes it). */
+const unbackslashed: Decoder = (text) => {
+  if (!text.includes('\\')) return undefined;
+  const { push, result } = decodedText();
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i] ?? '';
+    const next = text[i + 1] ?? '';
+    if (char === '\\' && /[^\w\s\\]/.test(next)) continue;
+    push(char, i, i + 1);
+  }
+  return result;
+};
+
+/** Decoders applied to the text itself only, not combined with the others. */
+const ALONE: readonly Decoder[] = [unwrapped, unbackslashed];
+
 /** Applies `decoder` to a view, mapping the result back to the original text. */
 function through(view: View, decoder: Decoder): View | undefined {
   const decoded = decoder(view.text);
@@ -203,16 +230,19 @@ function through(view: View, decoder: Decoder): View | undefined {
 }
 
 /**
- * The text as it is, and decoded by every order of JSON unescaping, percent-decoding and entity
- * decoding (a secret JSON-escaped inside a percent-encoded parameter inside HTML, and so on).
- * Views that decode nothing are not made.
+ * The text as it is, and decoded by every order of JSON unescaping (up to twice: JSON logged
+ * inside a JSON string), percent-decoding and entity decoding, three steps at most (a secret
+ * JSON-escaped inside a percent-encoded parameter inside HTML, and so on); and with line breaks
+ * left out, and with backslashes before punctuation left out. Views that decode nothing are not made.
  */
 function viewsOf(text: string): View[] {
   const identity: View = { text };
   const views: View[] = [identity];
   const extend = (view: View, used: readonly Decoder[]) => {
     for (const decoder of DECODERS) {
-      if (used.includes(decoder)) continue;
+      // Each decoder once, JSON unescaping twice (a JSON text logged inside a JSON string).
+      const times = used.filter((d) => d === decoder).length;
+      if (times >= (decoder === jsonUnescaped ? 2 : 1) || used.length >= 3) continue;
       const next = through(view, decoder);
       if (!next) continue;
       views.push(next);
@@ -220,6 +250,10 @@ function viewsOf(text: string): View[] {
     }
   };
   extend(identity, []);
+  for (const decoder of ALONE) {
+    const view = through(identity, decoder);
+    if (view) views.push(view);
+  }
   return views;
 }
 

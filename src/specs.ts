@@ -16,7 +16,7 @@ export interface Requirement {
   endpoint: 'token' | 'revoke' | 'probe';
   level: Level;
   /** `success`: judged only on a 2xx response (the status is another requirement's to judge). */
-  judgedOn?: 'success';
+  judgedOn?: 'success' | number;
   /** The level its RFC sentence gives it, for profiles judged by the RFCs alone. */
   rfcLevel?: 'rfc-must' | 'rfc-should';
   statement: string;

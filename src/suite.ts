@@ -10,7 +10,7 @@ import { CaseSetupError, credentialEncodingHint, resultOf } from './cases.ts';
 import { type CaseResult, getCheck, type Verdict } from './checks/index.ts';
 import { exchangeText } from './exchange-text.ts';
 import { type HttpResponse, parseJson } from './http.ts';
-import { type DefinedRefusal, definedRefusal, refusalExplained } from './refusals.ts';
+import { type DefinedRefusal, definedRefusal, missingScope, refusalExplained } from './refusals.ts';
 import { SEQUENCES } from './sequences/index.ts';
 import { getSession, type Session } from './session.ts';
 import { decide, levelFor } from './severity.ts';
@@ -111,12 +111,23 @@ async function judge(
   const step = typeof params.step === 'string' ? params.step : undefined;
   const judged = step ? result.steps?.[step] : result.exchange;
   const status = judged?.response?.status;
-  if (
-    requirement.judgedOn === 'success' &&
-    status !== undefined &&
-    (status < 200 || status > 299)
-  ) {
-    const reason = `not judged: the request got ${status}, not a success, so there is no successful response to judge (the status is judged on its own)`;
+  // A scope-less request refused for its missing scope judges nothing (RFC 6749 §3.3 allows it).
+  const scope = judged?.response
+    ? missingScope(c.endpoint, judged.request, judged.response)
+    : undefined;
+  if (scope) {
+    const reason = `not judged: ${scope}`;
+    await context.annotate(reason, 'skipped');
+    context.skip(reason);
+    return;
+  }
+  const wanted = requirement.judgedOn;
+  const other =
+    wanted === 'success'
+      ? status !== undefined && (status < 200 || status > 299)
+      : wanted !== undefined && status !== undefined && status !== wanted;
+  if (other) {
+    const reason = `not judged: the request got ${status}, not ${wanted === 'success' ? 'a success' : `a ${wanted}`}, so there is no such response to judge (the status is judged on its own)`;
     await context.annotate(reason, 'skipped');
     context.skip(reason);
     return;

@@ -68,7 +68,7 @@ export function boundTargetWait(
   const wanted = Number.isFinite(seconds) ? Math.max(0, seconds) : Number.POSITIVE_INFINITY;
   const finding =
     wanted > boundSeconds
-      ? `${what} ${Number.isFinite(wanted) ? wanted : seconds} s exceeds twice the ${window} s window${limits.windowSeconds === undefined ? ' (assumed: none is known)' : ''}`
+      ? `${what} ${wanted < 1e15 ? wanted : 'over 10^15'} s exceeds twice the ${window} s window${limits.windowSeconds === undefined ? ' (assumed: none is known)' : ''}`
       : undefined;
   const ms = Math.min(wanted, boundSeconds) * 1000;
   const now = limits.now ?? Date.now();

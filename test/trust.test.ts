@@ -48,7 +48,7 @@ function bodyBytes(res: MockResponse): Buffer | undefined {
 const named = (cases: JunitCase[], state: JunitCase['state']) =>
   cases.filter((c) => c.state === state).map((c) => c.name);
 
-describe.concurrent('content codings', () => {
+describe.concurrent('content codings', { timeout: 240_000 }, () => {
   // A correct service behind a proxy that compresses every body, whatever the request accepts
   // (RFC 9110 §12.5.3 lets it when none is named): judged by the decoded content, no failure.
   test.each([
@@ -99,7 +99,7 @@ describe.concurrent('content codings', () => {
   });
 });
 
-describe.concurrent('target text in reasons', () => {
+describe.concurrent('target text in reasons', { timeout: 240_000 }, () => {
   // An error body whose `error` member is about 900 KB: once a 24.7 MB junit.xml and terminal
   // lines of 910,000 characters.
   test('a 900 KB error code is quoted bounded, with its length', async () => {
@@ -157,7 +157,7 @@ describe.concurrent('target text in reasons', () => {
   });
 });
 
-describe.concurrent('waits the target sets', () => {
+describe.concurrent('waits the target sets', { timeout: 240_000 }, () => {
   test('Retry-After 9999999999 on a 429 is a finding, not a timer overflow', async () => {
     const mock = await mockWith({
       tamper: (res) =>
@@ -179,7 +179,7 @@ describe.concurrent('waits the target sets', () => {
   });
 });
 
-describe.concurrent('vacuous passes', () => {
+describe.concurrent('vacuous passes', { timeout: 240_000 }, () => {
   // A server that answers every request with the same 404 HTML page: the flag comparisons have
   // nothing to compare, so they are not judged; they never pass.
   test('the query flags against a 404 page are not judged, and say why', async () => {
@@ -205,7 +205,7 @@ describe.concurrent('vacuous passes', () => {
   });
 });
 
-describe.concurrent('RFC levels under --profile rfc6749', () => {
+describe.concurrent('RFC levels under --profile rfc6749', { timeout: 240_000 }, () => {
   // RFC 7009 §2 makes revoking access tokens a SHOULD, and §2.2.1 defines the answer of a server
   // that does not: 400 unsupported_token_type. Held to the RFCs alone, that warns; it fails nothing.
   test('a server that refuses to revoke access tokens warns, and the hint is not blamed', async () => {
@@ -283,7 +283,7 @@ describe.concurrent('RFC levels under --profile rfc6749', () => {
   });
 });
 
-describe.concurrent('the suite’s own client authentication', () => {
+describe.concurrent('the suite’s own client authentication', { timeout: 240_000 }, () => {
   // The reference mock is Atlas: it compares the raw id and secret, as Authlib, Glewlwyd and
   // @node-oauth/oauth2-server do. Held to rfc6749 the suite sends them form-urlencoded first (RFC
   // 6749 §2.3.1); with + / = in the secret that is refused, so it says so once and goes on raw.
@@ -373,5 +373,48 @@ describe.concurrent('the suite’s own client authentication', () => {
     expect(failedRequirementIds(run.cases), run.stdout).toEqual(DIGEST);
     const encoding = run.cases.find((c) => c.name.startsWith('token.client-auth.form-urlencoded'));
     expect(encoding?.properties.skipped).toContain('the config fixes the credentials raw');
+  });
+});
+
+describe.concurrent('a server that wants a scope', { timeout: 240_000 }, () => {
+  // RFC 6749 §3.3: a request without scope may be failed "indicating an invalid scope". No finding
+  // of the server's: what a scope-less request would judge is not judged, and the reason names
+  // the config key; with the scope named, everything is judged.
+  const wantsScope = (): MockOptions => ({
+    tamper: (res, req) => {
+      if (req.path !== '/api/oauth/token') return res;
+      if (new URLSearchParams(req.body).has('scope')) return res;
+      return {
+        ...res,
+        status: 400,
+        body: { error: 'invalid_scope', error_description: 'a scope is required' },
+      };
+    },
+  });
+
+  test('without a scope: not judged, and told how to send one', async () => {
+    const mock = await mockWith(wantsScope());
+    const run = await runSuite('wants-scope', mock.url, configFor(mock), [
+      '--profile',
+      'rfc6749',
+      '--seed',
+      '3',
+    ]);
+    const status = run.cases.find((c) => c.name === 'token.200.status [client_credentials]');
+    expect(status?.state).toBe('skipped');
+    expect(status?.properties.skipped).toContain('"tokenRequestParameters": {"scope"');
+    expect(failedRequirementIds(run.cases)).not.toContain('token.200.status');
+  });
+
+  test('with tokenRequestParameters naming one: judged, and passes', async () => {
+    const mock = await mockWith(wantsScope());
+    const run = await runSuite(
+      'wants-scope-given',
+      mock.url,
+      configFor(mock, { tokenRequestParameters: { scope: 'read' } }),
+      ['--seed', '3'],
+    );
+    expect(failedRequirementIds(run.cases), run.stdout).toEqual([]);
+    expect(run.code).toBe(0);
   });
 });

@@ -106,7 +106,7 @@ export function checkPragmaNoCache({ response }: CheckContext): Verdict {
 
 /** Content-Type is application/json, where there is a body to type. */
 export function checkContentTypeJson({ response }: CheckContext): Verdict {
-  if (!hasBody(response)) return pass('no body: no media type to judge');
+  if (!hasBody(response)) return inconclusive('no body, so no media type to judge');
   const value = response.headers['content-type'];
   if (value === undefined) return fail('no Content-Type header');
   return mediaType(value) === 'application/json'
@@ -117,7 +117,7 @@ export function checkContentTypeJson({ response }: CheckContext): Verdict {
 /** A 401 carries WWW-Authenticate (with `scheme`: a challenge of that scheme). Other statuses pass. */
 export function checkWwwAuthenticate({ response, params }: CheckContext): Verdict {
   if (response.status !== 401)
-    return pass(`not a 401 (got ${response.status}): no challenge is required`);
+    return inconclusive(`not a 401 (got ${response.status}), so there is no challenge to judge`);
   const value = response.headers['www-authenticate'];
   if (value === undefined) return fail('a 401 without a WWW-Authenticate header');
   const scheme = params.scheme as string | undefined;

@@ -7,6 +7,12 @@ export function bodyJson(
   response: HttpResponse,
 ): { ok: true; value: unknown } | { ok: false; reason: string } {
   if (response.coding?.problem) return { ok: false, reason: response.coding.problem };
+  if (response.notUtf8)
+    return {
+      ok: false,
+      reason:
+        'the body is not valid UTF-8, which RFC 8259 §8.1 requires of JSON exchanged between systems',
+    };
   return parseJson(response.body);
 }
 

@@ -7,6 +7,8 @@ interface BurstFacts {
   /** Requests answered with anything but 429. */
   admitted: number;
   elapsedMs: number;
+  /** ms from the burst's start until the request one past the limit was answered. */
+  pastLimitAtMs?: number;
   limit: number;
   windowSeconds: number;
   stated?: RateLimit;
@@ -27,16 +29,22 @@ const per = (limit: RateLimit) => `${limit.requests} per ${limit.windowSeconds} 
 export function checkRateLimited(context: CheckContext): Verdict {
   const facts = burst(context);
   const told = `after ${facts.sent} requests in ${facts.elapsedMs} ms (${facts.admitted} admitted)`;
-  return context.response.status === 429
-    ? pass(`429 ${told}`)
-    : fail(`no 429 ${told}; the last answer was ${context.response.status}`);
+  if (context.response.status === 429) return pass(`429 ${told}`);
+  // A slow target: the requests could not all fall in one window, so no 429 proves nothing.
+  if (facts.pastLimitAtMs !== undefined && facts.pastLimitAtMs > facts.windowSeconds * 1000)
+    return inconclusive(
+      `no 429, but request #${facts.limit + 1} was answered ${facts.pastLimitAtMs} ms after the first, later than the ${facts.windowSeconds} s window: sent one after another at this latency, they never fall in one window`,
+    );
+  return fail(`no 429 ${told}; the last answer was ${context.response.status}`);
 }
 
 /** Exactly the configured number of requests admitted before the 429. */
 export function checkExactLimit(context: CheckContext): Verdict {
   const facts = burst(context);
   if (context.response.status !== 429)
-    return fail(`no 429 came, so the limit could not be counted (${facts.admitted} admitted)`);
+    return inconclusive(
+      `no 429 came, so the limit could not be counted (${facts.admitted} admitted; rate_limited.429 judges that)`,
+    );
   const limit = { requests: facts.limit, windowSeconds: facts.windowSeconds };
   if (facts.admitted === facts.limit) return pass(`${facts.admitted} admitted, then 429`);
   return fail(
@@ -47,7 +55,8 @@ export function checkExactLimit(context: CheckContext): Verdict {
 /** The limit the 429 states in words is the configured one. */
 export function checkStatedLimit(context: CheckContext): Verdict {
   const facts = burst(context);
-  if (context.response.status !== 429) return fail('no 429 came, so no stated limit could be read');
+  if (context.response.status !== 429)
+    return inconclusive('no 429 came, so no stated limit could be read');
   const configured = { requests: facts.limit, windowSeconds: facts.windowSeconds };
   const stated = facts.stated;
   if (!stated)
@@ -67,11 +76,9 @@ export function checkRetryAfterHonest({ result }: CheckContext): Verdict {
   if (facts.retryAfterPastDeadline) return inconclusive(facts.retryAfterPastDeadline);
   const after = result.steps?.afterRetryAfter?.response?.status;
   if (after === undefined) {
-    return fail(
-      result.exchange.response?.status === 429
-        ? 'no request was sent after the Retry-After'
-        : 'the burst met no 429, so no Retry-After could be tried',
-    );
+    return result.exchange.response?.status === 429
+      ? fail('no request was sent after the Retry-After')
+      : inconclusive('the burst met no 429, so no Retry-After could be tried');
   }
   const waited =
     facts.retryAfterSeconds === undefined

@@ -371,10 +371,10 @@ export async function runClientHarness(
     [...accountSecrets(accounts), ...secrets],
     io.out,
   );
-  const failed = countOutcomes(records).failed;
+  const { failed, errored } = countOutcomes(records);
   const exitCode = interrupt.signal.aborted
     ? EXIT_INTERRUPTED
-    : failed > 0 || leaks.length > 0
+    : failed > 0 || errored > 0 || leaks.length > 0
       ? EXIT_FAILED
       : EXIT_PASSED;
   return { exitCode, report, runs };

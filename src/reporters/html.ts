@@ -12,7 +12,15 @@ import { escapeMarkup } from './markup.ts';
 import { countOutcomes, type Outcome, type TestcaseRecord } from './record.ts';
 import type { RunReport } from './report.ts';
 
-const OUTCOMES: readonly Outcome[] = ['passed', 'failed', 'warned', 'skipped', 'drift', 'allowed'];
+const OUTCOMES: readonly Outcome[] = [
+  'passed',
+  'failed',
+  'warned',
+  'skipped',
+  'drift',
+  'allowed',
+  'errored',
+];
 const ENDPOINTS: readonly string[] = ['token', 'revoke'];
 const LEVELS: readonly Level[] = ['documented', 'rfc-must', 'rfc-should', 'observed'];
 
@@ -147,6 +155,7 @@ tr.req-head th { text-align: left; font-weight: 400; padding: 10px 8px 4px; bord
 .verdict { display: inline-block; min-width: 62px; text-align: center; font-size: 12px; font-weight: 600; padding: 0 6px; border-radius: 4px; color: #fff; }
 .v-passed { background: var(--passed); } .v-failed { background: var(--failed); } .v-warned { background: #bf8700; }
 .v-skipped { background: var(--skipped); } .v-drift { background: var(--drift); } .v-allowed { background: var(--allowed); }
+.v-errored { background: #6e40c9; }
 tr[data-outcome="failed"] td { background: #fff8f8; }
 .note { color: var(--muted); font-size: 12.5px; }
 details { margin-top: 2px; } summary { cursor: pointer; color: var(--allowed); font-size: 12.5px; }
@@ -181,7 +190,8 @@ export function htmlReport(report: RunReport): string {
     if (group) group.push(record);
     else groups.set(record.requirement, [record]);
   }
-  const ok = counts.failed === 0 && report.crashes.length === 0 && !report.aborted;
+  const ok =
+    counts.failed === 0 && counts.errored === 0 && report.crashes.length === 0 && !report.aborted;
   const status = report.aborted
     ? `not tested: ${report.aborted.reason}`
     : ok

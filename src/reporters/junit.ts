@@ -37,6 +37,11 @@ function testcaseXml(record: TestcaseRecord, report: RunReport): string {
     lines.push(`      <skipped ${attr('message', record.reason ?? 'skipped')}/>`);
   if (record.outcome === 'allowed')
     lines.push(`      <skipped ${attr('message', `allowed deviation: ${record.reason ?? ''}`)}/>`);
+  if (record.outcome === 'errored') {
+    lines.push(
+      `      <error ${attr('message', record.reason ?? 'suite error')} ${attr('type', 'suite-error')}>${escapeMarkup(record.details ?? '')}</error>`,
+    );
+  }
   if (record.outcome === 'failed') {
     lines.push(
       `      <failure ${attr('message', record.reason ?? 'failed')} ${attr('type', record.level)}>${escapeMarkup(record.details ?? '')}</failure>`,
@@ -55,6 +60,7 @@ export function junitXml(report: RunReport): string {
   const suites = areas.map((area) => {
     const records = report.testcases.filter((record) => record.area === area);
     const failures = records.filter((record) => record.outcome === 'failed').length;
+    const errored = records.filter((record) => record.outcome === 'errored').length;
     const skipped = records.filter(
       (record) => record.outcome === 'skipped' || record.outcome === 'allowed',
     ).length;
@@ -68,7 +74,7 @@ export function junitXml(report: RunReport): string {
       ['unplanned-429s', report.spent.unplanned429s],
     ];
     return [
-      `  <testsuite ${attr('name', area)} ${attr('tests', records.length)} ${attr('failures', failures)} ${attr('errors', 0)} ${attr('skipped', skipped)} ${attr('time', seconds(time))} ${attr('timestamp', report.startedAt)} ${attr('hostname', hostname())}>`,
+      `  <testsuite ${attr('name', area)} ${attr('tests', records.length)} ${attr('failures', failures)} ${attr('errors', errored)} ${attr('skipped', skipped)} ${attr('time', seconds(time))} ${attr('timestamp', report.startedAt)} ${attr('hostname', hostname())}>`,
       '    <properties>',
       ...suiteProperties.map(
         ([name, value]) => `      <property ${attr('name', name)} ${attr('value', value)}/>`,
@@ -97,7 +103,10 @@ export function junitXml(report: RunReport): string {
         '  </testsuite>',
       ]
     : [];
-  const errors = report.crashes.length + (report.aborted ? 1 : 0);
+  const errors =
+    report.crashes.length +
+    (report.aborted ? 1 : 0) +
+    report.testcases.filter((record) => record.outcome === 'errored').length;
   const failures = report.testcases.filter((record) => record.outcome === 'failed').length;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',

@@ -5,7 +5,11 @@
 import type { Reporter, SerializedError, TestCase, TestModule } from 'vitest/node';
 import type { Level } from '../types.ts';
 
-export type Outcome = 'passed' | 'failed' | 'warned' | 'skipped' | 'drift' | 'allowed';
+/**
+ * `errored`: the suite itself broke while judging (a check threw): a JUnit error, never a
+ * finding about the target, whatever the requirement's level.
+ */
+export type Outcome = 'passed' | 'failed' | 'warned' | 'skipped' | 'drift' | 'allowed' | 'errored';
 
 export interface TestcaseRecord {
   /** `<requirement id> [<case>]`, stable from run to run. */
@@ -53,7 +57,13 @@ export function recordOf(testCase: TestCase): TestcaseRecord {
     durationMs: Math.round(testCase.diagnostic()?.duration ?? 0),
   };
   if (result.state === 'failed') {
-    const message = result.errors?.[0]?.message ?? 'failed';
+    const error = result.errors?.[0];
+    const message = error?.message ?? 'failed';
+    // Only a ConformanceFailure is a finding; anything else thrown is the suite's own error.
+    if (error?.name !== 'ConformanceFailure') {
+      const reason = `suite error while judging: ${(message.split('\n', 1)[0] ?? '').slice(0, 300)}`;
+      return { ...base, outcome: 'errored', reason, details: error?.stack ?? message };
+    }
     const reason = (message.split('\n', 1)[0] ?? '').replace(`${testCase.name}: `, '');
     return { ...base, outcome: 'failed', reason, details: message };
   }
@@ -109,6 +119,7 @@ export function countOutcomes(records: readonly TestcaseRecord[]): Record<Outcom
     skipped: 0,
     drift: 0,
     allowed: 0,
+    errored: 0,
   };
   for (const record of records) counts[record.outcome] += 1;
   return counts;

@@ -14,6 +14,7 @@ const MARKS: Record<TestcaseRecord['outcome'], string> = {
   skipped: '-',
   drift: '~',
   allowed: 'a',
+  errored: 'E',
 };
 
 export function testcaseLine(record: TestcaseRecord): string {
@@ -38,7 +39,8 @@ export function summaryLines(report: RunReport): string[] {
   const lines = [
     `passed ${counts.passed}, failed ${counts.failed}, warnings ${counts.warned}, skipped ${counts.skipped}` +
       (counts.drift ? `, drift ${counts.drift}` : '') +
-      (counts.allowed ? `, allowed ${counts.allowed}` : ''),
+      (counts.allowed ? `, allowed ${counts.allowed}` : '') +
+      (counts.errored ? `, suite errors ${counts.errored}` : ''),
   ];
   const reasons = new Map<string, number>();
   for (const record of report.testcases) {

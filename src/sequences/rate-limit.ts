@@ -40,6 +40,9 @@ export async function rateLimitBurst(session: Session, c: Case): Promise<CaseRes
   let admitted = 0;
   let sent = 0;
   let started = 0;
+  // When the request one past the limit was answered: past the window, a per-window limit could
+  // not be reached one request after another at this latency.
+  let pastLimitAtMs: number | undefined;
   // A server whose windows are aligned to the clock may let a burst through across a window's
   // edge; a burst that admitted more than the limit is tried once more from a fresh window.
   for (let attempt = 1; attempt <= 2; attempt++) {
@@ -51,6 +54,7 @@ export async function rateLimitBurst(session: Session, c: Case): Promise<CaseRes
       budget.book(key);
       last = await send(request, { timeoutMs: run.timeoutMs });
       sent += 1;
+      if (sent === limit.requests + 1) pastLimitAtMs = Math.round(performance.now() - started);
       learnTokens(session, last);
       const status = last.response?.status;
       // Admitted: answered anything but 429 (a 400 for an unknown token still passed the limiter).
@@ -68,6 +72,7 @@ export async function rateLimitBurst(session: Session, c: Case): Promise<CaseRes
     sent,
     admitted,
     elapsedMs,
+    ...(pastLimitAtMs === undefined ? {} : { pastLimitAtMs }),
     limit: limit.requests,
     windowSeconds: limit.windowSeconds,
     ...(response ? { stated: statedLimit(response.body) } : {}),

@@ -583,9 +583,12 @@ describe('checkContentTypeJson', () => {
 });
 
 describe('checkWwwAuthenticate', () => {
-  test('checkWwwAuthenticate [400, no challenge needed]', () => {
-    const verdict = run('checkWwwAuthenticate', response(400, {}));
-    expect(verdict).toEqual({ ok: true, note: 'not a 401 (got 400): no challenge is required' });
+  // Not a 401: the requirement has nothing to judge, and says so rather than pass.
+  test('checkWwwAuthenticate [400: not judged]', () => {
+    expectInconclusive(
+      run('checkWwwAuthenticate', response(400, {})),
+      'not a 401 (got 400), so there is no challenge to judge',
+    );
   });
 
   test('checkWwwAuthenticate [401 with a Digest challenge, any scheme]', () => {
@@ -1356,8 +1359,35 @@ describe('rate-limit checks', () => {
     );
   });
 
-  test('checkExactLimit [no 429]', () => {
-    expectFail(run('checkExactLimit', response(200, TOKEN), burst()), 'could not be counted');
+  // No 429 came: rate_limited.429 says so; counting, the stated limit and the Retry-After are not judged.
+  // A correct limiter behind slow answers: 11 requests one after another outlast the window.
+  test('checkRateLimited [no 429, but the burst outlasted the window: not judged]', () => {
+    expectInconclusive(
+      run(
+        'checkRateLimited',
+        response(200, TOKEN),
+        burst({ sent: 21, admitted: 21, elapsedMs: 5700, pastLimitAtMs: 2900, windowSeconds: 2 }),
+      ),
+      'request #11 was answered 2900 ms after the first, later than the 2 s window',
+    );
+  });
+
+  test('checkExactLimit [no 429: not judged]', () => {
+    expectInconclusive(
+      run('checkExactLimit', response(200, TOKEN), burst()),
+      'could not be counted',
+    );
+  });
+
+  test('checkStatedLimit [no 429: not judged]', () => {
+    expectInconclusive(run('checkStatedLimit', response(200, TOKEN), burst()), 'no stated limit');
+  });
+
+  test('checkRetryAfterHonest [no 429: not judged]', () => {
+    expectInconclusive(
+      run('checkRetryAfterHonest', response(200, TOKEN), burst()),
+      'the burst met no 429',
+    );
   });
 
   test('checkStatedLimit [states the configured limit]', () => {
@@ -1547,9 +1577,11 @@ describe('revocation checks', () => {
 });
 
 describe('checkContentTypeJson without a body', () => {
-  test('checkContentTypeJson [empty body, text/html]', () => {
-    const verdict = run('checkContentTypeJson', response(200, '', { 'content-type': 'text/html' }));
-    expect(verdict).toEqual({ ok: true, note: 'no body: no media type to judge' });
+  test('checkContentTypeJson [empty body, text/html: not judged]', () => {
+    expectInconclusive(
+      run('checkContentTypeJson', response(200, '', { 'content-type': 'text/html' })),
+      'no body, so no media type to judge',
+    );
   });
 
   test('checkContentTypeJson [HTML body, text/html]', () => {

@@ -230,6 +230,14 @@ describe('resolveRunSettings refusals', () => {
     expectRefused({ config: configFile(content) }, 'CONFIG_INVALID', message);
   });
 
+  test('resolveRunSettings [a reserved name in tokenRequestParameters, said plainly]', () => {
+    expectRefused(
+      { config: configFile({ tokenRequestParameters: { grant_type: 'password' } }) },
+      'CONFIG_INVALID',
+      '/tokenRequestParameters: the name "grant_type" is not allowed here',
+    );
+  });
+
   test('resolveRunSettings [config file profile unknown]', () => {
     expectRefused({ config: configFile({ profile: 'okta' }) }, 'CONFIG_INVALID', '/profile');
   });

@@ -1,12 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { bodyJson } from '../../src/checks/json.ts';
 import { configureTransport, send } from '../../src/http.ts';
 
 let server: Server;
 let url: string;
 beforeAll(async () => {
-  server = createServer((_req, res) => res.end('{}'));
+  server = createServer((req, res) => {
+    // /latin1: a JSON body in ISO-8859-1, not UTF-8.
+    if (req.url === '/latin1') res.end(Buffer.from('{"error":"mal form\xe9"}', 'latin1'));
+    else res.end('{}');
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   configureTransport({});
@@ -26,4 +31,19 @@ test('so does the time left before a deadline that is not a whole millisecond aw
   const exchange = await send({ method: 'GET', url, headers: {} }, { timeoutMs: 30_000 });
   configureTransport({});
   expect(exchange.error).toBeUndefined();
+});
+
+// RFC 8259 §8.1: JSON between systems MUST be UTF-8. Invalid bytes are named, not silently U+FFFD.
+test('a body that is not valid UTF-8 is marked, and its JSON checks say why', async () => {
+  const exchange = await send(
+    { method: 'GET', url: `${url}latin1`, headers: {} },
+    { timeoutMs: 5000 },
+  );
+  expect(exchange.response?.notUtf8).toBe(true);
+  const json = exchange.response ? bodyJson(exchange.response) : undefined;
+  expect(json).toEqual({
+    ok: false,
+    reason:
+      'the body is not valid UTF-8, which RFC 8259 §8.1 requires of JSON exchanged between systems',
+  });
 });

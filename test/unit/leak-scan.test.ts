@@ -63,3 +63,35 @@ test('findLeaks [a token that is the word testcase]', () => {
   const report = file('<testcase name="a">[REDACTED]</testcase>', '<testcase name="a"></testcase>');
   expect(findLeaks([report], ['testcase'])).toEqual({ leaks: [], ordinaryWords: 1 });
 });
+
+// Spellings a client program may print (issue 15's canary, found by the break-it session).
+test.each([
+  [
+    'base64 wrapped at 76 columns',
+    Buffer.from(`${SECRET}${SECRET}${SECRET}`)
+      .toString('base64')
+      .replace(/(.{76})/g, '$1\n'),
+  ],
+  ['a hex dump', Buffer.from(SECRET).toString('hex')],
+  ['an upper-case hex dump', Buffer.from(SECRET).toString('hex').toUpperCase()],
+  [
+    'dots and slashes escaped with a backslash',
+    SECRET.replaceAll('/', '\\/').replaceAll('+', '\\+'),
+  ],
+])('findLeaks [a known secret, %s]', (_form, text) => {
+  const secret = _form.startsWith('base64') ? `${SECRET}${SECRET}${SECRET}` : SECRET;
+  const report = file(`<system-out>${text}</system-out>`);
+  expect(findLeaks([report], [secret]).leaks).toEqual([
+    { file: report.path, what: 'a known secret' },
+  ]);
+});
+
+test('findLeaks [a secret JSON-escaped twice: JSON logged inside a JSON string]', () => {
+  // A PHP encoder's \/ inside a JSON text that is itself a string value: two unescapings.
+  const inner = `{"token":"${SECRET.replaceAll('/', '\\/')}"}`;
+  const twice = JSON.stringify(inner);
+  const report = file(`<system-out>${twice}</system-out>`);
+  expect(findLeaks([report], [SECRET]).leaks).toEqual([
+    { file: report.path, what: 'a known secret' },
+  ]);
+});

@@ -39,10 +39,11 @@ describe('boundTargetWait', () => {
     );
   });
 
-  test('not a finite number: the bound, and a finding', () => {
-    const wait = boundTargetWait(Number.POSITIVE_INFINITY, 'Retry-After', { windowSeconds: 2 });
+  // 400 nines parse to Infinity: said as a magnitude, not "Infinity".
+  test('not a finite number: the bound, and a finding that says how large', () => {
+    const wait = boundTargetWait(Number('9'.repeat(400)), 'Retry-After', { windowSeconds: 2 });
     expect(wait.ms).toBe(4000);
-    expect(wait.finding).toContain('exceeds twice the 2 s window');
+    expect(wait.finding).toBe('Retry-After over 10^15 s exceeds twice the 2 s window');
   });
 });
 
