@@ -59,6 +59,17 @@ const COMPARES_RAW = {
   ),
 };
 
+// RFC 6749 §5.2 lets a request without client authentication, or with a Basic credential that
+// does not decode, be answered 400 invalid_request: no 401, so no challenge to judge.
+const REFUSED_WITH_400 = each(
+  [
+    'token.rfc.www-authenticate [no client authentication]',
+    'token.rfc.www-authenticate [undecodable Basic credential]',
+    'revoke.rfc.www-authenticate [no client authentication]',
+  ],
+  notJudged(/^not judged: not a 401 \(got 400\), so there is no challenge to judge/),
+);
+
 /** Revocation testcases that need a live token of the primary account. */
 const REVOKE_NEEDS_TOKEN = [
   'revoke.200.status [revoke a fresh token]',
@@ -109,6 +120,33 @@ const GLEWLWYD_ERROR_PATHS: Record<string, Verdict> = {
   ),
 };
 
+// Glewlwyd's empty 403s carry no challenge and no media type: those checks have nothing to judge.
+const GLEWLWYD_NOTHING_TO_JUDGE: Record<string, Verdict> = {
+  ...each(
+    [
+      'token.rfc.www-authenticate [no client authentication]',
+      'token.rfc.www-authenticate [undecodable Basic credential]',
+      'token.rfc.www-authenticate [unknown client id]',
+      'token.rfc.www-authenticate.basic [unknown client id]',
+      'token.rfc.www-authenticate [wrong secret]',
+      'token.rfc.www-authenticate.basic [wrong secret]',
+    ],
+    notJudged(/^not judged: not a 401 \(got 403\), so there is no challenge to judge/),
+  ),
+  ...each(
+    [
+      'token.rfc.content-type [no client authentication]',
+      'token.rfc.content-type [undecodable Basic credential]',
+      'token.rfc.content-type [unknown grant_type]',
+      'token.rfc.content-type [no grant_type]',
+      'token.rfc.content-type [unknown client id]',
+      'token.rfc.content-type [wrong secret]',
+      'revoke.rfc.content-type [no token parameter]',
+    ],
+    notJudged(/^not judged: no body, so no media type to judge/),
+  ),
+};
+
 const SERVERS: ServerUnderTest[] = [
   {
     // Issue 14, item 1's input: standard base64 secrets (+, / and =). oidc-provider form-decodes
@@ -117,6 +155,7 @@ const SERVERS: ServerUnderTest[] = [
     start: () => startOidcProvider({ secrets: 'base64' }),
     failed: [],
     findings: {
+      ...REFUSED_WITH_400,
       // RFC 6749 §5.1 asks for Pragma: no-cache; RFC 9111 §5.4 deprecates it: held as a should.
       'token.rfc.pragma [client_credentials]': { state: 'warned', reason: /no Pragma header/ },
     },
@@ -179,6 +218,7 @@ const SERVERS: ServerUnderTest[] = [
     failed: ['token.client-auth.form-urlencoded', 'token.malformed-authorization.rejected'],
     findings: {
       ...COMPARES_RAW,
+      ...REFUSED_WITH_400,
       // `Authorization: Basic %%%not-base64%%%` gets 400 invalid_client: RFC 6749 §5.2: "If the
       // client attempted to authenticate via the "Authorization" request header field, the
       // authorization server MUST respond with an HTTP 401 (Unauthorized) status code".
@@ -222,6 +262,14 @@ const SERVERS: ServerUnderTest[] = [
     findings: {
       ...COMPARES_RAW,
       ...GLEWLWYD_ERROR_PATHS,
+      ...GLEWLWYD_NOTHING_TO_JUDGE,
+      ...each(
+        [
+          'revoke.rfc.content-type [no client authentication]',
+          'revoke.rfc.content-type [wrong secret]',
+        ],
+        notJudged(/^not judged: no body, so no media type to judge/),
+      ),
       // RFC 7009 §2.1: "If the server is unable to locate the token using the given hint, it MUST
       // extend its search across all of its supported token types." Glewlwyd looks only where
       // the hint points and answers 200 having revoked nothing.
@@ -269,6 +317,10 @@ const SERVERS: ServerUnderTest[] = [
     ],
     findings: {
       ...GLEWLWYD_ERROR_PATHS,
+      ...GLEWLWYD_NOTHING_TO_JUDGE,
+      'token.rfc.content-type [client_credentials]': notJudged(
+        /^not judged: no body, so no media type to judge/,
+      ),
       // RFC 6749 §3.3: "If the client omits the scope parameter when requesting authorization,
       // the authorization server MUST either process the request using a pre-defined default
       // value or fail the request indicating an invalid scope." Glewlwyd answers 403 with an
