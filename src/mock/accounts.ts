@@ -1,7 +1,8 @@
 /** Service accounts: the documented credential formats, deterministic generation, lookup. */
 
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { base, Faker } from '@faker-js/faker';
+// One locale's entry point: the package root loads every locale (several MB to compile).
+import { faker } from '@faker-js/faker/locale/base';
 import { ACCOUNT_ROLES, type Account, type AccountRole, type Accounts } from '../types.ts';
 
 /** Documented client id form: `mdb_sa_id_` and 24 lowercase hex characters. */
@@ -11,7 +12,6 @@ export const CLIENT_SECRET_PATTERN = /^mdb_sa_sk_[A-Za-z0-9]{40}$/;
 
 /** One account per role, the same for the same seed. */
 export function generateAccounts(seed: number): Required<Accounts> {
-  const faker = new Faker({ locale: [base] });
   faker.seed(seed);
   const seen = new Set<string>();
   const next = (): Account => {
