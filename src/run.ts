@@ -20,7 +20,13 @@ import { configureTransport, send, transportFailureKind } from './http.ts';
 import { findLeaks } from './leak-scan.ts';
 import { startMock } from './mock/index.ts';
 import { PACKAGE_ROOT, packagePath, TOOL_VERSION } from './paths.ts';
-import { formatDuration, type Plan, planRun } from './plan.ts';
+import {
+  formatDuration,
+  formatSpendByAccount,
+  type Plan,
+  planRun,
+  spentByAccount,
+} from './plan.ts';
 import { accountSecrets, createAccountsRedactor } from './redact.ts';
 import { writeReports } from './reporters/index.ts';
 import { CollectingReporter, countOutcomes, type TestcaseRecord } from './reporters/record.ts';
@@ -47,6 +53,8 @@ export interface RunResult {
   seed: number;
   plan: Plan;
   spend: Spend;
+  /** What the budget booked, by key label (src/budget.ts): what the plan's `byKey` predicts. */
+  spentByKey: Record<string, number>;
   elapsedMs: number;
 }
 
@@ -80,6 +88,16 @@ function readTokens(file: string): string[] {
     return readFileSync(file, 'utf8').split('\n').filter(Boolean);
   } catch {
     return [];
+  }
+}
+
+function readSpentByKey(file: string): Record<string, number> {
+  try {
+    return (
+      (JSON.parse(readFileSync(file, 'utf8')) as { spent?: Record<string, number> }).spent ?? {}
+    );
+  } catch {
+    return {};
   }
 }
 
@@ -227,11 +245,12 @@ async function runAgainst(
           ...(settings.tokenLifetimeSeconds
             ? { tokenLifetimeSeconds: settings.tokenLifetimeSeconds }
             : {}),
+          ...(settings.secondMs !== 1000 ? { secondMs: settings.secondMs } : {}),
         });
   const scratch = mkdtempSync(join(tmpdir(), 'oauth-conformance-run-'));
   try {
     const accounts = (mock ? mock.accounts : settings.accounts) as Accounts;
-    const context: RunContext = {
+    const unplanned: RunContext = {
       ...settings,
       target: mock?.url ?? container?.url ?? (settings.target as string),
       targetKind: mock ? 'embedded-mock' : container ? 'container' : 'url',
@@ -240,11 +259,16 @@ async function runAgainst(
       spendFile: join(scratch, 'spend.json'),
       tokensFile: join(scratch, 'tokens'),
     };
+    const plan = await planRun(unplanned);
+    const context: RunContext = { ...unplanned, accountAssignment: plan.assignment };
     const redactor = createAccountsRedactor(accounts);
     const junitPath = resolve(settings.reportsDir, 'junit.xml');
     const per = (limit: RateLimit | null) =>
       limit ? `${limit.requests} per ${limit.windowSeconds} s` : 'none known';
-    const plan = await planRun(context);
+    const clock =
+      context.secondMs === 1000
+        ? ''
+        : ` (on the embedded mock's clock, where 1 s lasts ${context.secondMs} ms)`;
     io.out(`oauth-conformance run`);
     io.out(
       `  target   ${context.target}${mock ? ' (embedded reference mock)' : container ? ` (container from ${container.image})` : ''}`,
@@ -252,10 +276,10 @@ async function runAgainst(
     io.out(`  profile  ${context.profile}`);
     io.out(`  seed     ${context.seed} (--seed ${context.seed} reproduces this run)`);
     io.out(
-      `  limits   token ${per(context.rateLimit)}, revoke ${per(context.revokeRateLimit)}; fault hook ${context.faultHook ? 'on' : 'off'}; probe ${context.resourceProbe?.path ?? 'none'}`,
+      `  limits   token ${per(context.rateLimit)}, revoke ${per(context.revokeRateLimit)}${clock}; fault hook ${context.faultHook ? 'on' : 'off'}; probe ${context.resourceProbe?.path ?? 'none'}`,
     );
     io.out(
-      `  plan     ${plan.requests.token} token and ${plan.requests.revoke} revoke requests; the limits allow them in no less than ${formatDuration(plan.leastWallMs)}`,
+      `  plan     ${plan.requests.token} token and ${plan.requests.revoke} revoke requests (token/revoke by account: ${formatSpendByAccount(plan.byAccount)}); the limits allow them in no less than ${formatDuration(plan.leastWallMs)}`,
     );
     io.out('');
     configureTransport(context.ca ? { ca: context.ca } : {});
@@ -289,6 +313,7 @@ async function runAgainst(
     await vitest.close();
     const elapsedMs = performance.now() - started;
     const spend = readSpend(context.spendFile, context.paths.revoke);
+    const spentByKey = readSpentByKey(context.spendFile);
     const crashes = [...collector.crashes];
     if (collector.records.length === 0) crashes.push('no testcase ran: the run proves nothing');
     const report: RunReport = {
@@ -315,7 +340,7 @@ async function runAgainst(
     io.out('');
     for (const line of summaryLines(report)) io.out(redactor.redact(line));
     io.out(
-      `spent ${spend.token} token and ${spend.revoke} revoke requests in ${formatDuration(elapsedMs)} (least the limits allow: ${formatDuration(plan.leastWallMs)}); unplanned 429s: ${spend.unplanned429s}`,
+      `spent ${spend.token} token and ${spend.revoke} revoke requests (${formatSpendByAccount(spentByAccount(context, spentByKey))}) in ${formatDuration(elapsedMs)} (least the limits allow: ${formatDuration(plan.leastWallMs)}); unplanned 429s: ${spend.unplanned429s}`,
     );
     io.out(`seed ${context.seed}; reports ${written.join(', ')}`);
     for (const entry of report.allowances) {
@@ -334,7 +359,7 @@ async function runAgainst(
     const failed = countOutcomes(report.testcases).failed;
     const exitCode =
       failed > 0 || crashes.length > 0 || leaks.length > 0 ? EXIT_FAILED : EXIT_PASSED;
-    return { exitCode, report, junitPath, seed: context.seed, plan, spend, elapsedMs };
+    return { exitCode, report, junitPath, seed: context.seed, plan, spend, spentByKey, elapsedMs };
   } finally {
     await mock?.close();
     rmSync(scratch, { recursive: true, force: true });

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { inject } from 'vitest';
-import { type Budget, createBudget } from './budget.ts';
+import { type Budget, createBudget, paceMarginMs } from './budget.ts';
 import type { CaseResult } from './checks/index.ts';
 import type { RunContext } from './config.ts';
 import { configureTransport } from './http.ts';
@@ -58,6 +58,8 @@ export function getSession(): Session {
     { [run.paths.token]: run.rateLimit, [run.paths.revoke]: run.revokeRateLimit },
     {
       deadlineAt: run.deadlineAt,
+      secondMs: run.secondMs,
+      marginMs: paceMarginMs(run.secondMs),
       onBook: () => recordSpend(),
       onWait: (key, ms, why) => {
         process.stderr.write(`  … waiting ${(ms / 1000).toFixed(1)} s for ${why}: ${key}\n`);

@@ -57,6 +57,13 @@ export interface Case {
   /** Requests to each rate-limited endpoint (see {@link Cost}). */
   cost?: { token: Cost; revoke: Cost };
   probe?: boolean;
+  /**
+   * What the case judges holds for any ordinary account: the run may send its primary
+   * credentials (and a `{{fresh-token}}`, and a fuzz case's valid credentials) as the secondary
+   * account's, to spread rate-limited requests over both budgets (src/plan.ts decides). A case
+   * whose baseline has it follows its baseline to the same account.
+   */
+  anyAccount?: true;
   requirements: string[];
 }
 
@@ -135,9 +142,20 @@ export function loadCatalog(dir = SPECS_DIR): Catalog {
         throw new Error(`case ${c.id} (${c.endpoint}) names ${id} (${requirement.endpoint})`);
     }
   }
+  const byId = new Map(cases.map((c) => [c.id, c]));
+  const sendsAsPrimary = (c: Case) => {
+    const auth = c.request.auth;
+    return auth !== undefined && 'basic' in auth && auth.basic === 'primary';
+  };
   for (const c of cases) {
     if (c.baseline && !ids.has(c.baseline))
       throw new Error(`case ${c.id} names unknown baseline ${c.baseline}`);
+    if (c.anyAccount && !sendsAsPrimary(c))
+      throw new Error(`case ${c.id} is anyAccount but does not send the primary credentials`);
+    if (c.baseline && byId.get(c.baseline)?.anyAccount && !sendsAsPrimary(c))
+      throw new Error(
+        `case ${c.id} follows its anyAccount baseline ${c.baseline} but does not send the primary credentials`,
+      );
   }
   const { profiles } = readSpecFile(
     `${dir}/profiles.json`,
