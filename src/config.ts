@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import { ConformanceError } from './errors.ts';
 import type { AccountAssignment } from './plan.ts';
 import { validate } from './schemas.ts';
-import { getCatalog } from './specs.ts';
+import { type CatalogData, getCatalog } from './specs.ts';
 import {
   type Accounts,
   type ClientCredentialEncoding,
@@ -420,4 +420,6 @@ export interface RunContext extends Omit<RunSettings, 'target' | 'accounts' | 'r
   tokensFile: string;
   /** Who sends what any ordinary account could send, as the plan chose (src/plan.ts); absent: primary. */
   accountAssignment?: AccountAssignment;
+  /** The catalog the CLI loaded and checked, so that the suites' worker need not again (src/specs.ts). */
+  catalog?: CatalogData;
 }

@@ -32,7 +32,7 @@ import { writeReports } from './reporters/index.ts';
 import { CollectingReporter, countOutcomes, type TestcaseRecord } from './reporters/record.ts';
 import type { RunReport } from './reporters/report.ts';
 import { printTestcase, summaryLines } from './reporters/summary.ts';
-import { AREA_ORDER, areasFor } from './specs.ts';
+import { AREA_ORDER, areasFor, catalogData } from './specs.ts';
 import { oneLine } from './text.ts';
 import type { Accounts, RateLimit } from './types.ts';
 
@@ -260,7 +260,11 @@ async function runAgainst(
       tokensFile: join(scratch, 'tokens'),
     };
     const plan = await planRun(unplanned);
-    const context: RunContext = { ...unplanned, accountAssignment: plan.assignment };
+    const context: RunContext = {
+      ...unplanned,
+      accountAssignment: plan.assignment,
+      catalog: catalogData(),
+    };
     const redactor = createAccountsRedactor(accounts);
     const junitPath = resolve(settings.reportsDir, 'junit.xml');
     const per = (limit: RateLimit | null) =>

@@ -10,6 +10,7 @@ import type { CaseResult } from './checks/index.ts';
 import type { RunContext } from './config.ts';
 import { configureTransport } from './http.ts';
 import { createAccountsRedactor, type Redactor } from './redact.ts';
+import { adoptCatalog } from './specs.ts';
 import { useRedactor } from './text.ts';
 import type { ClientCredentialEncoding } from './types.ts';
 
@@ -51,6 +52,7 @@ export function getSession(): Session {
       'no run context: the suites in suites/ are run by `oauth-conformance run`, not by vitest directly',
     );
   }
+  if (run.catalog) adoptCatalog(run.catalog);
   configureTransport({ deadlineAt: run.deadlineAt, ...(run.ca ? { ca: run.ca } : {}) });
   const redactor = createAccountsRedactor(run.accounts);
   useRedactor((text) => redactor.redact(text));

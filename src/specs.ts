@@ -173,6 +173,32 @@ export function getCatalog(): Catalog {
   return catalog;
 }
 
+/** The catalog as plain data, to hand to another thread (the requirements as a list). */
+export interface CatalogData {
+  requirements: Requirement[];
+  cases: Case[];
+  profiles: Record<ProfileName, Profile>;
+}
+
+/** This process's catalog (loaded and checked once) as plain data. */
+export function catalogData(): CatalogData {
+  const { requirements, cases, profiles } = getCatalog();
+  return { requirements: [...requirements.values()], cases, profiles };
+}
+
+/**
+ * Uses a catalog another thread loaded and checked ({@link catalogData}), so that this one does
+ * not read and validate specs/ again: the suites' worker takes the CLI's. A catalog already in
+ * use is kept.
+ */
+export function adoptCatalog(data: CatalogData): void {
+  catalog ??= {
+    requirements: new Map(data.requirements.map((requirement) => [requirement.id, requirement])),
+    cases: data.cases,
+    profiles: data.profiles,
+  };
+}
+
 /** The areas (suites/<area>.test.ts) that have at least one requirement in `profile`. */
 export function areasFor(profile: ProfileName): string[] {
   const { cases, requirements } = getCatalog();

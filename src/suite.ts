@@ -267,5 +267,7 @@ export function defineCase(c: Case): void {
 
 /** Defines the tests of every case of an area (specs/cases/<area>.json), in catalog order. */
 export function defineCases(area: string): void {
+  // The session first: it adopts the CLI's catalog, which spares this thread reading specs/.
+  getSession();
   for (const c of getCatalog().cases.filter((candidate) => candidate.area === area)) defineCase(c);
 }
