@@ -66,7 +66,18 @@ function clipHeaders(headers: Record<string, string>): Record<string, string> {
 
 /** The journal of the last `limit` entries; `redactor` knows the mock's secrets. */
 export function createJournal(limit: number, redactor: Redactor): Journal {
+  // A ring of `limit` entries: the oldest is overwritten, never shifted out (splicing the front
+  // of a full array moved every entry, on every request).
   const entries: JournalEntry[] = [];
+  let oldest = 0;
+  const keep = (entry: JournalEntry): void => {
+    if (limit === 0) return;
+    if (entries.length < limit) entries.push(entry);
+    else {
+      entries[oldest] = entry;
+      oldest = (oldest + 1) % limit;
+    }
+  };
   return {
     record(entry) {
       // Redact first, clip after: a secret cut in two by a clip would escape the redactor.
@@ -74,7 +85,7 @@ export function createJournal(limit: number, redactor: Redactor): Journal {
       for (const [name, value] of Object.entries(redactHeaders(entry.headers))) {
         headers[name] = redactor.redact(value);
       }
-      entries.push({
+      keep({
         ...entry,
         path: clipText(redactor.redact(entry.path), JOURNAL_LIMITS.path),
         query: clipText(redactor.redact(redactForm(entry.query)), JOURNAL_LIMITS.query),
@@ -84,8 +95,11 @@ export function createJournal(limit: number, redactor: Redactor): Journal {
           JOURNAL_LIMITS.body,
         ),
       });
-      if (entries.length > limit) entries.splice(0, entries.length - limit);
     },
-    entries: () => entries.map((entry) => ({ ...entry, headers: { ...entry.headers } })),
+    entries: () =>
+      [...entries.slice(oldest), ...entries.slice(0, oldest)].map((entry) => ({
+        ...entry,
+        headers: { ...entry.headers },
+      })),
   };
 }

@@ -94,6 +94,11 @@ export function signingInput(key: SigningKey, claims: TokenClaims): string {
   return `${encodeSegment(header)}.${encodeSegment(claims)}`;
 }
 
+/** The digest `key`'s algorithm signs with (`null` for EdDSA, which hashes for itself). */
+export function digestOf(key: SigningKey): string | null {
+  return ALGORITHMS[key.alg].digest;
+}
+
 /** Signs a JWS signing input with `key` (on this thread): the raw signature (IEEE P1363 for ECDSA). */
 export function signInput(key: SigningKey, input: string): Buffer {
   return sign(ALGORITHMS[key.alg].digest, Buffer.from(input, 'ascii'), {

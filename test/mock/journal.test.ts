@@ -67,6 +67,19 @@ describe('journal', () => {
     await send(`${m.url}/three`);
     expect(m.journal().map((entry) => entry.path)).toEqual(['/two', '/three']);
   });
+
+  it('keeps them oldest first however often it wrapped round, and none with journalLimit 0', async () => {
+    const m = await start({ journalLimit: 3 });
+    for (const n of [1, 2, 3, 4, 5, 6, 7]) await send(`${m.url}/${n}`);
+    expect(m.journal().map((entry) => entry.path)).toEqual(['/5', '/6', '/7']);
+    const none = await startMock({ journalLimit: 0 });
+    try {
+      await send(`${none.url}/x`);
+      expect(none.journal()).toEqual([]);
+    } finally {
+      await none.close();
+    }
+  });
 });
 
 // Issue 15 item 14: the journal keeps what strangers send, so each entry is clipped.
