@@ -113,24 +113,53 @@ export function buildRequest(
   };
 }
 
-const ACCESS_TOKEN_MEMBER = /"access_token"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
+/** Members whose string values are tokens the run must never show. */
+const TOKEN_MEMBERS = new Set(['access_token', 'refresh_token', 'id_token']);
+/** For bodies that do not parse: the members as text (a truncated body still carries them). */
+const TOKEN_MEMBER_TEXT = /"(?:access|refresh|id)_token"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
 
-/** Teaches the redactor every access token a response carries, wherever it is nested. */
+/** Every token a parsed body carries under a token member, at any depth. */
+function tokensIn(value: unknown, found: Set<string>, depth = 0): void {
+  if (depth > 64 || value === null || typeof value !== 'object') return;
+  for (const [key, inner] of Object.entries(value)) {
+    if (TOKEN_MEMBERS.has(key) && typeof inner === 'string' && inner) found.add(inner);
+    else tokensIn(inner, found, depth + 1);
+  }
+}
+
+/**
+ * Teaches the redactor a value the run must never show (a token, or one derived from it), and
+ * records it for the last scan of the reports. A value too short to find by value is counted:
+ * it is replaced only where a field names it.
+ */
+export function rememberSecret(session: Session, value: string): void {
+  session.redactor.add(value);
+  appendFileSync(session.run.tokensFile, `${JSON.stringify(value)}\n`, { mode: 0o600 });
+}
+
+/**
+ * Teaches the redactor every token a response carries, wherever it is nested: read from the
+ * parsed body (so `"\u0061ccess_token"` is a member name like any other), or from the text of a
+ * body that does not parse.
+ */
 export function learnTokens(session: Session, exchange: Exchange): void {
   const body = exchange.response?.body;
   if (!body) return;
-  for (const match of body.matchAll(ACCESS_TOKEN_MEMBER)) {
-    const raw = match[1];
-    if (!raw) continue;
-    let token = raw;
-    try {
-      token = JSON.parse(`"${raw}"`) as string;
-    } catch {
-      // Not a valid JSON string: keep the raw text.
+  const found = new Set<string>();
+  const json = parseJson(body);
+  if (json.ok) tokensIn(json.value, found);
+  else {
+    for (const match of body.matchAll(TOKEN_MEMBER_TEXT)) {
+      const raw = match[1];
+      if (!raw) continue;
+      try {
+        found.add(JSON.parse(`"${raw}"`) as string);
+      } catch {
+        found.add(raw);
+      }
     }
-    session.redactor.add(token);
-    appendFileSync(session.run.tokensFile, `${token}\n`, { mode: 0o600 });
   }
+  for (const token of found) rememberSecret(session, token);
 }
 
 /** Remembers that a client's credentials, as this run sends them, got a success. */
@@ -193,6 +222,13 @@ export async function sendPaced(
     noteAccepted(session, exchange, clientId);
   }
   return exchange;
+}
+
+/** A copy of a live token with its last characters changed, remembered as a secret too. */
+function tampered(session: Session, token: string): string {
+  const value = tamper(token);
+  rememberSecret(session, value);
+  return value;
 }
 
 export function tamper(token: string): string {
@@ -372,7 +408,7 @@ async function executePlainCase(session: Session, c: Case): Promise<CaseResult> 
     if (token) {
       result.probe = {
         withToken: await callProbe(session, token),
-        withTamperedToken: await callProbe(session, tamper(token)),
+        withTamperedToken: await callProbe(session, tampered(session, token)),
       };
     }
   }

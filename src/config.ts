@@ -6,10 +6,13 @@
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
 import { ConformanceError } from './errors.ts';
 import type { AccountAssignment } from './plan.ts';
+import { MIN_CONFIGURED_SECRET_LENGTH } from './redact.ts';
 import { validate } from './schemas.ts';
 import { type CatalogData, getCatalog } from './specs.ts';
+import { isLoopbackAddress } from './target-check.ts';
 import {
   type Accounts,
   type ClientCredentialEncoding,
@@ -144,6 +147,8 @@ export interface RunSettings {
   ca?: string;
   /** Generated malformed requests per endpoint (--fuzz N). */
   fuzz: number;
+  /** --allow-insecure-http: credentials may go over plain http to a host that is not loopback. */
+  allowInsecureHttp: boolean;
 }
 
 /** An expected deviation: a requirement allowed to fail until a date (inclusive, UTC). */
@@ -166,16 +171,32 @@ function readUserFile(path: string, what: string): string {
   }
 }
 
+/**
+ * Where a text stops being JSON, as a line and column and the kind of fault: never the text
+ * itself, which may be an unquoted secret (JSON.parse's message quotes it).
+ */
+function jsonSyntaxError(text: string): string | undefined {
+  const errors: ParseError[] = [];
+  parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false });
+  const first = errors[0];
+  if (!first) return undefined;
+  const before = text.slice(0, first.offset);
+  const line = before.split('\n').length;
+  const column = first.offset - before.lastIndexOf('\n');
+  const kind = printParseErrorCode(first.error)
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
+  return `line ${line}, column ${column}: ${kind}`;
+}
+
 function readJsonFile(path: string, what: string, schema: string): unknown {
   const text = readUserFile(path, what);
   let data: unknown;
   try {
     data = JSON.parse(text);
-  } catch (error) {
-    throw new ConformanceError(
-      'CONFIG_INVALID',
-      `${what} ${path} is not JSON: ${(error as Error).message}`,
-    );
+  } catch {
+    const where = jsonSyntaxError(text) ?? 'it does not parse';
+    throw new ConformanceError('CONFIG_INVALID', `${what} ${path} is not JSON: ${where}`);
   }
   const result = validate(schema, data);
   if (!result.ok)
@@ -221,51 +242,59 @@ function readConfigFile(path: string): ConfigFile {
   return readJsonFile(path, 'config file', 'urn:oauth-conformance:schemas:config') as ConfigFile;
 }
 
-function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '');
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  return host === '::1';
+/**
+ * The target as an error message may show it: the parsed URL's origin and path, never userinfo,
+ * query or fragment; for text that does not parse, nothing past a character that could start
+ * userinfo, a query or a fragment (the raw argument may hold a password).
+ */
+function shown(raw: string, url?: URL): string {
+  if (url) return `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
+  // Whatever precedes an @ may be userinfo: only what follows the last one is shown.
+  const at = raw.lastIndexOf('@');
+  const rest = at < 0 ? raw : `…@${raw.slice(at + 1)}`;
+  const cut = rest.search(/[?#]/);
+  return JSON.stringify((cut < 0 ? rest : `${rest.slice(0, cut)}…`).slice(0, 100));
 }
 
-/** A target as it may be shown: no userinfo, query or fragment, which may carry secrets. */
-function shown(raw: string): string {
-  return raw.replace(/^([^/]*\/\/)?[^/@]*@/, '$1').replace(/[?#].*$/, '');
-}
-
-/** Checks a target URL and returns it without a trailing slash. Errors never echo credentials. */
+/**
+ * Checks a target URL and returns it without a trailing slash. Decided on the parsed URL (the
+ * WHATWG parser reads `https:///u:p@host` and `https:/\\u:p@host` as userinfo too), and errors
+ * never echo the raw argument. A plain-http target that is an address must be loopback here; one
+ * that is a name is resolved before the run ({@link ensureSafeTransport}).
+ */
 export function parseTarget(raw: string, allowInsecureHttp = false): string {
-  if (/^([^/]*\/\/)?[^/]*@/.test(raw)) {
-    throw new ConformanceError(
-      'TARGET_INVALID',
-      'target URL must not carry credentials; put them in the config file or environment',
-    );
-  }
-  if (/[?#]/.test(raw)) {
-    throw new ConformanceError(
-      'TARGET_INVALID',
-      `target ${shown(raw)}: give a base URL without query or fragment`,
-    );
-  }
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     throw new ConformanceError(
       'TARGET_INVALID',
-      `target "${raw}" is not a URL (expected e.g. https://cloud.mongodb.com)`,
+      `target ${shown(raw)} is not a URL (expected e.g. https://cloud.mongodb.com)`,
+    );
+  }
+  if (url.username || url.password || /@/.test(raw.split(/[?#]/, 1)[0] ?? '')) {
+    throw new ConformanceError(
+      'TARGET_INVALID',
+      'target URL must not carry credentials; put them in the config file or environment',
+    );
+  }
+  if (url.search || url.hash || /[?#]/.test(raw)) {
+    throw new ConformanceError(
+      'TARGET_INVALID',
+      `target ${shown(raw, url)}: give a base URL without query or fragment`,
     );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new ConformanceError(
       'TARGET_INVALID',
-      `target ${raw}: only http and https are supported`,
+      `target ${shown(raw, url)}: only http and https are supported`,
     );
   }
-  if (url.protocol === 'http:' && !isLoopback(url.hostname) && !allowInsecureHttp) {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (url.protocol === 'http:' && isIP(host) && !isLoopbackAddress(host) && !allowInsecureHttp) {
     throw new ConformanceError(
       'TARGET_INVALID',
-      `target ${raw}: refusing to send credentials over plain http to a host that is not loopback; use https (or --allow-insecure-http)`,
+      `target ${shown(raw, url)}: refusing to send credentials over plain http to a host that is not loopback; use https (or --allow-insecure-http)`,
     );
   }
   return url.href.replace(/\/+$/, '');
@@ -354,6 +383,18 @@ export function resolveRunSettings(
   const embedded = target === undefined && container === undefined;
 
   const accounts: Partial<Accounts> = { ...file.accounts };
+  const envSecret = env.MONGODB_ATLAS_CLIENT_SECRET;
+  if (
+    !accounts.primary &&
+    envSecret !== undefined &&
+    envSecret.length > 0 &&
+    envSecret.length < MIN_CONFIGURED_SECRET_LENGTH
+  ) {
+    throw new ConformanceError(
+      'CONFIG_INVALID',
+      `MONGODB_ATLAS_CLIENT_SECRET has fewer than ${MIN_CONFIGURED_SECRET_LENGTH} characters: so short a secret cannot be kept out of the reports (every occurrence of its characters would have to go)`,
+    );
+  }
   if (!accounts.primary && env.MONGODB_ATLAS_CLIENT_ID && env.MONGODB_ATLAS_CLIENT_SECRET) {
     accounts.primary = {
       clientId: env.MONGODB_ATLAS_CLIENT_ID,
@@ -403,6 +444,7 @@ export function resolveRunSettings(
     revocationWaitMs: (file.revocationWaitSeconds ?? DEFAULT_REVOCATION_WAIT_SECONDS) * 1000,
     deadlineMs: (file.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS) * 1000,
     fuzz: parseFuzz(options.fuzz, embedded),
+    allowInsecureHttp: options.allowInsecureHttp ?? false,
     ...(options.ca ? { ca: readCa(options.ca) } : {}),
   };
 }

@@ -19,11 +19,23 @@ function clip(text: string, max: number): string {
     : text;
 }
 
-/** Body lines: redacted whole, then clipped, then each line prefixed and made visible. */
+/**
+ * Enough past the clip for any secret that straddles it, in its longest spelling (a 2,000-character
+ * token, every character a six-character \uXXXX escape): redacting that much, not a megabyte body,
+ * is redacting before clipping.
+ */
+const STRADDLE_CHARS = 16 * 1024;
+
+/** Body lines: redacted (as far as past the clip), then clipped, then each line prefixed and made visible. */
 function bodyLines(prefix: string, body: string, redactor: Redactor): string[] {
-  return clip(redactor.redact(body), MAX_BODY_CHARS)
-    .split(/\r?\n/)
-    .map((line) => `${prefix} ${visible(line)}`);
+  const reach = MAX_BODY_CHARS + STRADDLE_CHARS;
+  const head = redactor.redact(body.slice(0, reach));
+  const total = head.length + Math.max(0, body.length - reach);
+  const shown =
+    total > MAX_BODY_CHARS
+      ? `${head.slice(0, MAX_BODY_CHARS)}\n… (${(total - MAX_BODY_CHARS).toLocaleString('en-US')} more characters)`
+      : head;
+  return shown.split(/\r?\n/).map((line) => `${prefix} ${visible(line)}`);
 }
 
 function fieldLine(prefix: string, text: string, redactor: Redactor): string {

@@ -3,9 +3,11 @@
  *
  * Two nets, because either alone leaks: values the run knows to be secret (client secrets, Basic
  * header values, issued access tokens) are replaced in every encoding a report might carry them
- * in, and fields that are secret by name (Authorization, access_token, token=...) are replaced
- * whatever their value.
+ * in (found in decoded views of the text, src/secret-views.ts, so `\/`, `\u002f`, `%2f` and
+ * `&#x2F;` spellings, mixed as they come, are found too), and fields that are secret by name
+ * (Authorization, access_token, token=...) are replaced whatever their value.
  */
+import { replaceSpans, secretSpans } from './secret-views.ts';
 import { ACCOUNT_ROLES, type Accounts, type ClientCredentialEncoding } from './types.ts';
 
 export const REDACTED = '[REDACTED]';
@@ -21,12 +23,26 @@ const SECRET_FIELDS = new Set([
   'password',
 ]);
 
-/** Values shorter than this are not replaced by value: a wrong secret like "x" would blank every x. */
-const MIN_SECRET_LENGTH = 8;
+/**
+ * Values the target or the suite made up (issued tokens, generated values) shorter than this are
+ * not replaced by value: a token "ok" would blank every "ok" of the report. They are replaced
+ * where a field names them (access_token, Bearer, token=).
+ */
+export const MIN_SECRET_LENGTH = 8;
+/**
+ * Configured credentials are replaced from this length on, however short (`hunter2`); shorter
+ * ones are refused where configuration is read (src/config.ts), since every occurrence of two or
+ * three characters would have to go.
+ */
+export const MIN_CONFIGURED_SECRET_LENGTH = 4;
 
 export interface Redactor {
-  /** Registers a secret value; later calls to {@link Redactor.redact} replace it in all its encodings. */
-  add(secret: string): void;
+  /**
+   * Registers a secret value; later calls to {@link Redactor.redact} replace it in all its
+   * encodings. Forms shorter than `minLength` (default {@link MIN_SECRET_LENGTH}) are not.
+   * Returns false when the value is too short to be replaced by value at all.
+   */
+  add(secret: string, minLength?: number): boolean;
   /** Registers a client's credentials and the Basic header value they make. */
   addCredentials(clientId: string, clientSecret: string): void;
   /** Replaces every known secret, and anything that looks like a bearer or basic credential. */
@@ -64,8 +80,12 @@ export function encodingsDiffer(clientId: string, clientSecret: string): boolean
   return formUrlEncode(clientId) !== clientId || formUrlEncode(clientSecret) !== clientSecret;
 }
 
-/** A secret in every encoding a report might carry it in (raw, base64, base64url, percent, form, JSON). */
-export function encodingsOf(secret: string): string[] {
+/**
+ * A secret in the encodings a report might carry it in that decoding cannot undo (raw, base64,
+ * base64url), and the common escaped ones (percent, form, JSON) for a direct match; every other
+ * escaped spelling is found by decoding the text (src/secret-views.ts).
+ */
+export function encodingsOf(secret: string, minLength = MIN_SECRET_LENGTH): string[] {
   const forms = new Set<string>([secret]);
   const bytes = Buffer.from(secret, 'utf8');
   forms.add(bytes.toString('base64'));
@@ -74,11 +94,22 @@ export function encodingsOf(secret: string): string[] {
   forms.add(encodeURIComponent(secret));
   forms.add(new URLSearchParams({ x: secret }).toString().slice(2));
   forms.add(JSON.stringify(secret).slice(1, -1));
-  return [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH);
+  return [...forms].filter((form) => form.length >= minLength);
 }
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** One pattern for many secrets; longest first, so a base64 form is not half-matched by a shorter raw one. */
+export function secretPattern(secrets: Iterable<string>): RegExp {
+  return new RegExp(
+    [...secrets]
+      .sort((a, b) => b.length - a.length)
+      .map(escapeRegExp)
+      .join('|'),
+    'g',
+  );
 }
 
 const CREDENTIAL_PATTERNS: [RegExp, string][] = [
@@ -94,32 +125,27 @@ export function createRedactor(initial: Iterable<string> = []): Redactor {
   let pattern: RegExp | undefined;
 
   const redactor: Redactor = {
-    add(secret) {
-      if (!secret) return;
+    add(secret, minLength = MIN_SECRET_LENGTH) {
+      if (!secret || secret.length < minLength) return false;
       const before = secrets.size;
-      for (const form of encodingsOf(secret)) secrets.add(form);
+      for (const form of encodingsOf(secret, minLength)) secrets.add(form);
       if (secrets.size !== before) pattern = undefined;
+      return true;
     },
     addCredentials(clientId, clientSecret) {
-      redactor.add(clientSecret);
-      redactor.add(`${clientId}:${clientSecret}`);
+      const min = MIN_CONFIGURED_SECRET_LENGTH;
+      redactor.add(clientSecret, min);
+      redactor.add(`${clientId}:${clientSecret}`, min);
       // Both encodings: whichever the run sends, and whichever a target echoes back.
-      redactor.add(basicCredentials(clientId, clientSecret, 'raw'));
-      redactor.add(basicCredentials(clientId, clientSecret, 'form-urlencoded'));
-      redactor.add(formUrlEncode(clientSecret));
+      redactor.add(basicCredentials(clientId, clientSecret, 'raw'), min);
+      redactor.add(basicCredentials(clientId, clientSecret, 'form-urlencoded'), min);
+      redactor.add(formUrlEncode(clientSecret), min);
     },
     redact(text) {
       let out = text;
       if (secrets.size > 0) {
-        // Longest first, so a base64 form is not half-replaced by a shorter raw form inside it.
-        pattern ??= new RegExp(
-          [...secrets]
-            .sort((a, b) => b.length - a.length)
-            .map(escapeRegExp)
-            .join('|'),
-          'g',
-        );
-        out = out.replace(pattern, REDACTED);
+        pattern ??= secretPattern(secrets);
+        out = replaceSpans(out, secretSpans(out, pattern), REDACTED);
       }
       for (const [re, replacement] of CREDENTIAL_PATTERNS) out = out.replace(re, replacement);
       return out;

@@ -5,7 +5,7 @@
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { BaseSequencer, startVitest, type TestSpecification } from 'vitest/node';
 import type { ContainerTarget, RunContext, RunSettings } from './config.ts';
 import type { StartedContainer } from './container.ts';
@@ -17,8 +17,7 @@ import {
   EXIT_PASSED,
 } from './errors.ts';
 import { configureTransport, send, transportFailureKind } from './http.ts';
-import { findLeaks } from './leak-scan.ts';
-import { startMock } from './mock/index.ts';
+import { type MockHandle, startMock } from './mock/index.ts';
 import { PACKAGE_ROOT, packagePath, TOOL_VERSION } from './paths.ts';
 import {
   formatDuration,
@@ -27,13 +26,19 @@ import {
   planRun,
   spentByAccount,
 } from './plan.ts';
-import { accountSecrets, createAccountsRedactor } from './redact.ts';
-import { writeReports } from './reporters/index.ts';
+import {
+  accountSecrets,
+  createAccountsRedactor,
+  MIN_SECRET_LENGTH,
+  type Redactor,
+} from './redact.ts';
+import { finishReports, prepareReportsDir } from './reporters/index.ts';
 import { CollectingReporter, countOutcomes, type TestcaseRecord } from './reporters/record.ts';
 import type { RunReport } from './reporters/report.ts';
-import { printTestcase, summaryLines } from './reporters/summary.ts';
+import { printTestcase } from './reporters/summary.ts';
 import { AREA_ORDER, areasFor, catalogData } from './specs.ts';
-import { oneLine } from './text.ts';
+import { ensureSafeTransport } from './target-check.ts';
+import { oneLine, useRedactor } from './text.ts';
 import type { Accounts, RateLimit } from './types.ts';
 
 class SuiteOrder extends BaseSequencer {
@@ -83,12 +88,24 @@ function allowanceStatus(
   ];
 }
 
+/** The tokens (and values derived from them) the worker saw, one JSON string per line. */
 function readTokens(file: string): string[] {
+  let text: string;
   try {
-    return readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    text = readFileSync(file, 'utf8');
   } catch {
     return [];
   }
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      try {
+        return JSON.parse(line) as string;
+      } catch {
+        return line;
+      }
+    });
 }
 
 function readSpentByKey(file: string): Record<string, number> {
@@ -144,228 +161,276 @@ function suiteTimeoutMs(context: RunContext): number {
   return 3 * windowMs + 4 * context.timeoutMs + 60_000;
 }
 
-/**
- * Starts the container target, and stops it on SIGINT or SIGTERM too: the run is then over, so
- * the process exits (130) once the container is gone.
- */
-async function startContainerTarget(spec: ContainerTarget, io: RunIo): Promise<StartedContainer> {
-  io.out(
-    `oauth-conformance: starting a container from ${spec.image} (port ${spec.port}; it has ${spec.startupTimeoutMs / 1000} s to answer HTTP)`,
-  );
-  // testcontainers is loaded only by runs that need it.
-  const { startContainer } = await import('./container.ts');
-  const started = await startContainer(spec);
-  io.out(`oauth-conformance: container ready at ${started.url}`);
-  const onSignal = (signal: NodeJS.Signals) => {
-    io.out(`${signal}: removing the container from ${spec.image}`);
-    // Synchronous: vitest's own handler exits the process right after this one.
-    started.removeNow();
-    process.exit(EXIT_INTERRUPTED);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  return {
-    ...started,
-    async stop() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      await started.stop();
-    },
-  };
+/** Everything a run holds that an interruption must finish or clean up. */
+interface RunState {
+  settings: RunSettings;
+  startedAt: Date;
+  redactor: Redactor;
+  /** The reports directory, checked before the first request. */
+  reportsDir: string;
+  container?: StartedContainer;
+  mock?: MockHandle;
+  /** A private temp dir: the worker's spend and the tokens it saw. Removed whatever ends the run. */
+  scratch?: string;
+  context?: RunContext;
+  plan?: Plan;
+  collector?: CollectingReporter;
 }
 
 /**
- * Runs the suite against the target `settings` name and writes the reports. Throws a
- * ConformanceError when the target cannot be tested at all (TARGET_UNREACHABLE: unreachable, not
- * HTTP, TLS, timeout, or a container that will not start), after writing the three reports with
- * that reason as their one errored testcase, so CI has a report to show.
+ * Runs the suite against the target `settings` name and writes the reports.
+ *
+ * - The reports directory is checked before anything is sent (a USAGE error, exit 2, when it
+ *   cannot be used), and a plain-http target must resolve to loopback only.
+ * - A target that cannot be tested at all (TARGET_UNREACHABLE: unreachable, reset, not HTTP,
+ *   TLS, timeout, or a container that will not start) throws a ConformanceError after the three
+ *   reports are written with that reason as their one errored testcase, so CI has a report.
+ * - SIGINT or SIGTERM stops the run: the reports of the testcases that finished are written,
+ *   marked interrupted, the scratch dir and a container are removed, and the process exits 130.
  */
 export async function runConformance(settings: RunSettings, io: RunIo): Promise<RunResult> {
-  const startedAt = new Date();
-  let container: StartedContainer | undefined;
+  const state: RunState = {
+    settings,
+    startedAt: new Date(),
+    redactor: createAccountsRedactor(settings.accounts),
+    reportsDir: prepareReportsDir(settings.reportsDir),
+  };
+  useRedactor((text) => state.redactor.redact(text));
+  if (settings.target) await ensureSafeTransport(settings.target, settings.allowInsecureHttp);
+  const onSignal = (signal: NodeJS.Signals) => interrupt(state, signal, io);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
-    if (settings.container) container = await startContainerTarget(settings.container, io);
-    return await runAgainst(settings, container, io);
+    if (settings.container) state.container = await startContainerTarget(settings.container, io);
+    return await runAgainst(state, io);
   } catch (error) {
     if (
       error instanceof ConformanceError &&
       EXIT_CODES[error.code] === EXIT_CODES.TARGET_UNREACHABLE
     )
-      writeAbortedReports(settings, container, error, startedAt, io);
+      finishRun(state, io, {
+        aborted: { kind: error.kind ?? 'unreachable', reason: oneLine(error.message) },
+      });
     throw error;
   } finally {
-    await container?.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await state.mock?.close();
+    await state.container?.stop();
+    if (state.scratch) rmSync(state.scratch, { recursive: true, force: true });
   }
 }
 
-/** The reports of a run that could not test its target: no testcase, one error that says why. */
-function writeAbortedReports(
-  settings: RunSettings,
-  container: StartedContainer | undefined,
-  error: ConformanceError,
-  startedAt: Date,
+/**
+ * SIGINT or SIGTERM: everything here is synchronous, since vitest's own handler exits the process
+ * a moment later. The testcases that finished are reported, with the interruption as a suite
+ * error, so a CI that publishes junit.xml publishes an interrupted run, never a stale one.
+ */
+function interrupt(state: RunState, signal: NodeJS.Signals, io: RunIo): never {
+  const done = state.collector?.records.length ?? 0;
+  io.out('');
+  // What lives outside this process goes first.
+  if (state.container) {
+    io.out(`${signal}: removing the container from ${state.container.image}`);
+    state.container.removeNow();
+  }
+  io.out(`${signal}: stopping the run after ${done} testcases; writing what finished`);
+  try {
+    finishRun(state, io, {
+      interrupted: `interrupted by ${signal} after ${done} testcases: the run is incomplete`,
+    });
+  } finally {
+    if (state.scratch) rmSync(state.scratch, { recursive: true, force: true });
+  }
+  process.exit(EXIT_INTERRUPTED);
+}
+
+/** Starts the container target (testcontainers is loaded only by runs that need it). */
+async function startContainerTarget(spec: ContainerTarget, io: RunIo): Promise<StartedContainer> {
+  io.out(
+    `oauth-conformance: starting a container from ${spec.image} (port ${spec.port}; it has ${spec.startupTimeoutMs / 1000} s to answer HTTP)`,
+  );
+  const { startContainer } = await import('./container.ts');
+  const started = await startContainer(spec);
+  io.out(`oauth-conformance: container ready at ${started.url}`);
+  return started;
+}
+
+/**
+ * The one end of every run that got past its arguments: finished, interrupted or aborted. Builds
+ * the report from what the run has, writes it (redacted, then scanned) and prints the summary.
+ */
+function finishRun(
+  state: RunState,
   io: RunIo,
-): void {
-  const redactor = createAccountsRedactor(settings.accounts);
+  end: { aborted?: RunReport['aborted']; interrupted?: string } = {},
+): { report: RunReport; spend: Spend; leaks: number; elapsedMs: number } {
+  const { settings, context, collector, plan } = state;
+  const records = collector?.records ?? [];
+  const spend = context ? readSpend(context.spendFile, context.paths.revoke) : NOTHING_SPENT;
+  const tokens = context ? readTokens(context.tokensFile) : [];
+  for (const token of tokens) state.redactor.add(token);
+  const crashes = [...(collector?.crashes ?? [])];
+  if (end.interrupted) crashes.push(end.interrupted);
+  else if (!end.aborted && records.length === 0)
+    crashes.push('no testcase ran: the run proves nothing');
+  const elapsedMs = Date.now() - state.startedAt.getTime();
   const report: RunReport = {
     tool: { name: 'oauth-conformance', version: TOOL_VERSION },
     target:
-      container?.url ??
+      context?.target ??
+      state.container?.url ??
       settings.target ??
       (settings.container ? `container:${settings.container.image}` : 'embedded reference mock'),
-    targetKind: settings.container ? 'container' : settings.target ? 'url' : 'embedded-mock',
+    targetKind:
+      context?.targetKind ??
+      (settings.container ? 'container' : settings.target ? 'url' : 'embedded-mock'),
     profile: settings.profile,
     seed: settings.seed,
-    startedAt: startedAt.toISOString(),
-    durationMs: Date.now() - startedAt.getTime(),
-    plan: { token: 0, revoke: 0, leastWallMs: 0 },
-    spent: { token: 0, revoke: 0, unplanned429s: 0 },
-    allowances: [],
-    crashes: [],
-    aborted: { kind: error.kind ?? 'unreachable', reason: oneLine(redactor.redact(error.message)) },
-    testcases: [],
+    startedAt: state.startedAt.toISOString(),
+    durationMs: elapsedMs,
+    plan: plan
+      ? { ...plan.requests, leastWallMs: plan.leastWallMs }
+      : { token: 0, revoke: 0, leastWallMs: 0 },
+    spent: spend,
+    allowances: allowanceStatus(settings, records),
+    crashes,
+    ...(end.aborted ? { aborted: end.aborted } : {}),
+    testcases: records,
   };
-  const written = writeReports(report, settings.reportsDir, redactor);
-  io.out(`reports ${written.join(', ')}`);
+  // Too short to find by value without blanking ordinary text: replaced where a field names them.
+  const short = new Set(tokens.filter((token) => token.length < MIN_SECRET_LENGTH)).size;
+  const secrets = [
+    ...accountSecrets(context?.accounts ?? settings.accounts),
+    ...tokens.filter((token) => token.length >= MIN_SECRET_LENGTH),
+  ];
+  const byAccount =
+    context && plan
+      ? ` (${formatSpendByAccount(spentByAccount(context, readSpentByKey(context.spendFile)))})`
+      : '';
+  const spent = plan
+    ? [
+        `spent ${spend.token} token and ${spend.revoke} revoke requests${byAccount} in ${formatDuration(elapsedMs)} (least the limits allow: ${formatDuration(plan.leastWallMs)}); unplanned 429s: ${spend.unplanned429s}`,
+      ]
+    : [];
+  if (short > 0)
+    spent.push(
+      `note: the target issued ${short} token(s) shorter than ${MIN_SECRET_LENGTH} characters; such a token is replaced where a field names it (access_token, Bearer, token=), not wherever its characters appear`,
+    );
+  const { leaks } = finishReports(report, state.reportsDir, state.redactor, secrets, io.out, {
+    before: spent,
+    reportsPrefix: `seed ${settings.seed}; `,
+  });
+  for (const entry of report.allowances) {
+    if (entry.status === 'expired')
+      io.out(
+        `allowance expired on ${entry.expires}, which fails the run: ${entry.requirement} (${entry.reason})`,
+      );
+    if (entry.status === 'now-passing')
+      io.out(`allowed deviation now passes; remove it from the allow file: ${entry.requirement}`);
+  }
+  return { report, spend, leaks: leaks.length, elapsedMs };
 }
 
-async function runAgainst(
-  settings: RunSettings,
-  container: StartedContainer | undefined,
-  io: RunIo,
-): Promise<RunResult> {
-  const mock =
-    settings.target || container
-      ? undefined
-      : await startMock({
-          seed: settings.seed,
-          accounts: settings.accounts,
-          ...(settings.rateLimit ? { rateLimit: settings.rateLimit } : {}),
-          ...(settings.revokeRateLimit ? { revokeRateLimit: settings.revokeRateLimit } : {}),
-          ...(settings.tokenLifetimeSeconds
-            ? { tokenLifetimeSeconds: settings.tokenLifetimeSeconds }
-            : {}),
-          ...(settings.secondMs !== 1000 ? { secondMs: settings.secondMs } : {}),
-        });
-  const scratch = mkdtempSync(join(tmpdir(), 'oauth-conformance-run-'));
-  try {
-    const accounts = (mock ? mock.accounts : settings.accounts) as Accounts;
-    const unplanned: RunContext = {
-      ...settings,
-      target: mock?.url ?? container?.url ?? (settings.target as string),
-      targetKind: mock ? 'embedded-mock' : container ? 'container' : 'url',
-      accounts,
-      deadlineAt: Date.now() + settings.deadlineMs,
-      spendFile: join(scratch, 'spend.json'),
-      tokensFile: join(scratch, 'tokens'),
-    };
-    const plan = await planRun(unplanned);
-    const context: RunContext = {
-      ...unplanned,
-      accountAssignment: plan.assignment,
-      catalog: catalogData(),
-    };
-    const redactor = createAccountsRedactor(accounts);
-    const junitPath = resolve(settings.reportsDir, 'junit.xml');
-    const per = (limit: RateLimit | null) =>
-      limit ? `${limit.requests} per ${limit.windowSeconds} s` : 'none known';
-    const clock =
-      context.secondMs === 1000
-        ? ''
-        : ` (on the embedded mock's clock, where 1 s lasts ${context.secondMs} ms)`;
-    io.out(`oauth-conformance run`);
-    io.out(
-      `  target   ${context.target}${mock ? ' (embedded reference mock)' : container ? ` (container from ${container.image})` : ''}`,
-    );
-    io.out(`  profile  ${context.profile}`);
-    io.out(`  seed     ${context.seed} (--seed ${context.seed} reproduces this run)`);
-    io.out(
-      `  limits   token ${per(context.rateLimit)}, revoke ${per(context.revokeRateLimit)}${clock}; fault hook ${context.faultHook ? 'on' : 'off'}; probe ${context.resourceProbe?.path ?? 'none'}`,
-    );
-    io.out(
-      `  plan     ${plan.requests.token} token and ${plan.requests.revoke} revoke requests (token/revoke by account: ${formatSpendByAccount(plan.byAccount)}); the limits allow them in no less than ${formatDuration(plan.leastWallMs)}`,
-    );
-    io.out('');
-    configureTransport(context.ca ? { ca: context.ca } : {});
-    await checkReachable(context);
+const NOTHING_SPENT: Spend = { token: 0, revoke: 0, unplanned429s: 0 };
 
-    const collector = new CollectingReporter((record) => printTestcase(record, io.out, redactor));
-    const startedAt = new Date();
-    const started = performance.now();
-    const vitest = await startVitest(
-      'test',
-      [],
-      {
-        config: false,
-        root: PACKAGE_ROOT,
-        dir: packagePath('suites'),
-        // Only suites with a requirement in the profile: vitest fails a suite file that defines no test.
-        include: areasFor(context.profile).map((area) => `**/${area}.test.ts`),
-        watch: false,
-        reporters: [collector],
-        provide: { run: context },
-        pool: 'threads',
-        maxWorkers: 1,
-        isolate: false,
-        fileParallelism: false,
-        sequence: { sequencer: SuiteOrder },
-        testTimeout: suiteTimeoutMs(context),
-        hookTimeout: suiteTimeoutMs(context),
-      },
-      { logLevel: 'error', server: { watch: null } },
-    );
-    await vitest.close();
-    const elapsedMs = performance.now() - started;
-    const spend = readSpend(context.spendFile, context.paths.revoke);
-    const spentByKey = readSpentByKey(context.spendFile);
-    const crashes = [...collector.crashes];
-    if (collector.records.length === 0) crashes.push('no testcase ran: the run proves nothing');
-    const report: RunReport = {
-      tool: { name: 'oauth-conformance', version: TOOL_VERSION },
-      target: context.target,
-      targetKind: context.targetKind,
-      profile: context.profile,
-      seed: context.seed,
-      startedAt: startedAt.toISOString(),
-      durationMs: Math.round(elapsedMs),
-      plan: { ...plan.requests, leastWallMs: plan.leastWallMs },
-      spent: spend,
-      allowances: allowanceStatus(settings, collector.records),
-      crashes: crashes.map((crash) => redactor.redact(crash)),
-      testcases: collector.records,
-    };
-    const written = writeReports(report, settings.reportsDir, redactor);
-    const leaks = findLeaks(written, [
-      ...accountSecrets(accounts),
-      ...readTokens(context.tokensFile),
-    ]);
-    for (const leak of leaks) rmSync(leak.file, { force: true });
-
-    io.out('');
-    for (const line of summaryLines(report)) io.out(redactor.redact(line));
-    io.out(
-      `spent ${spend.token} token and ${spend.revoke} revoke requests (${formatSpendByAccount(spentByAccount(context, spentByKey))}) in ${formatDuration(elapsedMs)} (least the limits allow: ${formatDuration(plan.leastWallMs)}); unplanned 429s: ${spend.unplanned429s}`,
-    );
-    io.out(`seed ${context.seed}; reports ${written.join(', ')}`);
-    for (const entry of report.allowances) {
-      if (entry.status === 'expired')
-        io.out(
-          `allowance expired on ${entry.expires}, which fails the run: ${entry.requirement} (${entry.reason})`,
-        );
-      if (entry.status === 'now-passing')
-        io.out(`allowed deviation now passes; remove it from the allow file: ${entry.requirement}`);
-    }
-    for (const leak of leaks) {
-      io.out(
-        `SECRET IN REPORT: ${leak.file} contained ${leak.what}; the file was removed. This is a redaction bug: please report it.`,
-      );
-    }
-    const failed = countOutcomes(report.testcases).failed;
-    const exitCode =
-      failed > 0 || crashes.length > 0 || leaks.length > 0 ? EXIT_FAILED : EXIT_PASSED;
-    return { exitCode, report, junitPath, seed: context.seed, plan, spend, spentByKey, elapsedMs };
-  } finally {
-    await mock?.close();
-    rmSync(scratch, { recursive: true, force: true });
+async function runAgainst(state: RunState, io: RunIo): Promise<RunResult> {
+  const { settings, container } = state;
+  if (!settings.target && !container) {
+    state.mock = await startMock({
+      seed: settings.seed,
+      accounts: settings.accounts,
+      ...(settings.rateLimit ? { rateLimit: settings.rateLimit } : {}),
+      ...(settings.revokeRateLimit ? { revokeRateLimit: settings.revokeRateLimit } : {}),
+      ...(settings.tokenLifetimeSeconds
+        ? { tokenLifetimeSeconds: settings.tokenLifetimeSeconds }
+        : {}),
+      ...(settings.secondMs !== 1000 ? { secondMs: settings.secondMs } : {}),
+    });
   }
+  const { mock } = state;
+  const scratch = mkdtempSync(join(tmpdir(), `oauth-conformance-run-${process.pid}-`));
+  state.scratch = scratch;
+  const accounts = (mock ? mock.accounts : settings.accounts) as Accounts;
+  if (mock) state.redactor = createAccountsRedactor(accounts);
+  const unplanned: RunContext = {
+    ...settings,
+    target: mock?.url ?? container?.url ?? (settings.target as string),
+    targetKind: mock ? 'embedded-mock' : container ? 'container' : 'url',
+    accounts,
+    deadlineAt: Date.now() + settings.deadlineMs,
+    spendFile: join(scratch, 'spend.json'),
+    tokensFile: join(scratch, 'tokens'),
+  };
+  const plan = await planRun(unplanned);
+  // The worker follows the plan's accounts and takes the catalog this process checked.
+  const context: RunContext = {
+    ...unplanned,
+    accountAssignment: plan.assignment,
+    catalog: catalogData(),
+  };
+  state.context = context;
+  state.plan = plan;
+  const per = (limit: RateLimit | null) =>
+    limit ? `${limit.requests} per ${limit.windowSeconds} s` : 'none known';
+  const clock =
+    context.secondMs === 1000
+      ? ''
+      : ` (on the embedded mock's clock, where 1 s lasts ${context.secondMs} ms)`;
+  io.out(`oauth-conformance run`);
+  io.out(
+    `  target   ${context.target}${mock ? ' (embedded reference mock)' : container ? ` (container from ${container.image})` : ''}`,
+  );
+  io.out(`  profile  ${context.profile}`);
+  io.out(`  seed     ${context.seed} (--seed ${context.seed} reproduces this run)`);
+  io.out(
+    `  limits   token ${per(context.rateLimit)}, revoke ${per(context.revokeRateLimit)}${clock}; fault hook ${context.faultHook ? 'on' : 'off'}; probe ${context.resourceProbe?.path ?? 'none'}`,
+  );
+  io.out(
+    `  plan     ${plan.requests.token} token and ${plan.requests.revoke} revoke requests (token/revoke by account: ${formatSpendByAccount(plan.byAccount)}); the limits allow them in no less than ${formatDuration(plan.leastWallMs)}`,
+  );
+  io.out('');
+  configureTransport(context.ca ? { ca: context.ca } : {});
+  await checkReachable(context);
+
+  const collector = new CollectingReporter((record) =>
+    printTestcase(record, io.out, state.redactor),
+  );
+  state.collector = collector;
+  const vitest = await startVitest(
+    'test',
+    [],
+    {
+      config: false,
+      root: PACKAGE_ROOT,
+      dir: packagePath('suites'),
+      // Only suites with a requirement in the profile: vitest fails a suite file that defines no test.
+      include: areasFor(context.profile).map((area) => `**/${area}.test.ts`),
+      watch: false,
+      reporters: [collector],
+      provide: { run: context },
+      pool: 'threads',
+      maxWorkers: 1,
+      isolate: false,
+      fileParallelism: false,
+      sequence: { sequencer: SuiteOrder },
+      testTimeout: suiteTimeoutMs(context),
+      hookTimeout: suiteTimeoutMs(context),
+    },
+    { logLevel: 'error', server: { watch: null } },
+  );
+  await vitest.close();
+  const { report, spend, leaks, elapsedMs } = finishRun(state, io);
+  const failed = countOutcomes(report.testcases).failed;
+  const exitCode = failed > 0 || report.crashes.length > 0 || leaks > 0 ? EXIT_FAILED : EXIT_PASSED;
+  return {
+    exitCode,
+    report,
+    junitPath: join(state.reportsDir, 'junit.xml'),
+    seed: context.seed,
+    plan,
+    spend,
+    spentByKey: readSpentByKey(context.spendFile),
+    elapsedMs,
+  };
 }

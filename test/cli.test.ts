@@ -65,9 +65,9 @@ describe.concurrent('usage and configuration errors exit 2 with one line', () =>
 
   test('credentials over plain http to a remote host are refused', async () => {
     const config = writeJson(tempDir('cfg'), 'c.json', {
-      accounts: { primary: { clientId: 'a', clientSecret: 'b' } },
+      accounts: { primary: { clientId: 'a', clientSecret: 'long-enough-secret' } },
     });
-    const result = await runCli(['run', '--target', 'http://example.com', '--config', config]);
+    const result = await runCli(['run', '--target', 'http://10.0.0.1', '--config', config]);
     expect(result.code).toBe(2);
     expectOneCleanLine(result.stderr, /plain http/);
   });

@@ -119,12 +119,24 @@ describe.concurrent('oauth-conformance client', () => {
     const junit = texts[2] ?? '';
     expect(junit).toContain('stdout (end):');
     expect(junit).toContain('secret=[REDACTED]');
+    const secret = primary.clientSecret;
+    const spelled = [
+      secret,
+      JSON.stringify(secret).slice(1, -1).replaceAll('/', '\\/'),
+      [...secret].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
+      [...Buffer.from(secret)].map((b) => `%${b.toString(16).padStart(2, '0')}`).join(''),
+      [...secret].map((c) => `&#x${c.charCodeAt(0).toString(16)};`).join(''),
+      basicCredentials(primary.clientId, secret),
+    ];
     for (const text of texts) {
-      expect(text).not.toContain(primary.clientSecret);
-      expect(text).not.toContain(basicCredentials(primary.clientId, primary.clientSecret));
+      for (const form of spelled) expect(text).not.toContain(form);
       expect(text).not.toContain(JWT_PREFIX);
     }
     expect(result.stdout).not.toMatch(/SECRET IN REPORT/);
+    // The program's lines cannot start a line of the report nor drive the terminal.
+    expect(junit).not.toMatch(/^\[\[ATTACHMENT/m);
+    expect(result.stdout).not.toContain('\u001b');
+    expect(junit).not.toContain('\u001b[2K');
   });
 
   test('kills a program that does not exit in time, with its children, and says so', async () => {

@@ -1,6 +1,7 @@
 // The harness on real clients: the seed tutorial's three (simple-oauth2 + axios, requests-oauthlib,
-// Go's x/oauth2 clientcredentials) and openid-client. Whatever the harness finds is asserted here
-// and recorded in the README's table of findings: a change in a verdict is a change to review.
+// Go's x/oauth2 clientcredentials), openid-client, MongoDB's own MCP Atlas API client, oauth4webapi,
+// Authlib and the docs' curl recipe. Whatever the harness finds is asserted here and recorded in
+// the README's table of findings: a change in a verdict is a change to review.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,20 +20,42 @@ interface RealClient {
   findings: Record<string, RegExp>;
   /** Testcases that must pass. */
   passes: string[];
+  /**
+   * Testcases whose verdict depends on wall-clock timing the harness does not control, left out
+   * of `failed`: each must be judged (passed or failed, not skipped), and a failure must say what
+   * its pattern says.
+   */
+  unstable?: Record<string, RegExp>;
 }
 
-function pythonCommand(): string[] | { missing: string } {
-  try {
-    execFileSync(PYTHON, ['-c', 'import requests_oauthlib'], { stdio: 'ignore' });
-  } catch {
-    return {
-      missing: `${PYTHON} cannot import requests_oauthlib (Debian python3-requests-oauthlib; .ci/run installs it)`,
-    };
+/** The example at `examples/clients/<dir>/<file>` run by Debian's python3, once `module` imports. */
+function pythonCommand(
+  dir: string,
+  file: string,
+  module: string,
+  debianPackage: string,
+): () => string[] | { missing: string } {
+  return () => {
+    try {
+      execFileSync(PYTHON, ['-c', `import ${module}`], { stdio: 'ignore' });
+    } catch {
+      return {
+        missing: `${PYTHON} cannot import ${module} (Debian ${debianPackage}; .ci/run installs it)`,
+      };
+    }
+    return [PYTHON, packagePath('examples', 'clients', dir, file)];
+  };
+}
+
+function curlRecipeCommand(): string[] | { missing: string } {
+  for (const tool of ['bash', 'curl', 'jq', 'base64']) {
+    try {
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+    } catch {
+      return { missing: `${tool} is not installed (Debian curl and jq; .ci/run installs them)` };
+    }
   }
-  return [
-    PYTHON,
-    packagePath('examples', 'clients', 'python-requests-oauthlib', 'atlas_request.py'),
-  ];
+  return ['bash', packagePath('examples', 'clients', 'curl-docs-recipe', 'client.sh')];
 }
 
 function goCommand(): string[] | { missing: string } {
@@ -76,7 +99,12 @@ const CLIENTS: RealClient[] = [
   },
   {
     name: 'python-requests-oauthlib',
-    command: pythonCommand,
+    command: pythonCommand(
+      'python-requests-oauthlib',
+      'atlas_request.py',
+      'requests_oauthlib',
+      'python3-requests-oauthlib',
+    ),
     failed: ['client.token.reuse'],
     findings: {
       'client.token.reuse [normal]': /2 of 3 token requests were not needed \(a token per call\)/,
@@ -104,11 +132,113 @@ const CLIENTS: RealClient[] = [
     },
     passes: ['client.retry.no-retry-on-client-error [normal]', 'client.token.basic-auth [normal]'],
   },
+  {
+    name: 'node-mcp-atlas-api-client',
+    command: node('node-mcp-atlas-api-client'),
+    failed: ['client.resource.bearer-issued-token', 'client.token.renew-after-401'],
+    findings: {
+      // It logs the failed token request and sends the Admin API call without a token.
+      'client.resource.bearer-issued-token [rate-limited-first]':
+        /resource call #2 has no Authorization: Bearer header/,
+      'client.resource.bearer-issued-token [unavailable-first-date]':
+        /resource call #2 has no Authorization: Bearer header/,
+      'client.resource.bearer-issued-token [malformed-token-response]':
+        /resource call #2 has no Authorization: Bearer header/,
+      'client.resource.bearer-issued-token [rejected-credentials]':
+        /resource call #2 has no Authorization: Bearer header/,
+      'client.token.renew-after-401 [revoked-mid-run]':
+        /asked for no new token and made no successful call; it exited 1 .*\[401 Unauthorized\] error calling Atlas API/,
+    },
+    passes: [
+      'client.token.raw-client-id [normal]',
+      'client.token.reuse [normal]',
+      'client.resource.calls-succeed [normal]',
+      'client.revoke.request [revoke-at-end]',
+      'client.revoke.empty-200-success [revoke-at-end]',
+      'client.revoke.body-ignored [revoke-bare-200]',
+      'client.retry-after.honoured [rate-limited-first]',
+      'client.fails-cleanly [rejected-credentials]',
+      'client.fails-cleanly [malformed-token-response]',
+    ],
+    unstable: {
+      // It renews only once expires_in has passed on its own clock, with no margin, and ends on a
+      // 401. The mock's exp is in whole seconds, so a 2 s token dies 1 to 2 s after issue: the
+      // call made 1 s after the token arrived gets 401 or not depending on the sub-second phase.
+      'client.token.renew-after-expiry [short-lived-tokens]':
+        /of 4 resource calls answered 200 .*the program exited 1 .*\[401 Unauthorized\]/,
+    },
+  },
+  {
+    name: 'node-oauth4webapi',
+    command: node('node-oauth4webapi'),
+    failed: ['client.resource.calls-succeed', 'client.token.raw-client-id'],
+    findings: {
+      'client.token.raw-client-id [normal]':
+        /percent-encoded in Basic \("mdb%5Fsa%5Fid%5F[0-9a-f]+"\)/,
+      'client.token.raw-client-id [revoke-at-end]':
+        /percent-encoded in Basic \("mdb%5Fsa%5Fid%5F[0-9a-f]+"\)/,
+      'client.resource.calls-succeed [normal]': /0 of 3 resource calls answered 200/,
+      'client.resource.calls-succeed [slow-token-endpoint]': /0 of 2 resource calls answered 200/,
+    },
+    passes: ['client.retry.no-retry-on-client-error [normal]', 'client.token.basic-auth [normal]'],
+  },
+  {
+    name: 'python-authlib',
+    command: pythonCommand('python-authlib', 'client.py', 'authlib', 'python3-authlib'),
+    failed: [],
+    findings: {},
+    passes: [
+      'client.token.raw-client-id [normal]',
+      'client.token.reuse [normal]',
+      'client.resource.calls-succeed [normal]',
+      'client.token.renew-after-expiry [short-lived-tokens]',
+      'client.token.renew-after-401 [revoked-mid-run]',
+      'client.revoke.request [revoke-at-end]',
+      'client.revoke.body-ignored [revoke-bare-200]',
+      'client.retry-after.honoured [unavailable-first]',
+      'client.fails-cleanly [malformed-token-response]',
+      'client.fails-cleanly [rejected-credentials]',
+    ],
+  },
+  {
+    name: 'curl-docs-recipe',
+    command: curlRecipeCommand,
+    failed: [
+      'client.fails-cleanly',
+      'client.resource.bearer-issued-token',
+      'client.retry-after.honoured',
+      'client.retry.no-retry-on-client-error',
+      'client.token.reuse',
+    ],
+    findings: {
+      'client.token.reuse [normal]': /2 of 3 token requests were not needed \(a token per call\)/,
+      // An error body's access_token is null: jq prints "null", and the call presents it.
+      'client.resource.bearer-issued-token [rate-limited-first]':
+        /resource call #2 presents a bearer token the token endpoint never issued/,
+      'client.retry-after.honoured [unavailable-first]':
+        /token request #3 was sent [0-9.]+ s after the 503 to token request #1/,
+      'client.retry.no-retry-on-client-error [rejected-credentials]':
+        /token request #3 was sent [0-9.]+ s after the 401 to token request #1/,
+      'client.fails-cleanly [rejected-credentials]':
+        /the program exited 0 although it never got a usable token and 0 of 2 resource calls answered 200/,
+    },
+    passes: [
+      'client.token.basic-auth [normal]',
+      'client.token.raw-client-id [normal]',
+      'client.token.form-body [normal]',
+      'client.resource.calls-succeed [normal]',
+      'client.revoke.request [revoke-at-end]',
+      'client.revoke.body-ignored [revoke-bare-200]',
+      'client.token.renew-after-expiry [short-lived-tokens]',
+      'client.token.renew-after-401 [revoked-mid-run]',
+      'client.fails-cleanly [malformed-token-response]',
+    ],
+  },
 ];
 
 describe.concurrent('the harness on real clients', () => {
   for (const c of CLIENTS) {
-    test(c.name, async ({ skip }) => {
+    test(c.name, { timeout: 240_000 }, async ({ skip }) => {
       const command = c.command();
       if (!Array.isArray(command)) {
         // .ci/run installs what the clients need: there, a missing one is a failure, not a skip.
@@ -117,9 +247,18 @@ describe.concurrent('the harness on real clients', () => {
       }
       const reports = tempDir(`client-${c.name}`);
       const result = await runCli(['client', '--reports', reports, '--', ...command], {}, 180_000);
-      expect(result.code, result.stdout + result.stderr).toBe(1);
+      const unstable = c.unstable ?? {};
+      // Exit 1 when a judgement fails, 0 when none does.
+      const codes = c.failed.length > 0 ? [1] : Object.keys(unstable).length > 0 ? [0, 1] : [0];
+      expect(codes, result.stdout + result.stderr).toContain(result.code);
       const cases = readJunit(join(reports, 'junit.xml'));
-      expect(failedRequirementIds(cases), result.stdout).toEqual(c.failed);
+      const stable = cases.filter((candidate) => !Object.hasOwn(unstable, candidate.name));
+      expect(failedRequirementIds(stable), result.stdout).toEqual(c.failed);
+      for (const [name, reason] of Object.entries(unstable)) {
+        const testcase = cases.find((candidate) => candidate.name === name);
+        expect(['passed', 'failed'], name).toContain(testcase?.state);
+        if (testcase?.state === 'failed') expect(testcase.failure, name).toMatch(reason);
+      }
       for (const [name, reason] of Object.entries(c.findings)) {
         const testcase = cases.find((candidate) => candidate.name === name);
         expect(testcase?.state, name).toBe('failed');

@@ -2,7 +2,9 @@
  * The judgements: one small named function per client requirement (specs/client-requirements.json
  * names it), reading the facts of one scenario run and returning a verdict with its reason.
  */
+
 import { FORM_TYPE } from '../mock/client-request.ts';
+import { shownText } from '../text.ts';
 import { type ClientRequest, seconds } from './observe.ts';
 import type { ScriptedScenario } from './specs.ts';
 
@@ -94,7 +96,7 @@ export function describeExit(program: ProgramResult, timeoutMs: number): string 
   const how =
     program.exitCode === null ? `was ended by ${program.signal}` : `exited ${program.exitCode}`;
   const line = program.stderr.trim().split('\n').at(-1)?.trim();
-  return line ? `${how} (stderr: ${line.slice(0, 200)})` : how;
+  return line ? `${how} (stderr: ${shownText(line, 200)})` : how;
 }
 
 function noTokenReason(run: ScenarioRun): string {

@@ -5,7 +5,7 @@
  */
 import { mediaType } from '../mock/client-request.ts';
 import { parseBasic, parseBearer } from '../mock/credentials.ts';
-import { PROBE_PATH, REVOKE_PATH, TOKEN_PATH } from '../mock/index.ts';
+import { isProbePath, REVOKE_PATH, TOKEN_PATH } from '../mock/index.ts';
 import type { ObservedExchange } from '../mock/types.ts';
 
 export type RequestKind = 'token' | 'revoke' | 'resource' | 'other';
@@ -99,7 +99,7 @@ function matchCredential(sent: string, expected: string): CredentialMatch {
 function kindOf(path: string): RequestKind {
   if (path === TOKEN_PATH) return 'token';
   if (path === REVOKE_PATH) return 'revoke';
-  if (path === PROBE_PATH) return 'resource';
+  if (isProbePath(path)) return 'resource';
   return 'other';
 }
 

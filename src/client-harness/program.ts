@@ -2,14 +2,36 @@
 import { spawn } from 'node:child_process';
 import type { ProgramResult } from './judgements.ts';
 
-/** How much of each output stream is kept (the end of it). */
-const TAIL_BYTES = 8 * 1024;
+/**
+ * How much of each output stream is kept while the program runs (the end of it): more than the
+ * report shows ({@link OUTPUT_SHOWN_CHARS}), so that the caller redacts first and clips after, and
+ * a secret across the cut is replaced whole. Bounded whatever the program prints.
+ */
+const TAIL_BYTES = 24 * 1024;
+/** How much of each output stream's end a report shows, once redacted. */
+export const OUTPUT_SHOWN_CHARS = 8 * 1024;
 /** After SIGTERM at the time limit, how long before SIGKILL. */
 const KILL_GRACE_MS = 2_000;
 
-function keepTail(chunks: Buffer[]): string {
-  const all = Buffer.concat(chunks);
-  return all.subarray(Math.max(0, all.length - TAIL_BYTES)).toString('utf8');
+/** The end of an output stream, kept bounded as it comes: at most twice TAIL_BYTES held at once. */
+function tailKeeper() {
+  let chunks: Buffer[] = [];
+  let size = 0;
+  return {
+    push(chunk: Buffer) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > 2 * TAIL_BYTES) {
+        const all = Buffer.concat(chunks);
+        chunks = [all.subarray(all.length - TAIL_BYTES)];
+        size = TAIL_BYTES;
+      }
+    },
+    text() {
+      const all = Buffer.concat(chunks);
+      return all.subarray(Math.max(0, all.length - TAIL_BYTES)).toString('utf8');
+    },
+  };
 }
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
@@ -36,8 +58,8 @@ export interface ProgramRun {
 export function runProgram(run: ProgramRun): Promise<ProgramResult> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
+    const stdout = tailKeeper();
+    const stderr = tailKeeper();
     let timedOut = false;
     let settled = false;
     const child = spawn(run.command, [...run.args], {
@@ -58,8 +80,8 @@ export function runProgram(run: ProgramRun): Promise<ProgramResult> {
         ...result,
         timedOut,
         durationMs: Math.round(performance.now() - started),
-        stdout: keepTail(stdout),
-        stderr: keepTail(stderr),
+        stdout: stdout.text(),
+        stderr: stderr.text(),
       });
     };
     let killer: NodeJS.Timeout | undefined;

@@ -3,12 +3,10 @@
  * reference mock, records what it sends, judges it, and writes the same reports as a suite run.
  */
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { ConformanceError, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PASSED } from '../errors.ts';
-import { findLeaks } from '../leak-scan.ts';
 import {
   generateAccounts,
+  isProbePath,
   type MockHandle,
   type MockResponse,
   PROBE_PATH,
@@ -19,15 +17,16 @@ import {
 } from '../mock/index.ts';
 import { TOOL_VERSION } from '../paths.ts';
 import { accountSecrets, createAccountsRedactor, type Redactor } from '../redact.ts';
-import { writeReports } from '../reporters/index.ts';
+import { finishReports, prepareReportsDir } from '../reporters/index.ts';
 import { countOutcomes, type TestcaseRecord } from '../reporters/record.ts';
 import type { RunReport } from '../reporters/report.ts';
-import { printTestcase, summaryLines } from '../reporters/summary.ts';
+import { printTestcase } from '../reporters/summary.ts';
 import { sourceLine } from '../specs.ts';
+import { useRedactor, visible } from '../text.ts';
 import type { Account } from '../types.ts';
 import { describeExit, JUDGEMENTS, type ScenarioRun } from './judgements.ts';
 import { type ClientRequest, createObserver, timeline } from './observe.ts';
-import { runProgram } from './program.ts';
+import { OUTPUT_SHOWN_CHARS, runProgram } from './program.ts';
 import {
   type ClientCatalog,
   type ClientRequirement,
@@ -124,7 +123,7 @@ async function runScenario(
       : {}),
     observe: (exchange) => {
       observer.onExchange(exchange);
-      if (exchange.request.path === PROBE_PATH && exchange.response?.status === 200) okCalls += 1;
+      if (isProbePath(exchange.request.path) && exchange.response?.status === 200) okCalls += 1;
       const after = scenario.revokeAfterResourceCalls;
       if (after !== undefined && revokedAt === undefined && okCalls >= after) {
         mock.revokeTokens(account.clientId);
@@ -177,8 +176,9 @@ async function runScenario(
       requests: observer.requests(exitedAt),
       program: {
         ...program,
-        stdout: redactor.redact(program.stdout),
-        stderr: redactor.redact(program.stderr),
+        // Redacted whole, then clipped: a secret across the cut goes whole.
+        stdout: redactor.redact(program.stdout).slice(-OUTPUT_SHOWN_CHARS),
+        stderr: redactor.redact(program.stderr).slice(-OUTPUT_SHOWN_CHARS),
       },
       timeoutMs: options.timeoutMs,
       ...(revokedAt === undefined ? {} : { revokedAt }),
@@ -199,6 +199,13 @@ function drawnLine(scenario: ScriptedScenario): string | undefined {
   return `Retry-After ${drawn.format === 'http-date' ? `an HTTP-date at least ${drawn.seconds} s ahead` : `${drawn.seconds}`} (${drawn.length}, drawn from the seed)`;
 }
 
+function outputLines(text: string): string[] {
+  return text
+    .trimEnd()
+    .split(/\r?\n/)
+    .map((line) => `  | ${visible(line)}`);
+}
+
 function details(run: ScenarioRun, requirement: ClientRequirement, reason: string): string {
   const { program } = run;
   return [
@@ -211,8 +218,10 @@ function details(run: ScenarioRun, requirement: ClientRequirement, reason: strin
     `program: ${describeExit(program, run.timeoutMs)} after ${(program.durationMs / 1000).toFixed(1)} s`,
     'requests, in the order the program sent them, each with when its answer reached it:',
     ...(run.requests.length ? timeline(run.requests).map((line) => `  ${line}`) : ['  (none)']),
-    ...(program.stderr.trim() ? ['stderr (end):', program.stderr.trimEnd()] : []),
-    ...(program.stdout.trim() ? ['stdout (end):', program.stdout.trimEnd()] : []),
+    // The program's own lines, each behind a prefix and with control characters shown: it cannot
+    // start a line of the report (a CI directive) nor move a terminal's cursor.
+    ...(program.stderr.trim() ? ['stderr (end):', ...outputLines(program.stderr)] : []),
+    ...(program.stdout.trim() ? ['stdout (end):', ...outputLines(program.stdout)] : []),
   ].join('\n');
 }
 
@@ -262,6 +271,8 @@ export async function runClientHarness(
       'USAGE',
       'no program given: oauth-conformance client [...] -- <command> [args...]',
     );
+  // Checked before the program runs: a run whose reports cannot be written is not started.
+  const reportsDir = prepareReportsDir(options.reportsDir);
   const catalog = getClientCatalog();
   const scripted = scriptScenarios(catalog, options.seed);
   const scenarios = selectScenarios(options.scenarios).map(
@@ -269,6 +280,7 @@ export async function runClientHarness(
   );
   const accounts = generateAccounts(options.seed);
   const redactor = createAccountsRedactor(accounts);
+  useRedactor((text) => redactor.redact(text));
   const target = options.command.join(' ');
   io.out('oauth-conformance client');
   io.out(`  program    ${redactor.redact(target)}`);
@@ -342,16 +354,14 @@ export async function runClientHarness(
     crashes,
     testcases: records,
   };
-  const written = writeReports(report, options.reportsDir, redactor);
-  const leaks = findLeaks(written, [...accountSecrets(accounts), ...secrets]);
-  for (const leak of leaks) rmSync(leak.file, { force: true });
-  io.out('');
-  for (const line of summaryLines(report)) io.out(redactor.redact(line));
-  io.out(`reports ${written.map((file) => resolve(file)).join(', ')}`);
-  for (const leak of leaks)
-    io.out(
-      `SECRET IN REPORT: ${leak.file} contained ${leak.what}; the file was removed. This is a redaction bug: please report it.`,
-    );
+  for (const secret of secrets) redactor.add(secret);
+  const { leaks } = finishReports(
+    report,
+    reportsDir,
+    redactor,
+    [...accountSecrets(accounts), ...secrets],
+    io.out,
+  );
   const failed = countOutcomes(records).failed;
   const exitCode = interrupt.signal.aborted
     ? EXIT_INTERRUPTED

@@ -1,8 +1,8 @@
 /**
  * The reference mock: an in-process HTTP server that is the documented contract of MongoDB
  * Atlas's Service Account token endpoint (`POST /api/oauth/token`) and token revocation endpoint
- * (`POST /api/oauth/revoke`, RFC 7009), plus a resource probe (`GET /api/atlas/v2/`) and the
- * fault-injection hook (docs/fault-hook.md).
+ * (`POST /api/oauth/revoke`, RFC 7009), plus a resource probe (`GET /api/atlas/v2/` and its
+ * aliases, `PROBE_ALIASES`) and the fault-injection hook (docs/fault-hook.md).
  */
 
 import { createServer } from 'node:http';
@@ -24,7 +24,7 @@ import type { MockHandle, MockOptions } from './types.ts';
 
 export { CLIENT_ID_PATTERN, CLIENT_SECRET_PATTERN, generateAccounts } from './accounts.ts';
 export { FAULT_HOOK_PATH } from './faults.ts';
-export { PROBE_PATH } from './probe.ts';
+export { isProbePath, PROBE_ALIASES, PROBE_PATH } from './probe.ts';
 export { OAUTH_ERRORS, type OAuthErrorCode } from './responses.ts';
 export { REVOKE_PATH } from './revoke-endpoint.ts';
 export { preciseNow } from './server.ts';
@@ -59,8 +59,8 @@ function baseUrl(address: AddressInfo): string {
 
 /**
  * Starts a mock serving `POST /api/oauth/token`, `POST /api/oauth/revoke`, `GET /api/atlas/v2/`
- * and (unless `faultHook` is false) `/__conformance/faults`. Throws a `TypeError` for an invalid
- * option.
+ * (and its aliases, `PROBE_ALIASES`) and (unless `faultHook` is false) `/__conformance/faults`.
+ * Throws a `TypeError` for an invalid option.
  */
 export async function startMock(options: MockOptions = {}): Promise<MockHandle> {
   const rateLimit = options.rateLimit ?? { requests: 10, windowSeconds: 60 };

@@ -8,7 +8,7 @@ import { faultResponse, handleFaultHook } from './fault-hook.ts';
 import { FAULT_HOOK_PATH, type PendingFault } from './faults.ts';
 import { applyFlags, readBody, responseFlags, writeResponse } from './http-io.ts';
 import type { Journal } from './journal.ts';
-import { handleProbe, PROBE_PATH } from './probe.ts';
+import { handleProbe, isProbePath } from './probe.ts';
 import { notFound, oauthError } from './responses.ts';
 import { handleRevokeRequest, REVOKE_PATH } from './revoke-endpoint.ts';
 import { handleTokenRequest, TOKEN_PATH } from './token-endpoint.ts';
@@ -51,7 +51,7 @@ function route(
     return faultResponse(ctx, { ...fault, status: fault.status }, req.path);
   if (req.path === TOKEN_PATH) return handleTokenRequest(ctx, req, bodyTooLarge);
   if (req.path === REVOKE_PATH) return handleRevokeRequest(ctx, req, bodyTooLarge);
-  if (req.path === PROBE_PATH) return handleProbe(ctx, req);
+  if (isProbePath(req.path)) return handleProbe(ctx, req);
   return notFound(ctx.identity, req.path);
 }
 

@@ -3,6 +3,7 @@
  * what the run spent. Every line is redacted.
  */
 import type { Redactor } from '../redact.ts';
+import { oneLine, visible } from '../text.ts';
 import { countOutcomes, type TestcaseRecord } from './record.ts';
 import type { RunReport } from './report.ts';
 
@@ -27,7 +28,8 @@ export function printTestcase(
   write: (line: string) => void,
   redactor: Redactor,
 ): void {
-  write(redactor.redact(testcaseLine(record)));
+  // Redacted, then every control character shown: no reason can move the terminal's cursor.
+  write(visible(redactor.redact(testcaseLine(record))));
 }
 
 /** The closing lines: totals, skip reasons (each once, with its count), crashes. */
@@ -44,6 +46,9 @@ export function summaryLines(report: RunReport): string[] {
       reasons.set(record.reason ?? 'skipped', (reasons.get(record.reason ?? 'skipped') ?? 0) + 1);
   }
   for (const [reason, count] of reasons) lines.push(`  skipped ${count}: ${reason}`);
-  for (const crash of report.crashes) lines.push(`  ✗ suite error: ${crash.split('\n', 1)[0]}`);
+  for (const crash of report.crashes)
+    lines.push(`  ✗ suite error: ${oneLine(crash.split('\n', 1)[0] ?? '')}`);
+  if (report.aborted)
+    lines.push(`  ✗ not tested (${report.aborted.kind}): ${oneLine(report.aborted.reason)}`);
   return lines;
 }

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MockHandle, startMock } from '../../src/mock/index.ts';
+import {
+  isProbePath,
+  type MockHandle,
+  PROBE_ALIASES,
+  PROBE_PATH,
+  startMock,
+} from '../../src/mock/index.ts';
 import { createTokenStore } from '../../src/mock/token-store.ts';
 import { createSigningKey } from '../../src/mock/tokens.ts';
 import { HEADER_SETS, type RawResponse, send, sorted, tokenRequest } from './helpers.ts';
@@ -91,6 +97,73 @@ describe('GET /api/atlas/v2/', () => {
     } finally {
       await short.close();
     }
+  });
+});
+
+describe('probe aliases (the Admin API paths real clients call)', () => {
+  const aliases = Object.entries(PROBE_ALIASES);
+
+  it('lists the paths the MCP Atlas API client lists organizations and projects on', () => {
+    expect(Object.keys(PROBE_ALIASES).sort()).toEqual([
+      '/api/atlas/v2/groups',
+      '/api/atlas/v2/orgs',
+    ]);
+  });
+
+  it.each(aliases)(
+    'GET %s answers 200 with its paginated body for a live token',
+    async (path, body) => {
+      const res = await send(`${mock.url}${path}`, {
+        headers: {
+          accept: 'application/vnd.atlas.2025-03-12+json',
+          authorization: `Bearer ${await token()}`,
+        },
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('application/vnd.atlas.2023-01-01+json');
+      expect(sorted(res.names)).toEqual(sorted(HEADER_SETS.ok));
+      expect(JSON.parse(res.text)).toEqual(body);
+      expect(JSON.parse(res.text)).toMatchObject({ links: [], totalCount: 1 });
+    },
+  );
+
+  it.each(aliases)('GET %s answers 401 like the probe without a live token', async (path) => {
+    expectUnauthorized(await send(`${mock.url}${path}`), 'Bearer');
+    const refused = await send(`${mock.url}${path}`, {
+      headers: { authorization: 'Bearer not-a-token' },
+    });
+    expectUnauthorized(refused, 'Bearer error="invalid_token"');
+  });
+
+  it('refuses other methods on an alias with 405 naming the alias', async () => {
+    const res = await send(`${mock.url}/api/atlas/v2/orgs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await token()}` },
+    });
+    expect(res.status).toBe(405);
+    expect(res.headers.allow).toBe('GET, HEAD');
+    expect(JSON.parse(res.text).detail).toBe(
+      'Method POST is not allowed on /api/atlas/v2/orgs; use GET.',
+    );
+  });
+
+  it('answers nothing else: near misses and inherited property names are 404', async () => {
+    const live = `Bearer ${await token()}`;
+    for (const path of [
+      '/api/atlas/v2/orgs/',
+      '/api/atlas/v2/Orgs',
+      '/api/atlas/v2/orgs/5f0a1b2c3d4e5f6a7b8c9d0e',
+      '/api/atlas/v2/clusters',
+      '/api/atlas/v2/constructor',
+      '/api/atlas/v2/__proto__',
+    ]) {
+      expect(isProbePath(path), path).toBe(false);
+      const res = await send(`${mock.url}${path}`, { headers: { authorization: live } });
+      expect(res.status, path).toBe(404);
+    }
+    expect(isProbePath(PROBE_PATH)).toBe(true);
+    expect(isProbePath('constructor')).toBe(false);
+    expect(isProbePath('__proto__')).toBe(false);
   });
 });
 

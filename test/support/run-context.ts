@@ -34,6 +34,7 @@ export function testRunContext(overrides: Partial<RunContext> = {}): RunContext 
     revocationWaitMs: 5_000,
     deadlineMs: 3_600_000,
     fuzz: 0,
+    allowInsecureHttp: false,
     deadlineAt: Date.now() + 3_600_000,
     ...overrides,
   };

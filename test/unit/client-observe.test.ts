@@ -133,6 +133,21 @@ describe('createObserver', () => {
     );
   });
 
+  test("a probe alias is a resource call, another Admin API path is not (the mock's 404)", () => {
+    const observer = createObserver(GIVEN, () => 0);
+    const call = (path: string, at: number) =>
+      observer.onExchange({
+        request: request(path, { method: 'GET', headers: { authorization: 'Bearer made-up' } }),
+        response: response(401),
+        receivedAt: at,
+        answeredAt: at + 1,
+      });
+    call('/api/atlas/v2/orgs', 1);
+    call('/api/atlas/v2/groups', 3);
+    call('/api/atlas/v2/clusters', 5);
+    expect(observer.requests().map((r) => r.kind)).toEqual(['resource', 'resource', 'other']);
+  });
+
   test('a wrong id is not echoed: it may be the secret in the wrong place', () => {
     const observer = createObserver(GIVEN, () => 0);
     observer.onExchange({

@@ -1,33 +1,65 @@
-// The last net over a run's reports: any known secret, in any encoding, or any JWT is a leak.
+// The last net over a run's reports: any known secret, in any encoding or escaped spelling, or any
+// JWT is a leak; a secret that is a word of the report's own text is not searched for there.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { findLeaks } from '../../src/leak-scan.ts';
+import { findLeaks, type WrittenReport } from '../../src/leak-scan.ts';
 
-const SECRET = 'opaque-token-0123456789abcdef';
+const SECRET = 'opaque/token+0123456789=abcdef';
 
-function file(content: string): string {
+function file(content: string, skeleton = '<testcase name="x"></testcase>'): WrittenReport {
   const path = join(mkdtempSync(join(tmpdir(), 'leak-scan-')), 'report.xml');
   writeFileSync(path, content);
-  return path;
+  return { path, skeleton };
 }
 
 test('findLeaks [a clean report]', () => {
-  expect(findLeaks([file('<testcase name="x">[REDACTED]</testcase>')], [SECRET])).toEqual([]);
+  expect(findLeaks([file('<testcase name="x">[REDACTED]</testcase>')], [SECRET]).leaks).toEqual([]);
 });
 
+const hex = (text: string, upper: boolean) =>
+  [...Buffer.from(text)]
+    .map((b) => `%${b.toString(16).padStart(2, '0')}`)
+    .map((p) => (upper ? p.toUpperCase() : p))
+    .join('');
+
+// Every spelling a target that echoes the secret back may use (issue 15, item 1).
 test.each([
   ['raw', SECRET],
   ['base64', Buffer.from(SECRET).toString('base64')],
+  ['base64url', Buffer.from(SECRET).toString('base64url')],
   ['percent-encoded in XML', encodeURIComponent(`${SECRET}&`).replace(/&/g, '&amp;')],
+  ['lower-case percent', hex(SECRET, false)],
+  ['upper-case percent', hex(SECRET, true)],
+  ['JSON \\/ (PHP)', SECRET.replaceAll('/', '\\/')],
+  [
+    'JSON \\uXXXX everywhere (.NET, Go)',
+    [...SECRET].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
+  ],
+  ['JSON \\uXXXX for some characters (Python ensure_ascii with +)', SECRET.replace('+', '\\u002b')],
+  ['numeric character references', [...SECRET].map((c) => `&#${c.charCodeAt(0)};`).join('')],
+  ['hex character references', SECRET.replace('/', '&#x2F;').replace('=', '&#X3d;')],
+  [
+    'named character references',
+    SECRET.replace('/', '&sol;').replace('+', '&plus;').replace('=', '&equals;'),
+  ],
+  ['JSON-escaped, then XML-escaped', SECRET.replaceAll('/', '\\/').replace('+', '&#x2B;')],
 ])('findLeaks [a known secret, %s]', (_form, text) => {
-  const path = file(`<system-out>${text}</system-out>`);
-  expect(findLeaks([path], [SECRET])).toEqual([{ file: path, what: 'a known secret' }]);
+  const report = file(`<system-out>${text}</system-out>`);
+  expect(findLeaks([report], [SECRET]).leaks).toEqual([
+    { file: report.path, what: 'a known secret' },
+  ]);
 });
 
 test('findLeaks [an unknown JWT]', () => {
   const jwt = 'eyJhbGciOiJFUzUxMiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
-  const path = file(`{"access_token":"${jwt}"}`);
-  expect(findLeaks([path], [])).toEqual([{ file: path, what: 'a JWT' }]);
+  const report = file(`{"access_token":"${jwt}"}`);
+  expect(findLeaks([report], []).leaks).toEqual([{ file: report.path, what: 'a JWT' }]);
+});
+
+// A token that is a word of the report's own markup: no leak, and counted (never shown).
+test('findLeaks [a token that is the word testcase]', () => {
+  const report = file('<testcase name="a">[REDACTED]</testcase>', '<testcase name="a"></testcase>');
+  expect(findLeaks([report], ['testcase'])).toEqual({ leaks: [], ordinaryWords: 1 });
 });
