@@ -57,6 +57,19 @@ export function roleOf(accounts: Required<Accounts>, clientId: string): AccountR
 /** Constant-time comparison (both sides hashed first, so their lengths leak nothing either). */
 export function secretsEqual(given: string, expected: string): boolean {
   const a = createHash('sha256').update(given, 'utf8').digest();
-  const b = createHash('sha256').update(expected, 'utf8').digest();
-  return timingSafeEqual(a, b);
+  return timingSafeEqual(a, digestOfExpected(expected));
+}
+
+/** The digests of the secrets compared against (the accounts', a handful): each made once. */
+const EXPECTED_DIGESTS = new Map<string, Buffer>();
+const MAX_EXPECTED_DIGESTS = 64;
+
+function digestOfExpected(expected: string): Buffer {
+  let digest = EXPECTED_DIGESTS.get(expected);
+  if (!digest) {
+    digest = createHash('sha256').update(expected, 'utf8').digest();
+    // Bounded whatever calls it: the accounts' secrets are a few, any others are not kept.
+    if (EXPECTED_DIGESTS.size < MAX_EXPECTED_DIGESTS) EXPECTED_DIGESTS.set(expected, digest);
+  }
+  return digest;
 }

@@ -90,8 +90,20 @@ function encodeSegment(value: unknown): string {
 
 /** The JWS signing input (`header.payload`) of claims, header `{"alg":...,"typ":"JWT","kid":...}`. */
 export function signingInput(key: SigningKey, claims: TokenClaims): string {
-  const header: JwtHeader = { alg: key.alg, typ: 'JWT', kid: key.kid };
-  return `${encodeSegment(header)}.${encodeSegment(claims)}`;
+  return `${headerSegment(key)}.${encodeSegment(claims)}`;
+}
+
+/** Each key's encoded JWS header, made once: it is the same for every token the key signs. */
+const HEADER_SEGMENTS = new WeakMap<SigningKey, string>();
+
+function headerSegment(key: SigningKey): string {
+  let segment = HEADER_SEGMENTS.get(key);
+  if (segment === undefined) {
+    const header: JwtHeader = { alg: key.alg, typ: 'JWT', kid: key.kid };
+    segment = encodeSegment(header);
+    HEADER_SEGMENTS.set(key, segment);
+  }
+  return segment;
 }
 
 /** The digest `key`'s algorithm signs with (`null` for EdDSA, which hashes for itself). */
