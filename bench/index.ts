@@ -12,7 +12,7 @@ import { countOutcomes } from '../src/reporters/record.ts';
 import { measureDefaultRun } from './default-run.ts';
 import { measureRateLimitBudget, planWithoutSecondary } from './rate-limit-budget.ts';
 import { measureStartup } from './startup.ts';
-import { measureSigningLimit, measureThroughput } from './throughput.ts';
+import { measureThroughput } from './throughput.ts';
 
 const quick = process.argv.includes('--quick');
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -117,9 +117,8 @@ sections.push(
   )}\n\nMedians of 5 runs. No target here: kept so that the packaging issue, which takes tsx off the run-time path, can measure what it changes.`,
 );
 
-log('3/4 throughput on loopback, 10 connections, 5 s per target; the signing limit');
-const signingLimit = await measureSigningLimit();
-const throughput = await measureThroughput();
+log('3/4 throughput on loopback, 10 connections; the signing limit: 5 rounds of 2 s per target');
+const { rows: throughput, signingLimit } = await measureThroughput();
 const find = (prefix: string) => throughput.find((row) => row.target.startsWith(prefix));
 const faithful = throughput.find((row) => row.tokenFormat === 'ES512');
 const probe = find('reference mock: GET /api/atlas/v2/');
@@ -145,10 +144,11 @@ const loadRatios = throughput
   );
 sections.push(
   `## Token endpoint throughput\n\n${table(
-    ['target', 'requests/s', 'p50 ms', 'p99 ms', 'errors or non-2xx'],
+    ['target', 'requests/s', 'CPU ms per request', 'p50 ms', 'p99 ms', 'errors or non-2xx'],
     throughput.map((row) => [
       row.target,
       String(row.requestsPerSecond),
+      row.cpuMsPerRequest.toFixed(3),
       String(row.p50Ms),
       String(row.p99Ms),
       String(row.non2xx),
@@ -163,7 +163,7 @@ sections.push(
       [`probe ${probe?.requestsPerSecond ?? 0} requests/s over 20,000`, shown(probeRatio)],
       ...loadRatios.map((r) => [r.what, shown(r)]),
     ],
-  )}\n\nAll servers and the load generator share this process and its cores; the signing limit is measured alone, one worker thread signing per core. The faithful mock signs on a pool of worker threads once it is busy (src/mock/sign-pool.ts).`,
+  )}\n\nEach figure is the median of 5 rounds; within a round every target, and the signing limit, is measured in turn for 2 s, so that each ratio compares figures taken under the same drift of the shared machine's load (errors are summed over the rounds). CPU ms per request is this process's CPU time, every thread (server, signing pool, load generator), over the requests answered: a cost that a busy machine hardly moves, where requests/s moves with it. All servers and the load generator share this process and its cores; the signing limit is measured alone, one worker thread signing per core. The faithful mock signs on a pool of worker threads once it is busy (src/mock/sign-pool.ts).`,
 );
 loads.push(`after the throughput runs: ${load()}`);
 
