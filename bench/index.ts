@@ -1,15 +1,17 @@
 /**
  * `npm run bench`: a benchmark, not a timed test. Measures side by side, in one run on this
- * machine, and prints the tables; the last ones are kept in BENCHMARKS.md with the machine, the
- * versions and the command. `--quick` leaves out the several-minute rate-limit run.
+ * machine, prints every ratio beside its target, and keeps the tables in BENCHMARKS.md with the
+ * machine, its load, the versions and the command. `--quick` leaves out the several-minute
+ * rate-limit run. The targets live here and nowhere else (issue 17).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { packagePath } from '../src/paths.ts';
-import { formatDuration } from '../src/plan.ts';
+import { formatDuration, formatSpendByAccount } from '../src/plan.ts';
 import { countOutcomes } from '../src/reporters/record.ts';
 import { measureDefaultRun } from './default-run.ts';
-import { measureRateLimitBudget } from './rate-limit-budget.ts';
+import { measureRateLimitBudget, planWithoutSecondary } from './rate-limit-budget.ts';
+import { measureStartup } from './startup.ts';
 import { measureThroughput } from './throughput.ts';
 
 const quick = process.argv.includes('--quick');
@@ -26,77 +28,170 @@ const version = (name: string) =>
       version: string;
     }
   ).version;
+const load = () =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(', ');
 
-const missed: string[] = [];
-const sections: string[] = [];
-
-log('1/3 the default run (npm start) and the vitest floor, 3 runs each');
-const { run, floor } = measureDefaultRun();
-const wallRatio = run.wallSeconds / floor.wallSeconds;
-if (wallRatio > 2) {
-  missed.push(
-    `default run ${wallRatio.toFixed(2)}x the vitest floor (target <= 2). Where the time goes: about 8 s of it is the rate limit the suite waits out on purpose (the plan's least wall time at the embedded mock's 10 per 2 s: primary's 32 token requests span four windows, and each burst waits a quiet window before it and its Retry-After after it); the rest is start-up (tsx, vitest, a P-521 key) and the revocation watches. What would fix it: a sub-second window for the embedded mock (windows and Retry-After are whole seconds today, so each burst would still cost about a second) and shorter survival watches.`,
-  );
+/** A ratio beside its target, as the tables show it, and whether it is met. */
+interface Ratio {
+  what: string;
+  value: number;
+  target: string;
+  met: boolean;
 }
+const ratios: Ratio[] = [];
+function ratio(what: string, value: number, target: `<= ${number}` | `>= ${number}`): Ratio {
+  const bound = Number(target.slice(3));
+  const met = target.startsWith('<=') ? value <= bound : value >= bound;
+  const entry = { what, value, target, met };
+  ratios.push(entry);
+  return entry;
+}
+const shown = (r: Ratio) => `${r.value.toFixed(2)} (target ${r.target}${r.met ? '' : ', MISSED'})`;
+const sections: string[] = [];
+const loads: string[] = [`at the start: ${load()}`];
+
+// The run before issue 17 at the live limits (BENCHMARKS.md as the issue quotes it): its plan
+// stated 6 min 0 s as the least the limits allow, and the run took 5 min 3 s.
+const BEFORE = { statedLeastMs: 6 * 60_000, measuredMs: 5 * 60_000 + 3_000 };
+
+log('1/4 the default run (npm start) and the vitest floor, 3 runs each');
+const { run, floor, lines } = measureDefaultRun();
+const wall = ratio(
+  'default run / vitest floor, wall time',
+  run.wallSeconds / floor.wallSeconds,
+  '<= 2',
+);
 sections.push(
   `## The default run beside the vitest floor\n\n${table(
     [
       'measure',
-      'npm start (122 testcases vs the embedded mock)',
+      'npm start (every testcase vs the embedded mock)',
       'vitest, one empty test file',
       'ratio',
-      'target',
     ],
     [
       [
         'wall time',
         `${run.wallSeconds.toFixed(2)} s`,
         `${floor.wallSeconds.toFixed(2)} s`,
-        wallRatio.toFixed(2),
-        '<= 2',
+        shown(wall),
       ],
       [
         'peak memory (RSS)',
         `${run.peakMiB.toFixed(0)} MiB`,
         `${floor.peakMiB.toFixed(0)} MiB`,
         (run.peakMiB / floor.peakMiB).toFixed(2),
-        '',
       ],
     ],
-  )}\n\nMedian of 3 runs each, under GNU time. The default run's mock window is 10 per 2 s, so about 8 s of it is the rate limit the suite waits out on purpose (the plan line says how much).`,
+  )}\n\nMedian of 3 runs each, under GNU time. The run's own account of its rate-limit waits (the embedded mock's clock: 10 per 2 s, a second of it 250 ms):\n\n\`\`\`\n${lines.join('\n')}\n\`\`\``,
+);
+loads.push(`after the default run: ${load()}`);
+
+log('2/4 start-up: --help, and run up to its first request, 5 runs each');
+const startup = await measureStartup();
+sections.push(
+  `## Start-up\n\n${table(
+    ['measure', 'wall time', 'peak memory (RSS)', 'note'],
+    [
+      [
+        '`oauth-conformance --help`',
+        `${startup.help.wallSeconds.toFixed(2)} s`,
+        `${startup.help.peakMiB.toFixed(0)} MiB`,
+        'node, the TypeScript loader (tsx), the command line',
+      ],
+      [
+        '`oauth-conformance run --target URL`, to its first request',
+        `${startup.runToFirstRequestSeconds.toFixed(2)} s`,
+        '',
+        'as above, plus configuration, catalog, the run and vitest modules, the plan',
+      ],
+      [
+        'vitest, one empty test file (the floor above)',
+        `${floor.wallSeconds.toFixed(2)} s`,
+        `${floor.peakMiB.toFixed(0)} MiB`,
+        'for scale',
+      ],
+    ],
+  )}\n\nMedians of 5 runs. No target here: kept so that the packaging issue, which takes tsx off the run-time path, can measure what it changes.`,
 );
 
-log('2/3 throughput on loopback, 10 connections, 5 s per target');
-const throughput = await measureThroughput();
-const mockToken = throughput[0];
-const oidc = throughput.find((row) => row.target.startsWith('node-oidc-provider'));
-const tokenRatio = mockToken && oidc ? mockToken.requestsPerSecond / oidc.requestsPerSecond : 0;
-if (tokenRatio < 1.5) {
-  missed.push(
-    `mock token endpoint ${tokenRatio.toFixed(2)}x node-oidc-provider's (target >= 1.5). Where the time goes: a CPU profile of the mock under this load (node --cpu-prof, the mock and autocannon as in bench/throughput.ts) puts 68% of the time in crypto's signOneShot: every token is an ES512 JWT, as the docs' sample header shows, and one P-521 signature costs about 1.4 ms here, which caps a core near 700 tokens/s; node-oidc-provider issues opaque client_credentials tokens by default and signs nothing. What would fix it: a mock option to sign with ES256 or EdDSA for load tests (some 30x cheaper), or signing on a worker pool.`,
+log('3/4 throughput on loopback, 10 connections; the signing limit: 5 rounds of 2 s per target');
+const { rows: throughput, signingLimit } = await measureThroughput();
+const find = (prefix: string) => throughput.find((row) => row.target.startsWith(prefix));
+const faithful = throughput.find((row) => row.tokenFormat === 'ES512');
+const probe = find('reference mock: GET /api/atlas/v2/');
+const oidc = find('node-oidc-provider');
+const faithfulRatio = ratio(
+  'faithful (ES512) tokens/s / P-521 signatures/s on all cores',
+  (faithful?.requestsPerSecond ?? 0) / signingLimit,
+  '>= 0.8',
+);
+const probeRatio = ratio(
+  'probe requests/s / 20,000',
+  (probe?.requestsPerSecond ?? 0) / 20_000,
+  '>= 1',
+);
+const loadRatios = throughput
+  .filter((row) => row.tokenFormat && row.tokenFormat !== 'ES512')
+  .map((row) =>
+    ratio(
+      `load mode (${row.tokenFormat}) tokens/s / node-oidc-provider's`,
+      row.requestsPerSecond / (oidc?.requestsPerSecond ?? Number.POSITIVE_INFINITY),
+      '>= 1.5',
+    ),
   );
-}
 sections.push(
   `## Token endpoint throughput\n\n${table(
-    ['target', 'requests/s', 'p50 ms', 'p99 ms', 'errors or non-2xx'],
+    ['target', 'requests/s', 'CPU ms per request', 'p50 ms', 'p99 ms', 'errors or non-2xx'],
     throughput.map((row) => [
       row.target,
       String(row.requestsPerSecond),
+      row.cpuMsPerRequest.toFixed(3),
       String(row.p50Ms),
       String(row.p99Ms),
       String(row.non2xx),
     ]),
-  )}\n\nReference mock over node-oidc-provider: ${tokenRatio.toFixed(2)}x (target >= 1.5). All servers and the load generator share this process and its 2 cores.`,
+  )}\n\n${table(
+    ['ratio', 'value'],
+    [
+      [
+        `faithful (ES512) ${faithful?.requestsPerSecond ?? 0} tokens/s over the signing limit, ${signingLimit} P-521 signatures/s on all ${cpus().length} cores`,
+        shown(faithfulRatio),
+      ],
+      [`probe ${probe?.requestsPerSecond ?? 0} requests/s over 20,000`, shown(probeRatio)],
+      ...loadRatios.map((r) => [r.what, shown(r)]),
+    ],
+  )}\n\nEach figure is the median of 5 rounds; within a round every target, and the signing limit, is measured in turn for 2 s, so that each ratio compares figures taken under the same drift of the shared machine's load (errors are summed over the rounds). CPU ms per request is this process's CPU time, every thread (server, signing pool, load generator), over the requests answered: a cost that a busy machine hardly moves, where requests/s moves with it. All servers and the load generator share this process and its cores; the signing limit is measured alone, one worker thread signing per core. The faithful mock signs on a pool of worker threads once it is busy (src/mock/sign-pool.ts).`,
 );
+loads.push(`after the throughput runs: ${load()}`);
 
 if (!quick) {
-  log('3/3 the full atlas profile at the live limits, 10 per 60 s (several minutes)');
+  log('4/4 the full atlas profile at the live limits, 10 per 60 s (a few minutes)');
+  const oneAccount = await planWithoutSecondary();
   const result = await measureRateLimitBudget(log);
-  const ratio = result.elapsedMs / result.plan.leastWallMs;
-  if (ratio > 1.2)
-    missed.push(`rate-limit run ${ratio.toFixed(3)}x the least wall time (target <= 1.2)`);
-  if (result.spend.unplanned429s > 0)
-    missed.push(`${result.spend.unplanned429s} unplanned 429s (target 0)`);
+  const leastRatio = ratio(
+    'least wall time at the live limits / before (6 min 0 s)',
+    result.plan.leastWallMs / BEFORE.statedLeastMs,
+    '<= 0.6',
+  );
+  const measuredRatio = ratio(
+    'wall time at the live limits / before (5 min 3 s)',
+    result.elapsedMs / BEFORE.measuredMs,
+    '<= 0.6',
+  );
+  const pace = ratio(
+    'wall time / least the limits allow',
+    result.elapsedMs / result.plan.leastWallMs,
+    '<= 1.2',
+  );
+  const exact = ratio(
+    'least the limits allow / wall time (a lower bound: <= 1)',
+    result.plan.leastWallMs / result.elapsedMs,
+    '<= 1',
+  );
+  const unplanned = ratio('unplanned 429s', result.spend.unplanned429s, '<= 0');
   sections.push(
     `## The rate-limit budget at the live limits\n\n${table(
       ['measure', 'value', 'note'],
@@ -106,25 +201,50 @@ if (!quick) {
           `${result.spend.token} / ${result.spend.revoke}`,
           `planned ${result.plan.requests.token} / ${result.plan.requests.revoke}`,
         ],
-        ['wall time', formatDuration(result.elapsedMs), ''],
+        [
+          'by account (token/revoke)',
+          formatSpendByAccount(result.plan.byAccount),
+          'planned; the secondary account takes what any account may send',
+        ],
+        [
+          'wall time',
+          formatDuration(result.elapsedMs),
+          `before: ${formatDuration(BEFORE.measuredMs)}; ${shown(measuredRatio)}`,
+        ],
         [
           'least wall time the limits allow',
           formatDuration(result.plan.leastWallMs),
-          'the plan on a simulated clock, no latency',
+          `the plan on a simulated clock, no latency; before: ${formatDuration(BEFORE.statedLeastMs)}; ${shown(leastRatio)}`,
         ],
-        ['wall / least', ratio.toFixed(3), 'target <= 1.2'],
-        ['unplanned 429s', String(result.spend.unplanned429s), 'target 0'],
+        [
+          'the same with one account',
+          formatDuration(oneAccount.leastWallMs),
+          'the plan without the secondary account: nothing to spread over',
+        ],
+        ['wall / least', shown(pace), ''],
+        ['least / wall', shown(exact), 'the plan is a lower bound'],
+        [
+          'unplanned 429s',
+          String(result.spend.unplanned429s),
+          unplanned.met ? 'target 0' : 'target 0, MISSED',
+        ],
         ['testcases failed', String(countOutcomes(result.report.testcases).failed), 'expected 0'],
       ],
-    )}\n\nThe full atlas profile against the reference mock set to 10 requests per 60 s on the token and the revoke endpoint. The time goes to the primary account's token requests (four windows) and to the two bursts, each of which needs a quiet window before it and waits out its Retry-After after it.`,
+    )}\n\nThe full atlas profile against the reference mock set to 10 requests per 60 s on the token and the revoke endpoint (its secondary account is configured, as the embedded mock's always is). The requests before the bursts fit two windows spread over both accounts, and the two bursts, run together, each wait a quiet window of their own account and then their Retry-After once.`,
   );
+  loads.push(`after the rate-limit run: ${load()}`);
 }
 
-const header = `# Benchmarks\n\nLast measured with \`npm run bench${quick ? ' -- --quick' : ''}\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, vitest ${version('vitest')}, undici ${version('undici')}, autocannon ${version('autocannon')}, oidc-provider ${version('oidc-provider')}, oauth2-mock-server ${version('oauth2-mock-server')}.`;
-const targets = missed.length
-  ? `\n\n## Targets missed\n\n${missed.map((m) => `- ${m}`).join('\n')}`
+const missed = ratios.filter((r) => !r.met);
+const header = `# Benchmarks\n\nLast measured with \`npm run bench${quick ? ' -- --quick' : ''}\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, vitest ${version('vitest')}, undici ${version('undici')}, autocannon ${version('autocannon')}, oidc-provider ${version('oidc-provider')}, oauth2-mock-server ${version('oauth2-mock-server')}. The machine is shared: load average (1, 5, 15 min) ${loads.join('; ')}.`;
+const summary = `## Every ratio beside its target\n\n${table(
+  ['ratio', 'value', 'target', 'met'],
+  ratios.map((r) => [r.what, r.value.toFixed(2), r.target, r.met ? 'yes' : 'no']),
+)}`;
+const verdict = missed.length
+  ? `\n\n${missed.length} of ${ratios.length} targets missed (see the notes above and the closing note of issue 17 for where the time goes).`
   : '\n\nEvery target met.';
-const text = `${header}\n\n${sections.join('\n\n')}${targets}\n`;
+const text = `${header}\n\n${summary}${verdict}\n\n${sections.join('\n\n')}\n`;
 process.stdout.write(text);
 writeFileSync(packagePath('BENCHMARKS.md'), text);
 process.exitCode = missed.length ? 1 : 0;

@@ -4,7 +4,7 @@
  * from 'oauth-conformance'` (lib/index.js).
  */
 
-import { generateAccounts, type MockOptions, startMock } from './mock/index.ts';
+import { generateAccounts, type MockOptions, startMock, type TokenFormat } from './mock/index.ts';
 import {
   type Accounts,
   DEFAULT_CONTAINER_PORT,
@@ -12,7 +12,7 @@ import {
   type RateLimit,
 } from './types.ts';
 
-export type { JournalEntry, MockHandle, MockOptions } from './mock/index.ts';
+export type { JournalEntry, MockHandle, MockOptions, TokenFormat } from './mock/index.ts';
 export { generateAccounts, startMock } from './mock/index.ts';
 export type { Accounts, FaultSpec, RateLimit } from './types.ts';
 
@@ -30,6 +30,11 @@ export interface ReferenceMockOptions {
    * `false` where anyone but the test run can reach the mock (a container on a shared network).
    */
   faultHook?: boolean;
+  /**
+   * What access tokens are: `ES512` JWTs (default, as the docs show), or for load tests of
+   * clients and gateways `ES256`, `EdDSA` or `opaque` (see MockOptions.tokenFormat).
+   */
+  tokenFormat?: TokenFormat;
   /**
    * Run the mock in a container (testcontainers; needs a container engine) instead of in this
    * process: `true` for the reference image built by `npm run build:image`, or the image to run.
@@ -54,6 +59,7 @@ export async function startReferenceMock(
   const seed = options.seed ?? 1;
   if (!options.container) {
     const mockOptions: MockOptions = { seed, faultHook: options.faultHook ?? true };
+    if (options.tokenFormat) mockOptions.tokenFormat = options.tokenFormat;
     if (options.rateLimit) mockOptions.rateLimit = options.rateLimit;
     if (options.tokenLifetimeSeconds)
       mockOptions.tokenLifetimeSeconds = options.tokenLifetimeSeconds;
@@ -72,6 +78,7 @@ export async function startReferenceMock(
   if (options.tokenLifetimeSeconds)
     command.push('--token-lifetime', String(options.tokenLifetimeSeconds));
   if (options.faultHook === false) command.push('--no-fault-hook');
+  if (options.tokenFormat) command.push('--token-format', options.tokenFormat);
   const started = await startContainer({
     image: settings.image ?? DEFAULT_REFERENCE_IMAGE,
     port,

@@ -26,9 +26,19 @@ export interface Budget {
   acquire(key: BudgetKey): Promise<number>;
   /** Books a request sent without waiting (the rate-limit case's deliberate burst). */
   book(key: BudgetKey): void;
+  /**
+   * Counts a request the target's limit does not count, in {@link Budget.spent} but not in the
+   * window: one answered by the fault hook, which is "answered before anything else the target
+   * does" and "does not count towards the rate limit" (docs/fault-hook.md).
+   */
+  count(key: BudgetKey): void;
+  /** Ms until `acquire(key)` would book at once (0: now). Waits nothing, books nothing. */
+  readyIn(key: BudgetKey): number;
+  /** Ms until `drain(key)` would return at once (0: now). Waits nothing, books nothing. */
+  quietIn(key: BudgetKey): number;
   /** Waits until no request under `key` lies within the last window. Returns ms waited. */
   drain(key: BudgetKey): Promise<number>;
-  /** The server refused under `key` until `seconds` from now (its Retry-After). */
+  /** The server refused under `key` until `seconds` (of the limits' clock) from now (its Retry-After). */
   block(key: BudgetKey, seconds: number): void;
   /** Requests booked per key label so far. */
   spent(): Record<string, number>;
@@ -37,6 +47,12 @@ export interface Budget {
 export interface BudgetOptions {
   /** Slack added to every wait, for latency and clock skew. Default 250 ms. */
   marginMs?: number;
+  /**
+   * How long one second of the limits' clock lasts, in ms: their windows and every Retry-After
+   * given to {@link Budget.block} count in these seconds. Default 1000; the embedded mock's
+   * faster clock uses less (src/config.ts `EMBEDDED_CLOCK`).
+   */
+  secondMs?: number;
   /** Told before every wait longer than a second, so the terminal can say what it waits for. */
   onWait?: (label: string, ms: number, why: string) => void;
   /** Told after every booking (the session records what has been spent). */
@@ -50,11 +66,22 @@ export interface BudgetOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/**
+ * The slack the run adds to every wait of the limits (the budget's, the bursts'), for latency and
+ * clock skew: a quarter of a second of the target's rate-limit clock (`secondMs` ms long, see
+ * RunSettings.secondMs), so the embedded mock's faster clock gets a proportionate one; never
+ * under 25 ms, a loaded machine's latency to the embedded mock.
+ */
+export function paceMarginMs(secondMs: number): number {
+  return Math.max(25, secondMs / 4);
+}
+
 export function createBudget(
   limits: Record<string, RateLimit | null>,
   options: BudgetOptions = {},
 ): Budget {
   const marginMs = options.marginMs ?? 250;
+  const secondMs = options.secondMs ?? 1000;
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? timerSleep;
   const deadlineAt = options.deadlineAt ?? Number.POSITIVE_INFINITY;
@@ -64,7 +91,7 @@ export function createBudget(
   const blockedUntil = new Map<string, number>();
   const totals = new Map<string, number>();
   const limitOf = (path: string): RateLimit | null => known.get(path) ?? null;
-  const windowMsOf = (path: string): number => (limitOf(path)?.windowSeconds ?? 0) * 1000;
+  const windowMsOf = (path: string): number => (limitOf(path)?.windowSeconds ?? 0) * secondMs;
 
   const logOf = (key: BudgetKey): number[] => {
     const label = keyLabel(key);
@@ -88,11 +115,37 @@ export function createBudget(
 
   const blockedFor = (key: BudgetKey): number => (blockedUntil.get(keyLabel(key)) ?? 0) - now();
 
-  const book = (key: BudgetKey): void => {
-    logOf(key).push(now());
+  const tally = (key: BudgetKey): void => {
     const label = keyLabel(key);
     totals.set(label, (totals.get(label) ?? 0) + 1);
     options.onBook?.();
+  };
+
+  const book = (key: BudgetKey): void => {
+    logOf(key).push(now());
+    tally(key);
+  };
+
+  /** Ms until one more request under `key` fits the limit and no Retry-After holds it. */
+  const readyIn = (key: BudgetKey): number => {
+    const blocked = blockedFor(key);
+    const limit = limitOf(key.path);
+    const log = logOf(key);
+    const slot =
+      !limit || log.length < limit.requests
+        ? 0
+        : (log[0] ?? now()) + windowMsOf(key.path) + marginMs - now();
+    return Math.max(0, blocked > 0 ? blocked + marginMs : 0, slot);
+  };
+
+  /** Ms until no request under `key` lies within the last window and no Retry-After holds it. */
+  const quietIn = (key: BudgetKey): number => {
+    if (!limitOf(key.path)) return 0;
+    const blocked = blockedFor(key);
+    const log = logOf(key);
+    const last = log[log.length - 1];
+    const quiet = last === undefined ? 0 : last + windowMsOf(key.path) + marginMs - now();
+    return Math.max(0, blocked + (blocked > 0 ? marginMs : 0), quiet);
   };
 
   return {
@@ -123,23 +176,22 @@ export function createBudget(
       return waited;
     },
     book,
+    count: tally,
+    readyIn,
+    quietIn,
     async drain(key) {
       let waited = 0;
       if (!limitOf(key.path)) return 0;
       for (;;) {
         if (pastDeadline()) return waited;
-        const blocked = blockedFor(key);
-        const log = logOf(key);
-        const last = log[log.length - 1];
-        const quiet = last === undefined ? 0 : last + windowMsOf(key.path) + marginMs - now();
-        const ms = Math.max(blocked + (blocked > 0 ? marginMs : 0), quiet);
+        const ms = quietIn(key);
         if (ms <= 0) return waited;
         waited += await wait(key, ms, 'a fresh rate-limit window');
       }
     },
     block(key, seconds) {
       const label = keyLabel(key);
-      const ms = Math.min(Math.max(0, seconds * 1000), MAX_TIMER_MS);
+      const ms = Math.min(Math.max(0, seconds * secondMs), MAX_TIMER_MS);
       blockedUntil.set(label, Math.max(blockedUntil.get(label) ?? 0, now() + ms));
     },
     spent() {

@@ -1,9 +1,10 @@
 /** Runs plain cases: builds the request from the case's recipe, sends it within the budget, records what came back. */
 import { appendFileSync } from 'node:fs';
-import { en, Faker } from '@faker-js/faker';
 import { type BudgetKey, keyLabel, retryAfterSeconds } from './budget.ts';
 import type { CaseResult } from './checks/index.ts';
+import { fakerFor, generatedClientId, generatedSecret } from './fuzz.ts';
 import { type Exchange, type HttpRequest, type HttpResponse, parseJson, send } from './http.ts';
+import { caseRole, freshTokenRole } from './plan.ts';
 import { statedLimit } from './rate-limit-text.ts';
 import { basicCredentials, encodingsDiffer } from './redact.ts';
 import { missingScope } from './refusals.ts';
@@ -16,20 +17,7 @@ export class CaseSetupError extends Error {
   readonly code = 'CASE_SETUP';
 }
 
-/** A faker seeded from the run's seed and the case id, so a case's values do not depend on order. */
-function fakerFor(seed: number, caseId: string): Faker {
-  const faker = new Faker({ locale: [en] });
-  faker.seed([seed, ...Array.from(caseId, (char) => char.charCodeAt(0))]);
-  return faker;
-}
-
-export function generatedClientId(faker: Faker): string {
-  return `mdb_sa_id_${faker.string.hexadecimal({ length: 24, casing: 'lower', prefix: '' })}`;
-}
-
-export function generatedSecret(faker: Faker): string {
-  return `mdb_sa_sk_${faker.string.alphanumeric(40)}`;
-}
+export { generatedClientId, generatedSecret } from './fuzz.ts';
 
 export function endpointPath(session: Session, endpoint: Case['endpoint']): string {
   const { paths, resourceProbe } = session.run;
@@ -85,13 +73,15 @@ export function buildRequest(
   if (auth && 'header' in auth) headers.authorization = auth.header;
   if (auth && 'basic' in auth) {
     const faker = fakerFor(run.seed, c.id);
+    // The case's own role, or the ordinary account the plan sends it as (src/plan.ts).
+    const role = caseRole(run, c) ?? auth.basic;
     let secret: string;
-    if (auth.basic === 'unknown') {
+    if (role === 'unknown') {
       clientId = generatedClientId(faker);
       secret = generatedSecret(faker);
     } else {
-      const account = run.accounts[auth.basic];
-      if (!account) throw new CaseSetupError(`no ${auth.basic} account is configured`);
+      const account = run.accounts[role];
+      if (!account) throw new CaseSetupError(`no ${role} account is configured`);
       clientId = account.clientId;
       secret = auth.secret === 'wrong' ? generatedSecret(faker) : account.clientSecret;
     }
@@ -199,17 +189,26 @@ function noteAccepted(session: Session, exchange: Exchange, clientId: string | u
  * Sends one request, paced by the budget when its path is rate-limited. An unplanned 429 is
  * waited out (its Retry-After, else one window; bounded by {@link boundTargetWait}) and the
  * request retried once, with a note; a Retry-After past the bound is noted as a finding.
+ *
+ * `faultStatus`: the request is to be answered by the fault hook with that status, which the
+ * target's limit does not count (docs/fault-hook.md), so it is sent without waiting for a slot
+ * and counted, not booked; answered otherwise, the limit may have counted it, and it is booked.
  */
 export async function sendPaced(
   session: Session,
   request: HttpRequest,
   clientId: string | undefined,
   notes: string[],
+  faultStatus?: number,
 ): Promise<Exchange> {
   const { run, budget } = session;
   const key = budgetKey(session, new URL(request.url).pathname, clientId);
-  if (key) await budget.acquire(key);
+  if (key && faultStatus === undefined) await budget.acquire(key);
   let exchange = await send(request, { timeoutMs: run.timeoutMs });
+  if (key && faultStatus !== undefined) {
+    if (exchange.response?.status === faultStatus) budget.count(key);
+    else budget.book(key);
+  }
   learnTokens(session, exchange);
   noteAccepted(session, exchange, clientId);
   if (key && exchange.response?.status === 429) {
@@ -221,6 +220,7 @@ export async function sendPaced(
     const wait = boundTargetWait(told ?? windowSeconds ?? 60, 'Retry-After', {
       windowSeconds,
       deadlineAt: run.deadlineAt,
+      secondMs: run.secondMs,
     });
     session.unplanned429s += 1;
     if (wait.finding) notes.push(`unplanned 429 on ${keyLabel(key)}: ${wait.finding}`);
@@ -231,7 +231,7 @@ export async function sendPaced(
     notes.push(
       `unplanned 429 on ${keyLabel(key)}: waited ${wait.ms / 1000} s and sent the request once more`,
     );
-    budget.block(key, wait.ms / 1000);
+    budget.block(key, wait.ms / run.secondMs);
     await budget.acquire(key);
     exchange = await send(request, { timeoutMs: run.timeoutMs });
     learnTokens(session, exchange);
@@ -392,7 +392,8 @@ export async function placeholderValues(
     if (name === 'unknown-token')
       values[name] = fakerFor(session.run.seed, c.id).string.alphanumeric(48);
     else if (name === 'shared-token') values[name] = await sharedToken(session, notes);
-    else if (name === 'fresh-token') values[name] = await issueToken(session, notes);
+    else if (name === 'fresh-token')
+      values[name] = await issueToken(session, notes, freshTokenRole(session.run, c));
     else throw new CaseSetupError(`case ${c.id} names unknown placeholder {{${name}}}`);
   }
   return values;
@@ -410,7 +411,7 @@ async function executePlainCase(session: Session, c: Case): Promise<CaseResult> 
     c,
     await placeholderValues(session, c, notes),
   );
-  const exchange = await sendPaced(session, request, clientId, notes);
+  const exchange = await sendPaced(session, request, clientId, notes, c.fault?.status);
   const result: CaseResult = { exchange, notes, ...(baseline ? { baseline } : {}) };
   // Any token the target issued is tried at the probe; whether 200 was the right status is token.200.status's to say.
   const issued = exchange.response;

@@ -14,7 +14,7 @@ const USAGE = `usage:
                         [--ca FILE] [--allow-insecure-http] [--fuzz N] [--seed N]
   oauth-conformance mock [--host ADDRESS] [--port N] [--seed N] [--rate-limit N/SECONDS]
                          [--revoke-rate-limit N/SECONDS] [--token-lifetime SECONDS] [--show-secrets]
-                         [--no-fault-hook]
+                         [--no-fault-hook] [--token-format ES512|ES256|EdDSA|opaque]
   oauth-conformance client [--scenario NAME ...] [--reports DIR] [--timeout SECONDS] [--seed N]
                            [--list] -- <command> [args...]
 

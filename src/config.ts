@@ -8,9 +8,10 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
 import { ConformanceError } from './errors.ts';
+import type { AccountAssignment } from './plan.ts';
 import { MIN_CONFIGURED_SECRET_LENGTH } from './redact.ts';
 import { validate } from './schemas.ts';
-import { getCatalog } from './specs.ts';
+import { type CatalogData, getCatalog } from './specs.ts';
 import { isLoopbackAddress } from './target-check.ts';
 import {
   type Accounts,
@@ -23,8 +24,21 @@ import {
 
 export const PROFILE_NAMES: readonly ProfileName[] = ['atlas', 'cloud-manager', 'rfc6749'];
 
-/** The embedded mock's window: short, so that `npm start` does not wait out real minutes. */
+/**
+ * The embedded mock's limit, counted on the embedded clock ({@link EMBEDDED_SECOND_MS}): on the
+ * wire 10 requests every 2 seconds, whole seconds as the contract has them (the 429's
+ * Retry-After and its "limited to 10 requests every 2 seconds"); in real time 10 per 0.5 s.
+ */
 export const EMBEDDED_RATE_LIMIT: RateLimit = { requests: 10, windowSeconds: 2 };
+/**
+ * How long one second of the embedded mock's rate-limit clock lasts, in ms, when the embedded
+ * mock runs with {@link EMBEDDED_RATE_LIMIT} (no limit configured): its windows and the
+ * Retry-After of its 429s count in these seconds, and the run, which knows, waits them so. Every
+ * testcase runs and judges what it judges against a real target; only this clock is faster, so
+ * that `npm start` does not wait out real seconds. A real target's seconds are 1000 ms, and so
+ * are the embedded mock's when a config gives it a limit.
+ */
+export const EMBEDDED_SECOND_MS = 250;
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
 export const DEFAULT_TIMEOUT_SECONDS = 30;
 export const DEFAULT_REVOCATION_WAIT_SECONDS = 5;
@@ -104,6 +118,12 @@ export interface RunSettings {
   /** --allow entries past their date: each fails the run. */
   expiredAllowances: Allowance[];
   tokenLifetimeSeconds: number | null;
+  /**
+   * How long one second of the target's rate-limit clock lasts, in ms: rate-limit windows and
+   * Retry-After values count in these seconds. 1000, except for the embedded mock with its
+   * default limit ({@link EMBEDDED_SECOND_MS}).
+   */
+  secondMs: number;
   paths: { token: string; revoke: string };
   resourceProbe: { path: string; accept: string } | null;
   faultHook: boolean;
@@ -399,6 +419,10 @@ export function resolveRunSettings(
     rateLimit: file.rateLimit ?? (embedded ? EMBEDDED_RATE_LIMIT : profile.rateLimit),
     revokeRateLimit:
       file.revokeRateLimit ?? (embedded ? EMBEDDED_RATE_LIMIT : profile.revokeRateLimit),
+    secondMs:
+      embedded && file.rateLimit === undefined && file.revokeRateLimit === undefined
+        ? EMBEDDED_SECOND_MS
+        : 1000,
     acceptDrift: options.acceptDrift ?? false,
     ...readAllowFile(options.allow, today),
     tokenLifetimeSeconds:
@@ -436,4 +460,8 @@ export interface RunContext extends Omit<RunSettings, 'target' | 'accounts' | 'r
   spendFile: string;
   /** Where the worker records the access tokens it saw, for the CLI's last scan of the reports (a private temp dir). */
   tokensFile: string;
+  /** Who sends what any ordinary account could send, as the plan chose (src/plan.ts); absent: primary. */
+  accountAssignment?: AccountAssignment;
+  /** The catalog the CLI loaded and checked, so that the suites' worker need not again (src/specs.ts). */
+  catalog?: CatalogData;
 }

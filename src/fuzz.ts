@@ -3,7 +3,9 @@
  * service must refuse with a 4xx, never a 5xx or a hang. Made with faker from the run's seed, so
  * `--seed` reproduces them.
  */
-import { en, Faker } from '@faker-js/faker';
+// One locale's entry point: the package root loads every locale (several MB to compile at start-up).
+import type { Faker } from '@faker-js/faker';
+import { faker as enFaker } from '@faker-js/faker/locale/en';
 import type { HttpRequest } from './http.ts';
 import { basicCredentials } from './redact.ts';
 import type { Account, ClientCredentialEncoding } from './types.ts';
@@ -23,6 +25,36 @@ export interface FuzzInput {
 }
 
 type Endpoint = 'token' | 'revoke';
+
+/**
+ * The run's faker, seeded from `seed` and `parts` (a case id, an endpoint), so that the values
+ * drawn do not depend on the order things run in. One instance is re-seeded for every use: draw
+ * from it at once, before anything else can seed it again (no `await` in between).
+ */
+export function seededFaker(seed: number, ...parts: (string | number)[]): Faker {
+  enFaker.seed([
+    seed,
+    ...parts.flatMap((part) =>
+      typeof part === 'number' ? [part] : Array.from(part, (char) => char.charCodeAt(0)),
+    ),
+  ]);
+  return enFaker;
+}
+
+/** A faker seeded from the run's seed and a case id (see {@link seededFaker}). */
+export function fakerFor(seed: number, caseId: string): Faker {
+  return seededFaker(seed, caseId);
+}
+
+/** A client id of the documented form that no target has issued (drawn from `faker`). */
+export function generatedClientId(faker: Faker): string {
+  return `mdb_sa_id_${faker.string.hexadecimal({ length: 24, casing: 'lower', prefix: '' })}`;
+}
+
+/** A client secret of the documented form (drawn from `faker`). */
+export function generatedSecret(faker: Faker): string {
+  return `mdb_sa_sk_${faker.string.alphanumeric(40)}`;
+}
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -154,20 +186,25 @@ const REVOKE_INVALID_TOKEN_KINDS = new Set([
   'empty parameter values',
 ]);
 
-/** `count` malformed requests to `url`, cycling through every kind, values drawn from `seed`. */
+/**
+ * `count` malformed requests to `url`, cycling through every kind, values drawn from `seed`.
+ * `account` is the account whose credentials the inputs that carry valid ones use, or a function
+ * that names it input by input (the run spreads them over its ordinary accounts: see
+ * src/plan.ts); which account it is changes no other value drawn.
+ */
 export function fuzzInputs(
   seed: number,
   count: number,
   endpoint: Endpoint,
   url: string,
-  account: Account,
+  account: Account | ((index: number) => Account),
   encoding: ClientCredentialEncoding = 'raw',
   /** Form parameters every token request carries besides grant_type (a scope the server demands). */
   tokenParameters: Record<string, string> = {},
 ): FuzzInput[] {
   const basic = (id: string, secret: string) => `Basic ${basicCredentials(id, secret, encoding)}`;
-  const faker = new Faker({ locale: [en] });
-  faker.seed([seed, endpoint === 'token' ? 1 : 2]);
+  const faker = seededFaker(seed, endpoint === 'token' ? 1 : 2);
+  const accountAt = typeof account === 'function' ? account : () => account;
   const form =
     endpoint === 'token'
       ? new URLSearchParams({ grant_type: 'client_credentials', ...tokenParameters }).toString()
@@ -179,7 +216,7 @@ export function fuzzInputs(
       : FUZZ_KINDS;
   return Array.from({ length: count }, (_, i) => {
     const kind = kinds[i % kinds.length] as string;
-    const made = (KINDS[kind] as (typeof KINDS)[string])(faker, account, form, basic);
+    const made = (KINDS[kind] as (typeof KINDS)[string])(faker, accountAt(i), form, basic);
     const headers = { accept: 'application/json', ...made.headers };
     return {
       kind,

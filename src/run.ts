@@ -19,7 +19,13 @@ import {
 import { configureTransport, send, transportFailureKind } from './http.ts';
 import { type MockHandle, startMock } from './mock/index.ts';
 import { PACKAGE_ROOT, packagePath, TOOL_VERSION } from './paths.ts';
-import { formatDuration, type Plan, planRun } from './plan.ts';
+import {
+  formatDuration,
+  formatSpendByAccount,
+  type Plan,
+  planRun,
+  spentByAccount,
+} from './plan.ts';
 import {
   accountSecrets,
   createAccountsRedactor,
@@ -30,7 +36,7 @@ import { finishReports, prepareReportsDir } from './reporters/index.ts';
 import { CollectingReporter, countOutcomes, type TestcaseRecord } from './reporters/record.ts';
 import type { RunReport } from './reporters/report.ts';
 import { printTestcase } from './reporters/summary.ts';
-import { AREA_ORDER, areasFor } from './specs.ts';
+import { AREA_ORDER, areasFor, catalogData } from './specs.ts';
 import { ensureSafeTransport } from './target-check.ts';
 import { oneLine, useRedactor } from './text.ts';
 import type { Accounts, RateLimit } from './types.ts';
@@ -52,6 +58,8 @@ export interface RunResult {
   seed: number;
   plan: Plan;
   spend: Spend;
+  /** What the budget booked, by key label (src/budget.ts): what the plan's `byKey` predicts. */
+  spentByKey: Record<string, number>;
   elapsedMs: number;
 }
 
@@ -98,6 +106,16 @@ function readTokens(file: string): string[] {
         return line;
       }
     });
+}
+
+function readSpentByKey(file: string): Record<string, number> {
+  try {
+    return (
+      (JSON.parse(readFileSync(file, 'utf8')) as { spent?: Record<string, number> }).spent ?? {}
+    );
+  } catch {
+    return {};
+  }
 }
 
 function readSpend(file: string, revokePath: string): Spend {
@@ -286,9 +304,13 @@ function finishRun(
     ...accountSecrets(context?.accounts ?? settings.accounts),
     ...tokens.filter((token) => token.length >= MIN_SECRET_LENGTH),
   ];
+  const byAccount =
+    context && plan
+      ? ` (${formatSpendByAccount(spentByAccount(context, readSpentByKey(context.spendFile)))})`
+      : '';
   const spent = plan
     ? [
-        `spent ${spend.token} token and ${spend.revoke} revoke requests in ${formatDuration(elapsedMs)} (least the limits allow: ${formatDuration(plan.leastWallMs)}); unplanned 429s: ${spend.unplanned429s}`,
+        `spent ${spend.token} token and ${spend.revoke} revoke requests${byAccount} in ${formatDuration(elapsedMs)} (least the limits allow: ${formatDuration(plan.leastWallMs)}); unplanned 429s: ${spend.unplanned429s}`,
       ]
     : [];
   if (short > 0)
@@ -323,6 +345,7 @@ async function runAgainst(state: RunState, io: RunIo): Promise<RunResult> {
       ...(settings.tokenLifetimeSeconds
         ? { tokenLifetimeSeconds: settings.tokenLifetimeSeconds }
         : {}),
+      ...(settings.secondMs !== 1000 ? { secondMs: settings.secondMs } : {}),
     });
   }
   const { mock } = state;
@@ -330,7 +353,7 @@ async function runAgainst(state: RunState, io: RunIo): Promise<RunResult> {
   state.scratch = scratch;
   const accounts = (mock ? mock.accounts : settings.accounts) as Accounts;
   if (mock) state.redactor = createAccountsRedactor(accounts);
-  const context: RunContext = {
+  const unplanned: RunContext = {
     ...settings,
     target: mock?.url ?? container?.url ?? (settings.target as string),
     targetKind: mock ? 'embedded-mock' : container ? 'container' : 'url',
@@ -339,11 +362,21 @@ async function runAgainst(state: RunState, io: RunIo): Promise<RunResult> {
     spendFile: join(scratch, 'spend.json'),
     tokensFile: join(scratch, 'tokens'),
   };
+  const plan = await planRun(unplanned);
+  // The worker follows the plan's accounts and takes the catalog this process checked.
+  const context: RunContext = {
+    ...unplanned,
+    accountAssignment: plan.assignment,
+    catalog: catalogData(),
+  };
   state.context = context;
+  state.plan = plan;
   const per = (limit: RateLimit | null) =>
     limit ? `${limit.requests} per ${limit.windowSeconds} s` : 'none known';
-  const plan = await planRun(context);
-  state.plan = plan;
+  const clock =
+    context.secondMs === 1000
+      ? ''
+      : ` (on the embedded mock's clock, where 1 s lasts ${context.secondMs} ms)`;
   io.out(`oauth-conformance run`);
   io.out(
     `  target   ${context.target}${mock ? ' (embedded reference mock)' : container ? ` (container from ${container.image})` : ''}`,
@@ -351,10 +384,10 @@ async function runAgainst(state: RunState, io: RunIo): Promise<RunResult> {
   io.out(`  profile  ${context.profile}`);
   io.out(`  seed     ${context.seed} (--seed ${context.seed} reproduces this run)`);
   io.out(
-    `  limits   token ${per(context.rateLimit)}, revoke ${per(context.revokeRateLimit)}; fault hook ${context.faultHook ? 'on' : 'off'}; probe ${context.resourceProbe?.path ?? 'none'}`,
+    `  limits   token ${per(context.rateLimit)}, revoke ${per(context.revokeRateLimit)}${clock}; fault hook ${context.faultHook ? 'on' : 'off'}; probe ${context.resourceProbe?.path ?? 'none'}`,
   );
   io.out(
-    `  plan     ${plan.requests.token} token and ${plan.requests.revoke} revoke requests; the limits allow them in no less than ${formatDuration(plan.leastWallMs)}`,
+    `  plan     ${plan.requests.token} token and ${plan.requests.revoke} revoke requests (token/revoke by account: ${formatSpendByAccount(plan.byAccount)}); the limits allow them in no less than ${formatDuration(plan.leastWallMs)}`,
   );
   io.out('');
   configureTransport(context.ca ? { ca: context.ca } : {});
@@ -398,6 +431,7 @@ async function runAgainst(state: RunState, io: RunIo): Promise<RunResult> {
     seed: context.seed,
     plan,
     spend,
+    spentByKey: readSpentByKey(context.spendFile),
     elapsedMs,
   };
 }

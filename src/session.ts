@@ -5,11 +5,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import { inject } from 'vitest';
-import { type Budget, createBudget } from './budget.ts';
+import { type Budget, createBudget, paceMarginMs } from './budget.ts';
 import type { CaseResult } from './checks/index.ts';
 import type { RunContext } from './config.ts';
 import { configureTransport } from './http.ts';
 import { createAccountsRedactor, type Redactor } from './redact.ts';
+import { adoptCatalog } from './specs.ts';
 import { useRedactor } from './text.ts';
 import type { ClientCredentialEncoding } from './types.ts';
 
@@ -51,6 +52,7 @@ export function getSession(): Session {
       'no run context: the suites in suites/ are run by `oauth-conformance run`, not by vitest directly',
     );
   }
+  if (run.catalog) adoptCatalog(run.catalog);
   configureTransport({ deadlineAt: run.deadlineAt, ...(run.ca ? { ca: run.ca } : {}) });
   const redactor = createAccountsRedactor(run.accounts);
   useRedactor((text) => redactor.redact(text));
@@ -58,6 +60,8 @@ export function getSession(): Session {
     { [run.paths.token]: run.rateLimit, [run.paths.revoke]: run.revokeRateLimit },
     {
       deadlineAt: run.deadlineAt,
+      secondMs: run.secondMs,
+      marginMs: paceMarginMs(run.secondMs),
       onBook: () => recordSpend(),
       onWait: (key, ms, why) => {
         process.stderr.write(`  … waiting ${(ms / 1000).toFixed(1)} s for ${why}: ${key}\n`);

@@ -57,6 +57,13 @@ export interface Case {
   /** Requests to each rate-limited endpoint (see {@link Cost}). */
   cost?: { token: Cost; revoke: Cost };
   probe?: boolean;
+  /**
+   * What the case judges holds for any ordinary account: the run may send its primary
+   * credentials (and a `{{fresh-token}}`, and a fuzz case's valid credentials) as the secondary
+   * account's, to spread rate-limited requests over both budgets (src/plan.ts decides). A case
+   * whose baseline has it follows its baseline to the same account.
+   */
+  anyAccount?: true;
   requirements: string[];
 }
 
@@ -135,9 +142,20 @@ export function loadCatalog(dir = SPECS_DIR): Catalog {
         throw new Error(`case ${c.id} (${c.endpoint}) names ${id} (${requirement.endpoint})`);
     }
   }
+  const byId = new Map(cases.map((c) => [c.id, c]));
+  const sendsAsPrimary = (c: Case) => {
+    const auth = c.request.auth;
+    return auth !== undefined && 'basic' in auth && auth.basic === 'primary';
+  };
   for (const c of cases) {
     if (c.baseline && !ids.has(c.baseline))
       throw new Error(`case ${c.id} names unknown baseline ${c.baseline}`);
+    if (c.anyAccount && !sendsAsPrimary(c))
+      throw new Error(`case ${c.id} is anyAccount but does not send the primary credentials`);
+    if (c.baseline && byId.get(c.baseline)?.anyAccount && !sendsAsPrimary(c))
+      throw new Error(
+        `case ${c.id} follows its anyAccount baseline ${c.baseline} but does not send the primary credentials`,
+      );
   }
   const { profiles } = readSpecFile(
     `${dir}/profiles.json`,
@@ -153,6 +171,32 @@ let catalog: Catalog | undefined;
 export function getCatalog(): Catalog {
   catalog ??= loadCatalog();
   return catalog;
+}
+
+/** The catalog as plain data, to hand to another thread (the requirements as a list). */
+export interface CatalogData {
+  requirements: Requirement[];
+  cases: Case[];
+  profiles: Record<ProfileName, Profile>;
+}
+
+/** This process's catalog (loaded and checked once) as plain data. */
+export function catalogData(): CatalogData {
+  const { requirements, cases, profiles } = getCatalog();
+  return { requirements: [...requirements.values()], cases, profiles };
+}
+
+/**
+ * Uses a catalog another thread loaded and checked ({@link catalogData}), so that this one does
+ * not read and validate specs/ again: the suites' worker takes the CLI's. A catalog already in
+ * use is kept.
+ */
+export function adoptCatalog(data: CatalogData): void {
+  catalog ??= {
+    requirements: new Map(data.requirements.map((requirement) => [requirement.id, requirement])),
+    cases: data.cases,
+    profiles: data.profiles,
+  };
 }
 
 /** The areas (suites/<area>.test.ts) that have at least one requirement in `profile`. */

@@ -10,6 +10,7 @@ import { CaseSetupError, credentialEncodingHint, resultOf } from './cases.ts';
 import { type CaseResult, getCheck, type Verdict } from './checks/index.ts';
 import { exchangeText } from './exchange-text.ts';
 import { type HttpResponse, parseJson } from './http.ts';
+import { caseRole } from './plan.ts';
 import { type DefinedRefusal, definedRefusal, missingScope, refusalExplained } from './refusals.ts';
 import { SEQUENCES } from './sequences/index.ts';
 import { getSession, type Session } from './session.ts';
@@ -166,7 +167,7 @@ async function judge(
   if (!verdict.ok) {
     // Correct credentials refused: say when the suite's own credential encoding may be the cause.
     const auth = c.request.auth;
-    const role = auth && 'basic' in auth && !auth.secret ? auth.basic : undefined;
+    const role = auth && 'basic' in auth && !auth.secret ? caseRole(session.run, c) : undefined;
     const hint = credentialEncodingHint(session, role, result.exchange.response);
     if (hint) verdict = { ...verdict, reason: `${verdict.reason}; ${hint}` };
     // A refusal an RFC defines: say so, and under the RFC levels judge at the level it breaks.
@@ -277,5 +278,7 @@ export function defineCase(c: Case): void {
 
 /** Defines the tests of every case of an area (specs/cases/<area>.json), in catalog order. */
 export function defineCases(area: string): void {
+  // The session first: it adopts the CLI's catalog, which spares this thread reading specs/.
+  getSession();
   for (const c of getCatalog().cases.filter((candidate) => candidate.area === area)) defineCase(c);
 }

@@ -53,7 +53,9 @@ const UNKNOWN_WINDOW_SECONDS = 60;
 /**
  * Bounds a wait a target asked for (`seconds`, from Retry-After) by twice the endpoint's window
  * (`windowSeconds`; 60 s when unknown) and by what is left of the run before `deadlineAt` (epoch
- * ms). A request past the bound is reported as a finding and waited only up to the bound.
+ * ms). A request past the bound is reported as a finding and waited only up to the bound. The
+ * wait is `seconds` of the target's rate-limit clock (`secondMs` ms each, 1000 but for the
+ * embedded mock's faster clock).
  *
  * Source: RFC 9110 §10.2.3 defines Retry-After as delta-seconds or an HTTP-date and sets no
  * maximum; the bound is this suite's, from the limit the target documents.
@@ -61,7 +63,13 @@ const UNKNOWN_WINDOW_SECONDS = 60;
 export function boundTargetWait(
   seconds: number,
   what: string,
-  limits: { windowSeconds?: number | undefined; deadlineAt?: number | undefined; now?: number },
+  limits: {
+    windowSeconds?: number | undefined;
+    deadlineAt?: number | undefined;
+    now?: number;
+    /** How long one second of the target's rate-limit clock lasts, in ms (default 1000; see RunSettings.secondMs). */
+    secondMs?: number;
+  },
 ): BoundedWait {
   const window = limits.windowSeconds ?? UNKNOWN_WINDOW_SECONDS;
   const boundSeconds = 2 * window;
@@ -70,7 +78,7 @@ export function boundTargetWait(
     wanted > boundSeconds
       ? `${what} ${wanted < 1e15 ? wanted : 'over 10^15'} s exceeds twice the ${window} s window${limits.windowSeconds === undefined ? ' (assumed: none is known)' : ''}`
       : undefined;
-  const ms = Math.min(wanted, boundSeconds) * 1000;
+  const ms = Math.min(wanted, boundSeconds) * (limits.secondMs ?? 1000);
   const now = limits.now ?? Date.now();
   if (limits.deadlineAt !== undefined && now + ms > limits.deadlineAt) {
     const left = Math.max(0, Math.round((limits.deadlineAt - now) / 1000));

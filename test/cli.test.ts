@@ -284,6 +284,8 @@ test('mock: its limits and lifetime from flags; bad values get one line and exit
     '1/60',
     '--token-lifetime',
     '5',
+    '--token-format',
+    'EdDSA',
     '--show-secrets',
   ]);
   let out = '';
@@ -305,7 +307,12 @@ test('mock: its limits and lifetime from flags; bad values get one line and exit
       body: 'grant_type=client_credentials',
     });
   const first = await token();
-  expect(((await first.json()) as { expires_in: number }).expires_in).toBe(5);
+  const issued = (await first.json()) as { expires_in: number; access_token: string };
+  expect(issued.expires_in).toBe(5);
+  // The load mode's token: an EdDSA JWT, and the mock says it departs from the docs' sample.
+  const header = issued.access_token.split('.')[0] ?? '';
+  expect(JSON.parse(Buffer.from(header, 'base64url').toString()).alg).toBe('EdDSA');
+  expect(out).toMatch(/tokens +EdDSA JWTs, for load tests: the docs' sample token is an ES512 JWT/);
   expect((await token()).status).toBe(429);
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('close', resolve));
@@ -314,6 +321,7 @@ test('mock: its limits and lifetime from flags; bad values get one line and exit
     ['--rate-limit', 'ten'],
     ['--token-lifetime', '0'],
     ['--port', '70000'],
+    ['--token-format', 'HS256'],
   ]) {
     const bad = await runCli(['mock', ...args]);
     expect(bad.code, args.join(' ')).toBe(2);

@@ -1,5 +1,5 @@
 /** What the client harness scripts and judges, as data: specs/client-scenarios.json and client-requirements.json. */
-import { base, Faker } from '@faker-js/faker';
+import { faker } from '@faker-js/faker/locale/base';
 import { readSpecFile, type Source, SPECS_DIR } from '../specs.ts';
 import type { FaultSpec, Level, RetryAfterFormat } from '../types.ts';
 
@@ -101,7 +101,6 @@ const formatOf = (scenario: Scenario): RetryAfterFormat | undefined => {
  * value does not depend on which scenarios were selected.
  */
 export function scriptScenarios(catalog: ClientCatalog, seed: number): ScriptedScenario[] {
-  const faker = new Faker({ locale: [base] });
   faker.seed(seed);
   const drawn = new Map<string, NonNullable<ScriptedScenario['retryAfter']>>();
   for (const format of FORMATS) {

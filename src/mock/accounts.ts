@@ -1,7 +1,8 @@
 /** Service accounts: the documented credential formats, deterministic generation, lookup. */
 
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { base, Faker } from '@faker-js/faker';
+// One locale's entry point: the package root loads every locale (several MB to compile).
+import { faker } from '@faker-js/faker/locale/base';
 import { ACCOUNT_ROLES, type Account, type AccountRole, type Accounts } from '../types.ts';
 
 /** Documented client id form: `mdb_sa_id_` and 24 lowercase hex characters. */
@@ -11,7 +12,6 @@ export const CLIENT_SECRET_PATTERN = /^mdb_sa_sk_[A-Za-z0-9]{40}$/;
 
 /** One account per role, the same for the same seed. */
 export function generateAccounts(seed: number): Required<Accounts> {
-  const faker = new Faker({ locale: [base] });
   faker.seed(seed);
   const seen = new Set<string>();
   const next = (): Account => {
@@ -57,6 +57,19 @@ export function roleOf(accounts: Required<Accounts>, clientId: string): AccountR
 /** Constant-time comparison (both sides hashed first, so their lengths leak nothing either). */
 export function secretsEqual(given: string, expected: string): boolean {
   const a = createHash('sha256').update(given, 'utf8').digest();
-  const b = createHash('sha256').update(expected, 'utf8').digest();
-  return timingSafeEqual(a, b);
+  return timingSafeEqual(a, digestOfExpected(expected));
+}
+
+/** The digests of the secrets compared against (the accounts', a handful): each made once. */
+const EXPECTED_DIGESTS = new Map<string, Buffer>();
+const MAX_EXPECTED_DIGESTS = 64;
+
+function digestOfExpected(expected: string): Buffer {
+  let digest = EXPECTED_DIGESTS.get(expected);
+  if (!digest) {
+    digest = createHash('sha256').update(expected, 'utf8').digest();
+    // Bounded whatever calls it: the accounts' secrets are a few, any others are not kept.
+    if (EXPECTED_DIGESTS.size < MAX_EXPECTED_DIGESTS) EXPECTED_DIGESTS.set(expected, digest);
+  }
+  return digest;
 }

@@ -8,7 +8,7 @@ import { parseFlags, wholeNumber } from '../args.ts';
 import { ConformanceError } from '../errors.ts';
 import { ACCOUNT_ROLES, type RateLimit } from '../types.ts';
 import { DURATION_LIMITS } from '../waits.ts';
-import { type MockHandle, startMock } from './index.ts';
+import { type MockHandle, startMock, TOKEN_FORMATS, type TokenFormat } from './index.ts';
 
 export interface CommandIo {
   out: (line: string) => void;
@@ -56,6 +56,7 @@ export async function mockCommand(args: string[], io: CommandIo): Promise<number
     'token-lifetime': { type: 'string' },
     'show-secrets': { type: 'boolean' },
     'no-fault-hook': { type: 'boolean' },
+    'token-format': { type: 'string' },
   });
   const str = (name: string) => values[name] as string | undefined;
   const host = str('host') ?? '127.0.0.1';
@@ -65,6 +66,13 @@ export async function mockCommand(args: string[], io: CommandIo): Promise<number
   const revokeLimit = rateLimit('--revoke-rate-limit', str('revoke-rate-limit'));
   const lifetime = str('token-lifetime');
   const faultHook = !values['no-fault-hook'];
+  const tokenFormat = str('token-format') ?? 'ES512';
+  if (!TOKEN_FORMATS.includes(tokenFormat as TokenFormat)) {
+    throw new ConformanceError(
+      'USAGE',
+      `--token-format must be one of ${TOKEN_FORMATS.join(', ')}, not "${tokenFormat}"`,
+    );
+  }
   let mock: MockHandle;
   try {
     mock = await startMock({
@@ -72,6 +80,7 @@ export async function mockCommand(args: string[], io: CommandIo): Promise<number
       port,
       seed,
       faultHook,
+      tokenFormat: tokenFormat as TokenFormat,
       ...(limit ? { rateLimit: limit } : {}),
       ...(revokeLimit ? { revokeRateLimit: revokeLimit } : {}),
       ...(lifetime === undefined
@@ -102,6 +111,11 @@ export async function mockCommand(args: string[], io: CommandIo): Promise<number
     faultHook
       ? `  faults    POST ${mock.url}/__conformance/faults (docs/fault-hook.md)`
       : '  faults    off (--no-fault-hook)',
+  );
+  io.out(
+    tokenFormat === 'ES512'
+      ? '  tokens    ES512 JWTs (P-521), as the docs show'
+      : `  tokens    ${tokenFormat === 'opaque' ? 'opaque strings' : `${tokenFormat} JWTs`}, for load tests: the docs' sample token is an ES512 JWT`,
   );
   for (const role of ACCOUNT_ROLES) {
     const account = mock.accounts[role];

@@ -7,6 +7,7 @@
 
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { createAccountsRedactor } from '../redact.ts';
 import type { FaultSpec } from '../types.ts';
 import { resolveAccounts } from './accounts.ts';
@@ -16,8 +17,9 @@ import { createJournal } from './journal.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { newServiceIdentity } from './responses.ts';
 import { createConnectionLog, createRequestListener } from './server.ts';
+import { createTokenSigner } from './sign-pool.ts';
 import { createTokenStore } from './token-store.ts';
-import { createSigningKey } from './tokens.ts';
+import { createSigningKey, TOKEN_FORMATS } from './tokens.ts';
 import type { MockHandle, MockOptions } from './types.ts';
 
 export { CLIENT_ID_PATTERN, CLIENT_SECRET_PATTERN, generateAccounts } from './accounts.ts';
@@ -28,6 +30,7 @@ export { REVOKE_PATH } from './revoke-endpoint.ts';
 export { preciseNow } from './server.ts';
 export { TOKEN_PATH } from './token-endpoint.ts';
 export type { TokenStore } from './token-store.ts';
+export { TOKEN_FORMATS, type TokenFormat } from './tokens.ts';
 export type {
   JournalEntry,
   MockHandle,
@@ -71,6 +74,10 @@ export async function startMock(options: MockOptions = {}): Promise<MockHandle> 
     options.tokenLifetimeSeconds ?? 3600,
   );
   const maxActiveTokens = positiveInteger('maxActiveTokens', options.maxActiveTokens ?? 100);
+  const secondMs = options.secondMs ?? 1000;
+  if (!Number.isInteger(secondMs) || secondMs < 1 || secondMs > 1000) {
+    throw new TypeError(`mock option secondMs must be an integer from 1 to 1000, got ${secondMs}`);
+  }
   const journalLimit = options.journalLimit ?? 1000;
   if (!Number.isInteger(journalLimit) || journalLimit < 0) {
     throw new TypeError(`mock option journalLimit must be a non-negative integer`);
@@ -83,6 +90,19 @@ export async function startMock(options: MockOptions = {}): Promise<MockHandle> 
 
   const redactor = createAccountsRedactor(accounts);
 
+  const tokenFormat = options.tokenFormat ?? 'ES512';
+  if (!TOKEN_FORMATS.includes(tokenFormat)) {
+    throw new TypeError(
+      `mock option tokenFormat must be one of ${TOKEN_FORMATS.join(', ')}, got ${tokenFormat}`,
+    );
+  }
+  const signingThreads = options.signingThreads ?? availableParallelism();
+  if (!Number.isInteger(signingThreads) || signingThreads < 0 || signingThreads > 256) {
+    throw new TypeError(`mock option signingThreads must be an integer from 0 to 256`);
+  }
+  // The key is generated on libuv's pool while the server starts listening.
+  const keyReady = tokenFormat === 'opaque' ? Promise.resolve(null) : createSigningKey(tokenFormat);
+
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -93,15 +113,21 @@ export async function startMock(options: MockOptions = {}): Promise<MockHandle> 
   });
   const url = baseUrl(server.address() as AddressInfo);
 
-  const key = createSigningKey();
+  const key = await keyReady;
+  const signer = key ? createTokenSigner(key, signingThreads) : undefined;
   const ctx: MockContext = {
     identity: newServiceIdentity(),
     accounts,
-    tokens: createTokenStore({ key, issuer: url, lifetimeSeconds: tokenLifetimeSeconds }),
+    tokens: createTokenStore({
+      key,
+      issuer: url,
+      lifetimeSeconds: tokenLifetimeSeconds,
+      ...(signer ? { signer } : {}),
+    }),
     rateLimit,
-    rateLimiter: createRateLimiter(rateLimit, accounts),
+    rateLimiter: createRateLimiter(rateLimit, accounts, { secondMs }),
     revokeRateLimit,
-    revokeRateLimiter: createRateLimiter(revokeRateLimit, accounts),
+    revokeRateLimiter: createRateLimiter(revokeRateLimit, accounts, { secondMs }),
     tokenLifetimeSeconds,
     maxActiveTokens,
     faults: createFaultQueue(),
@@ -127,7 +153,8 @@ export async function startMock(options: MockOptions = {}): Promise<MockHandle> 
   return {
     url,
     accounts,
-    publicJwk: key.publicJwk,
+    ...(key ? { publicJwk: key.publicJwk } : {}),
+    tokenFormat,
     journal: () => journal.entries(),
     injectFault(spec: FaultSpec) {
       const fault = parseFault(spec);
@@ -138,6 +165,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockHandle> 
     revokeTokens: (clientId: string) => ctx.tokens.revokeAll(clientId),
     close: () =>
       new Promise<void>((resolve, reject) => {
+        void signer?.close();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),

@@ -24,7 +24,7 @@ export const MAX_RATE_LIMIT_KEYS = 10_000;
 
 export interface RateLimitVerdict {
   limited: boolean;
-  /** Whole seconds until the key's window resets (at least 1). */
+  /** Whole seconds (of the limit's clock) until the key's window resets (at least 1). */
   retryAfterSeconds: number;
 }
 
@@ -50,6 +50,11 @@ export interface RateLimiter {
 export interface RateLimiterOptions {
   /** Windows per pool. Default {@link MAX_RATE_LIMIT_KEYS}. */
   maxKeys?: number;
+  /**
+   * How long one second of the limit's clock lasts, in ms: the window and the Retry-After count
+   * in these seconds. Default 1000 (see MockOptions.secondMs).
+   */
+  secondMs?: number;
   /** Monotonic clock in milliseconds (tests). Default `performance.now`. */
   now?: () => number;
 }
@@ -115,7 +120,8 @@ export function createRateLimiter(
   accounts: Required<Accounts>,
   options: RateLimiterOptions = {},
 ): RateLimiter {
-  const windowMs = config.windowSeconds * 1000;
+  const secondMs = options.secondMs ?? 1000;
+  const windowMs = config.windowSeconds * secondMs;
   const maxKeys = options.maxKeys ?? MAX_RATE_LIMIT_KEYS;
   const now = options.now ?? (() => performance.now());
   const pools = { accounts: createPool(windowMs, maxKeys), others: createPool(windowMs, maxKeys) };
@@ -130,7 +136,7 @@ export function createRateLimiter(
       const remainingMs = window.start + windowMs - t;
       return {
         limited: window.count > config.requests,
-        retryAfterSeconds: Math.max(1, Math.ceil(remainingMs / 1000)),
+        retryAfterSeconds: Math.max(1, Math.ceil(remainingMs / secondMs)),
       };
     },
     stats: () => ({ accounts: pools.accounts.stats(), others: pools.others.stats() }),

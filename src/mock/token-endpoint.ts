@@ -3,6 +3,7 @@
 import { admitClientRequest, authenticateClient } from './client-request.ts';
 import type { MockContext } from './context.ts';
 import { DESCRIPTIONS, oauthError, tokenResponse } from './responses.ts';
+import type { IssuedToken } from './token-store.ts';
 import type { MockRequestInfo, MockResponse } from './types.ts';
 
 export const TOKEN_PATH = '/api/oauth/token';
@@ -16,7 +17,7 @@ export function handleTokenRequest(
   ctx: MockContext,
   req: MockRequestInfo,
   bodyTooLarge: boolean,
-): MockResponse {
+): MockResponse | Promise<MockResponse> {
   const { identity } = ctx;
   const admission = admitClientRequest(ctx, req, bodyTooLarge, {
     path: TOKEN_PATH,
@@ -40,9 +41,12 @@ export function handleTokenRequest(
     return oauthError(identity, 'access_denied', DESCRIPTIONS.tokenLimit);
   }
 
-  const issued = ctx.tokens.issue(admission.clientId);
   // Not registered with the journal's redactor: tokens reach the journal only in places that are
   // redacted by name (Authorization, token=) or by the JWT pattern, and registering every token
   // would grow the redactor without bound and rebuild its pattern on every request.
-  return tokenResponse(identity, issued.accessToken, ctx.tokenLifetimeSeconds);
+  const answer = (issued: IssuedToken) =>
+    tokenResponse(identity, issued.accessToken, ctx.tokenLifetimeSeconds);
+  // Signed at once, or (a busy ES512 mock) on its signing pool.
+  const issued = ctx.tokens.issueAsync(admission.clientId);
+  return issued instanceof Promise ? issued.then(answer) : answer(issued);
 }

@@ -3,9 +3,12 @@
  * signed by the mock's key, unexpired, and still in the store (revocation removes it).
  */
 
+import type { TokenSigner } from './sign-pool.ts';
 import {
   newJti,
+  opaqueToken,
   type SigningKey,
+  signingInput,
   signJwt,
   TOKEN_AUDIENCE,
   type TokenClaims,
@@ -18,15 +21,22 @@ export interface IssuedToken {
 }
 
 export interface TokenStore {
-  /** Signs and records a token for this client. */
+  /** Signs (on this thread) and records a token for this client. */
   issue(clientId: string): IssuedToken;
+  /**
+   * Records a token for this client at once (it counts against the client's active tokens from
+   * now) and signs it with the store's signer: at once on this thread, or on its pool (the
+   * promise). A signing that fails removes it again.
+   */
+  issueAsync(clientId: string): IssuedToken | Promise<IssuedToken>;
   /** Whether the token verifies with the mock's key, is unexpired and has not been revoked. */
   isLive(token: string): boolean;
   /** The claims of a live token, or `undefined`. */
   liveClaims(token: string): TokenClaims | undefined;
   /**
    * The claims of a token signed by the mock's key, expired or revoked ones included, or
-   * `undefined` (malformed, or not signed by this key).
+   * `undefined` (malformed, or not signed by this key). An opaque token carries no claims: only
+   * a live one is known.
    */
   signedClaims(token: string): TokenClaims | undefined;
   /** Removes a token; it stops being live. Returns whether the store held it. */
@@ -38,9 +48,12 @@ export interface TokenStore {
 }
 
 export interface TokenStoreOptions {
-  key: SigningKey;
+  /** The signing key; `null` issues opaque tokens (MockOptions.tokenFormat `opaque`). */
+  key: SigningKey | null;
   issuer: string;
   lifetimeSeconds: number;
+  /** Signs for {@link TokenStore.issueAsync}, on a pool when busy (src/mock/sign-pool.ts). Default: on this thread. */
+  signer?: TokenSigner;
   /** Clock in milliseconds (tests). Default `Date.now`. */
   now?: () => number;
 }
@@ -48,7 +61,7 @@ export interface TokenStoreOptions {
 interface StoredToken {
   clientId: string;
   exp: number;
-  /** The token as issued: a live token is one of these, so liveness needs no signature check. */
+  /** The token as issued ('' while it is being signed): a live token is one of these, so liveness needs no signature check. */
   accessToken: string;
   claims: TokenClaims;
 }
@@ -56,22 +69,35 @@ interface StoredToken {
 export function createTokenStore(options: TokenStoreOptions): TokenStore {
   const { key, issuer, lifetimeSeconds } = options;
   const now = options.now ?? Date.now;
+  // In the order they were issued, which (one lifetime for all) is the order they expire in.
   const tokens = new Map<string, StoredToken>();
   // The same tokens by their text, for the probe's lookups (a verify of ES512 costs about 1 ms).
   const byText = new Map<string, StoredToken>();
+  const perClient = new Map<string, number>();
   const nowSeconds = (): number => Math.floor(now() / 1000);
 
+  const forget = (jti: string, stored: StoredToken): void => {
+    tokens.delete(jti);
+    if (stored.accessToken) byText.delete(stored.accessToken);
+    const count = (perClient.get(stored.clientId) ?? 1) - 1;
+    if (count > 0) perClient.set(stored.clientId, count);
+    else perClient.delete(stored.clientId);
+  };
+
+  // Expired tokens are at the front: drop them until the first one that is not (a clock set
+  // back may leave a later one expired behind it for a while: it is dropped when it is reached).
   const prune = (): void => {
     const t = nowSeconds();
     for (const [jti, token] of tokens) {
-      if (token.exp <= t) {
-        tokens.delete(jti);
-        byText.delete(token.accessToken);
-      }
+      if (token.exp > t) break;
+      forget(jti, token);
     }
   };
 
   const signedClaims = (token: string): TokenClaims | undefined => {
+    const stored = byText.get(token);
+    if (stored) return stored.claims;
+    if (!key) return undefined;
     try {
       return verifyJwt(key, token)?.claims;
     } catch {
@@ -86,48 +112,76 @@ export function createTokenStore(options: TokenStoreOptions): TokenStore {
     return stored.claims;
   };
 
+  const record = (clientId: string): StoredToken => {
+    prune();
+    const iat = nowSeconds();
+    const claims: TokenClaims = {
+      iss: issuer,
+      aud: TOKEN_AUDIENCE,
+      sub: clientId,
+      iat,
+      exp: iat + lifetimeSeconds,
+      jti: newJti(),
+    };
+    const stored: StoredToken = { clientId, exp: claims.exp, accessToken: '', claims };
+    tokens.set(claims.jti, stored);
+    perClient.set(clientId, (perClient.get(clientId) ?? 0) + 1);
+    return stored;
+  };
+  const complete = (stored: StoredToken, accessToken: string): IssuedToken => {
+    stored.accessToken = accessToken;
+    // Revoked (or expired) while it was being signed: it never becomes live.
+    if (tokens.get(stored.claims.jti) === stored) byText.set(accessToken, stored);
+    return { accessToken, claims: stored.claims };
+  };
+
   return {
     issue(clientId) {
-      prune();
-      const iat = nowSeconds();
-      const claims: TokenClaims = {
-        iss: issuer,
-        aud: TOKEN_AUDIENCE,
-        sub: clientId,
-        iat,
-        exp: iat + lifetimeSeconds,
-        jti: newJti(),
-      };
-      const accessToken = signJwt(key, claims);
-      const stored = { clientId, exp: claims.exp, accessToken, claims };
-      tokens.set(claims.jti, stored);
-      byText.set(accessToken, stored);
-      return { accessToken, claims };
+      const stored = record(clientId);
+      return complete(stored, key ? signJwt(key, stored.claims) : opaqueToken());
+    },
+    issueAsync(clientId) {
+      const stored = record(clientId);
+      if (!key) return complete(stored, opaqueToken());
+      const input = signingInput(key, stored.claims);
+      try {
+        const signature = options.signer ? options.signer.sign(input) : undefined;
+        if (signature === undefined) return complete(stored, signJwt(key, stored.claims));
+        if (typeof signature === 'string') return complete(stored, `${input}.${signature}`);
+        return signature.then(
+          (done) => complete(stored, `${input}.${done}`),
+          (error: unknown) => {
+            if (tokens.get(stored.claims.jti) === stored) forget(stored.claims.jti, stored);
+            throw error;
+          },
+        );
+      } catch (error) {
+        forget(stored.claims.jti, stored);
+        throw error;
+      }
     },
     isLive: (token) => liveClaims(token) !== undefined,
     liveClaims,
     signedClaims,
     revoke(jti) {
       const stored = tokens.get(jti);
-      if (stored) byText.delete(stored.accessToken);
-      return tokens.delete(jti);
+      if (!stored) return false;
+      forget(jti, stored);
+      return true;
     },
     revokeAll(clientId) {
       prune();
       let count = 0;
       for (const [jti, token] of tokens) {
         if (token.clientId !== clientId) continue;
-        tokens.delete(jti);
-        byText.delete(token.accessToken);
+        forget(jti, token);
         count += 1;
       }
       return count;
     },
     activeCount(clientId) {
       prune();
-      let count = 0;
-      for (const token of tokens.values()) if (token.clientId === clientId) count += 1;
-      return count;
+      return perClient.get(clientId) ?? 0;
     },
   };
 }

@@ -1,10 +1,16 @@
-/** Access tokens: compact JWS, ES512 over P-521 (RFC 7515, RFC 7518 §3.4). */
+/**
+ * Access tokens: compact JWS, ES512 over P-521 (RFC 7515, RFC 7518 §3.4), as the docs' sample
+ * token's header (`{"alg":"ES512","typ":"JWT",...}`) shows. For load tests of clients and
+ * gateways the mock can issue cheaper ones instead (MockOptions.tokenFormat): ES256 over P-256,
+ * EdDSA over Ed25519 (RFC 8037), or opaque random strings; those depart from the docs' sample.
+ */
 
 import {
   createHash,
-  generateKeyPairSync,
+  generateKeyPair,
   type JsonWebKey,
   type KeyObject,
+  randomBytes,
   randomUUID,
   sign,
   verify,
@@ -12,13 +18,31 @@ import {
 
 export const TOKEN_AUDIENCE = 'api://admin';
 
+/** What the mock issues: a JWS signed with one of these algorithms, or an opaque string. */
+export type TokenFormat = 'ES512' | 'ES256' | 'EdDSA' | 'opaque';
+export const TOKEN_FORMATS: readonly TokenFormat[] = ['ES512', 'ES256', 'EdDSA', 'opaque'];
+
+/** The JWS algorithms the mock signs with (RFC 7518 §3.1, RFC 8037 §3.1). */
+export type SigningAlg = Exclude<TokenFormat, 'opaque'>;
+
 export interface SigningKey {
+  alg: SigningAlg;
   kid: string;
   privateKey: KeyObject;
   publicKey: KeyObject;
   /** The public key as a JWK, with `kid`, `alg` and `use`. */
-  publicJwk: JsonWebKey & { kid: string; alg: 'ES512'; use: 'sig' };
+  publicJwk: JsonWebKey & { kid: string; alg: SigningAlg; use: 'sig' };
 }
+
+/** How each algorithm signs: the digest, the key, and the signature's fixed length in bytes. */
+const ALGORITHMS: Record<
+  SigningAlg,
+  { digest: string | null; keyType: 'ec' | 'ed25519'; curve?: string; signatureBytes: number }
+> = {
+  ES512: { digest: 'sha512', keyType: 'ec', curve: 'P-521', signatureBytes: 132 },
+  ES256: { digest: 'sha256', keyType: 'ec', curve: 'P-256', signatureBytes: 64 },
+  EdDSA: { digest: null, keyType: 'ed25519', signatureBytes: 64 },
+};
 
 export interface JwtHeader {
   alg: string;
@@ -35,32 +59,78 @@ export interface TokenClaims {
   jti: string;
 }
 
-/** A fresh P-521 key pair; `kid` is its RFC 7638 thumbprint. */
-export function createSigningKey(): SigningKey {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-521' });
+/**
+ * A fresh key pair for `alg` (default ES512, P-521), generated off the main thread (libuv's pool);
+ * `kid` is its RFC 7638 thumbprint.
+ */
+export async function createSigningKey(alg: SigningAlg = 'ES512'): Promise<SigningKey> {
+  const { keyType, curve } = ALGORITHMS[alg];
+  const { privateKey, publicKey } = await new Promise<{
+    privateKey: KeyObject;
+    publicKey: KeyObject;
+  }>((resolve, reject) => {
+    const done = (error: Error | null, publicKey: KeyObject, privateKey: KeyObject) =>
+      error ? reject(error) : resolve({ privateKey, publicKey });
+    if (keyType === 'ec') generateKeyPair('ec', { namedCurve: curve as string }, done);
+    else generateKeyPair('ed25519', {}, done);
+  });
   const jwk = publicKey.export({ format: 'jwk' });
-  const thumbprintInput = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y });
+  // RFC 7638 §3.2: the required members, in lexicographic order.
+  const thumbprintInput =
+    jwk.kty === 'OKP'
+      ? JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x })
+      : JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y });
   const kid = createHash('sha256').update(thumbprintInput).digest('base64url');
-  return { kid, privateKey, publicKey, publicJwk: { ...jwk, kid, alg: 'ES512', use: 'sig' } };
+  return { alg, kid, privateKey, publicKey, publicJwk: { ...jwk, kid, alg, use: 'sig' } };
 }
 
 function encodeSegment(value: unknown): string {
   return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
 }
 
-/** Signs claims as a compact JWS with header `{"alg":"ES512","typ":"JWT","kid":...}`. */
-export function signJwt(key: SigningKey, claims: TokenClaims): string {
-  const header: JwtHeader = { alg: 'ES512', typ: 'JWT', kid: key.kid };
-  const input = `${encodeSegment(header)}.${encodeSegment(claims)}`;
-  const signature = sign('sha512', Buffer.from(input, 'ascii'), {
+/** The JWS signing input (`header.payload`) of claims, header `{"alg":...,"typ":"JWT","kid":...}`. */
+export function signingInput(key: SigningKey, claims: TokenClaims): string {
+  return `${headerSegment(key)}.${encodeSegment(claims)}`;
+}
+
+/** Each key's encoded JWS header, made once: it is the same for every token the key signs. */
+const HEADER_SEGMENTS = new WeakMap<SigningKey, string>();
+
+function headerSegment(key: SigningKey): string {
+  let segment = HEADER_SEGMENTS.get(key);
+  if (segment === undefined) {
+    const header: JwtHeader = { alg: key.alg, typ: 'JWT', kid: key.kid };
+    segment = encodeSegment(header);
+    HEADER_SEGMENTS.set(key, segment);
+  }
+  return segment;
+}
+
+/** The digest `key`'s algorithm signs with (`null` for EdDSA, which hashes for itself). */
+export function digestOf(key: SigningKey): string | null {
+  return ALGORITHMS[key.alg].digest;
+}
+
+/** Signs a JWS signing input with `key` (on this thread): the raw signature (IEEE P1363 for ECDSA). */
+export function signInput(key: SigningKey, input: string): Buffer {
+  return sign(ALGORITHMS[key.alg].digest, Buffer.from(input, 'ascii'), {
     key: key.privateKey,
     dsaEncoding: 'ieee-p1363',
   });
-  return `${input}.${signature.toString('base64url')}`;
+}
+
+/** Signs claims as a compact JWS with header `{"alg":...,"typ":"JWT","kid":...}`. */
+export function signJwt(key: SigningKey, claims: TokenClaims): string {
+  const input = signingInput(key, claims);
+  return `${input}.${signInput(key, input).toString('base64url')}`;
+}
+
+/** An opaque access token: 32 random bytes, base64url (no structure a client may rely on). */
+export function opaqueToken(): string {
+  return randomBytes(32).toString('base64url');
 }
 
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
-const ES512_SIGNATURE_BYTES = 132;
 
 function decodeSegment(segment: string): unknown {
   if (!SEGMENT.test(segment)) return undefined;
@@ -86,14 +156,15 @@ export function verifyJwt(
   const header = decodeSegment(headerPart);
   const claims = decodeSegment(payloadPart);
   if (!isRecord(header) || !isRecord(claims) || !SEGMENT.test(signaturePart)) return undefined;
-  if (header.alg !== 'ES512' || header.kid !== key.kid) return undefined;
-  // Only the canonical encoding of a 132-byte (2 x 66) P-521 signature: base64url decoding is
-  // lenient, and a token with a trailing character added must not stay valid.
+  if (header.alg !== key.alg || header.kid !== key.kid) return undefined;
+  // Only the canonical encoding of a signature of the algorithm's length (132 bytes, 2 x 66, for
+  // P-521): base64url decoding is lenient, and a token with a trailing character added must not
+  // stay valid.
   const signature = Buffer.from(signaturePart, 'base64url');
-  if (signature.length !== ES512_SIGNATURE_BYTES) return undefined;
+  if (signature.length !== ALGORITHMS[key.alg].signatureBytes) return undefined;
   if (signature.toString('base64url') !== signaturePart) return undefined;
   const ok = verify(
-    'sha512',
+    ALGORITHMS[key.alg].digest,
     Buffer.from(`${headerPart}.${payloadPart}`, 'ascii'),
     { key: key.publicKey, dsaEncoding: 'ieee-p1363' },
     signature,

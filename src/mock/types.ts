@@ -2,6 +2,7 @@
 
 import type { JsonWebKey } from 'node:crypto';
 import type { Accounts, FaultSpec, RateLimit } from '../types.ts';
+import type { SigningAlg, TokenFormat } from './tokens.ts';
 
 export interface MockOptions {
   /** Interface to listen on. Default `'127.0.0.1'`. */
@@ -15,6 +16,20 @@ export interface MockOptions {
   /** Lifetime of issued access tokens, in seconds (`expires_in`, and `exp - iat` of the JWT). Default `3600`. */
   tokenLifetimeSeconds?: number;
   /**
+   * What access tokens are. `ES512` (default): JWTs signed with ES512 over P-521, as the docs'
+   * sample token's header shows. For load tests of clients and gateways, where the mock must not
+   * be what limits them, a cheaper kind that departs from the docs' sample: `ES256` (P-256) or
+   * `EdDSA` (Ed25519, RFC 8037) JWTs with the same claims, or `opaque` random strings (no
+   * claims a client can read; the probe and revocation know them). Everything else is the same.
+   */
+  tokenFormat?: TokenFormat;
+  /**
+   * Worker threads that sign ES512 tokens once the token endpoint is busy (more than 20 requests
+   * in a second; until then, and for the other formats, tokens are signed on the main thread).
+   * Default: one per core (`os.availableParallelism()`); `0` never starts one.
+   */
+  signingThreads?: number;
+  /**
    * Fixed-window rate limit of `POST /api/oauth/token`, per caller address and client id.
    * Default `{ requests: 10, windowSeconds: 60 }`, the live service's limit. Also the default of
    * {@link MockOptions.revokeRateLimit} (a separate counter).
@@ -26,6 +41,15 @@ export interface MockOptions {
    * Default: the value of {@link MockOptions.rateLimit}.
    */
   revokeRateLimit?: RateLimit;
+  /**
+   * How long one second of the rate limits' clock lasts, in real milliseconds, 1 to 1000 (default
+   * 1000). The windows of {@link MockOptions.rateLimit} and {@link MockOptions.revokeRateLimit}
+   * and the Retry-After of their 429s count in these seconds; the wire still says whole seconds
+   * ("limited to 10 requests every 2 seconds", `Retry-After: 2`). For the suite's embedded run
+   * only, which knows and waits them so: to any other client a value below 1000 makes those
+   * numbers untrue. Nothing else (token lifetimes, dates, the fault hook) is affected.
+   */
+  secondMs?: number;
   /**
    * Unexpired, unrevoked tokens one service account may hold; the next token request is refused
    * with 403 `access_denied` "Access Token limit reached for the service account.". Default `100`.
@@ -165,8 +189,13 @@ export interface MockHandle {
   url: string;
   /** The accounts the mock knows, every role filled. */
   accounts: Required<Accounts>;
-  /** The public half of the token-signing key (P-521), as a JWK with `kid`, `alg` and `use`. */
-  publicJwk: JsonWebKey & { kid: string; alg: 'ES512'; use: 'sig' };
+  /**
+   * The public half of the token-signing key (P-521 for ES512), as a JWK with `kid`, `alg` and
+   * `use`; absent when tokens are opaque.
+   */
+  publicJwk?: JsonWebKey & { kid: string; alg: SigningAlg; use: 'sig' };
+  /** What the access tokens are (see {@link MockOptions.tokenFormat}). */
+  tokenFormat: TokenFormat;
   /** The journal, oldest first (a copy). */
   journal(): readonly JournalEntry[];
   /**

@@ -3,6 +3,7 @@ import { CaseSetupError, endpointPath, extraTokenParameters, sendPaced } from '.
 import type { CaseResult } from '../checks/index.ts';
 import { fuzzInputs } from '../fuzz.ts';
 import type { Exchange } from '../http.ts';
+import { fuzzAccount } from '../plan.ts';
 import type { Session } from '../session.ts';
 import type { Case } from '../specs.ts';
 
@@ -19,7 +20,6 @@ export interface FuzzOutcome {
 
 export async function fuzz(session: Session, c: Case): Promise<CaseResult> {
   const { run } = session;
-  const account = run.accounts.primary;
   if (c.endpoint === 'probe') throw new CaseSetupError('no fuzzing of the probe');
   const url = `${run.target}${endpointPath(session, c.endpoint)}`;
   const notes: string[] = [];
@@ -30,7 +30,8 @@ export async function fuzz(session: Session, c: Case): Promise<CaseResult> {
     run.fuzz,
     c.endpoint,
     url,
-    account,
+    // Inputs with valid credentials carry the account the plan chose for each (src/plan.ts).
+    fuzzAccount(run, c),
     session.credentialEncoding,
     Object.fromEntries(extraTokenParameters(session, c.endpoint, { grant_type: '' })),
   );

@@ -18,7 +18,11 @@ import type { Session } from '../session.ts';
 import type { Case } from '../specs.ts';
 import { sleep } from '../waits.ts';
 
-const POLL_MS = 200;
+/**
+ * How often the probe is polled: a fifth of a second of the target's rate-limit clock (200 ms for
+ * a real target, proportionately less on the embedded mock's faster clock; see RunSettings.secondMs).
+ */
+const pollMs = (session: Session) => Math.max(5, session.run.secondMs / 5);
 
 /**
  * Probes `token` until the probe refuses it (401) or `windowMs` has passed, and never past the
@@ -41,18 +45,20 @@ async function watchProbe(
     if (last === 401) return { refusedAfterMs: elapsed, watchedMs: elapsed, probes, last };
     if (elapsed >= windowMs)
       return { watchedMs: elapsed, probes, ...(last === undefined ? {} : { last }) };
-    await sleep(Math.min(POLL_MS, windowMs - elapsed));
+    await sleep(Math.min(pollMs(session), windowMs - elapsed));
   }
 }
 
 /**
  * How long to watch a token that must survive: twice what revocation took in the lifecycle
- * case (plus slack), so a wrongful revocation that takes effect as slowly is still seen.
+ * case, plus half a second of the target's clock (500 ms for a real target, proportionately less
+ * on the embedded mock's faster clock), so a wrongful revocation that takes effect as slowly is
+ * still seen.
  */
 function survivalWindowMs(session: Session): number {
   const measured = session.revocationDelayMs;
   const wait = session.run.revocationWaitMs;
-  return measured === undefined ? wait : Math.min(wait, measured * 2 + 500);
+  return measured === undefined ? wait : Math.min(wait, measured * 2 + session.run.secondMs / 2);
 }
 
 /**

@@ -1,8 +1,8 @@
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { type MockResponse, type ObservedExchange, startMock } from '../../src/mock/index.ts';
-import { clipText, JOURNAL_LIMITS, OMITTED_HEADERS } from '../../src/mock/journal.ts';
-import { basicCredentials } from '../../src/redact.ts';
+import { clipText, JOURNAL_LIMITS, OMITTED_HEADERS, redactAll } from '../../src/mock/journal.ts';
+import { basicCredentials, createRedactor } from '../../src/redact.ts';
 import { ACCOUNT_ROLES } from '../../src/types.ts';
 import { basic, FORM, send, tokenRequest, useMock } from './helpers.ts';
 
@@ -67,6 +67,19 @@ describe('journal', () => {
     await send(`${m.url}/two`);
     await send(`${m.url}/three`);
     expect(m.journal().map((entry) => entry.path)).toEqual(['/two', '/three']);
+  });
+
+  it('keeps them oldest first however often it wrapped round, and none with journalLimit 0', async () => {
+    const m = await start({ journalLimit: 3 });
+    for (const n of [1, 2, 3, 4, 5, 6, 7]) await send(`${m.url}/${n}`);
+    expect(m.journal().map((entry) => entry.path)).toEqual(['/5', '/6', '/7']);
+    const none = await startMock({ journalLimit: 0 });
+    try {
+      await send(`${none.url}/x`);
+      expect(none.journal()).toEqual([]);
+    } finally {
+      await none.close();
+    }
   });
 });
 
@@ -357,5 +370,39 @@ describe('observe', () => {
       await m.close();
     }
     await expect(startMock({ latencyMs: -1 })).rejects.toThrow(/latencyMs/);
+  });
+});
+
+// Issue 17: the journal redacts an entry's texts in one pass; it must redact exactly what a
+// pass over each text alone would.
+describe('redactAll', () => {
+  const secret = 'mdb_sa_sk_0123456789abcdefghijABCDEFGHIJ0123456789';
+  const redactor = createRedactor([secret]);
+  const texts = [
+    `/path/${encodeURIComponent(secret)}`,
+    `a=${secret}&b=c`,
+    JSON.stringify({ note: secret.replace(/_/g, '\\u005f') }),
+    `Basic ${Buffer.from(`id:${secret}`).toString('base64')}`,
+    'keep-alive',
+    '',
+    `${secret.slice(0, 20)}`,
+    `${secret.slice(20)}`,
+  ];
+  const alone = (list: string[]) => list.map((text) => redactor.redact(text));
+
+  it('redacts each text as a pass over it alone does', () => {
+    expect(redactAll(redactor, texts)).toEqual(alone(texts));
+    expect(redactAll(redactor, texts).join('')).not.toContain(secret);
+  });
+
+  it('a text that holds the separator: separate passes', () => {
+    const withNul = [...texts, `body\u0000${secret}`];
+    expect(redactAll(redactor, withNul)).toEqual(alone(withNul));
+  });
+
+  it('a secret that holds the separator: separate passes, nothing misaligned', () => {
+    const odd = createRedactor(['first-half-of-it\u0000second-half-of-it']);
+    const list = ['first-half-of-it', 'second-half-of-it', 'x'];
+    expect(redactAll(odd, list)).toEqual(list.map((text) => odd.redact(text)));
   });
 });

@@ -168,9 +168,9 @@ describe('probe aliases (the Admin API paths real clients call)', () => {
 });
 
 describe('token store', () => {
-  it('isLive checks signature, expiry and presence; revoke removes a token', () => {
+  it('isLive checks signature, expiry and presence; revoke removes a token', async () => {
     let now = 1_000_000_000_000;
-    const key = createSigningKey();
+    const key = await createSigningKey();
     const store = createTokenStore({
       key,
       issuer: 'http://mock',
@@ -187,7 +187,11 @@ describe('token store', () => {
     expect(store.isLive(b.accessToken)).toBe(true);
     expect(store.activeCount('client-a')).toBe(1);
     expect(store.isLive(`${b.accessToken}x`)).toBe(false);
-    const other = createTokenStore({ key: createSigningKey(), issuer: 'x', lifetimeSeconds: 60 });
+    const other = createTokenStore({
+      key: await createSigningKey(),
+      issuer: 'x',
+      lifetimeSeconds: 60,
+    });
     expect(other.isLive(b.accessToken)).toBe(false);
     now += 60_000;
     expect(store.isLive(b.accessToken)).toBe(false);

@@ -99,6 +99,22 @@ describe('rate limiter state under strangers', () => {
   const hits = (n: number, hit: () => { limited: boolean }) =>
     Array.from({ length: n }, () => (hit().limited ? 429 : 'ok'));
 
+  it('counts its window and Retry-After in seconds of secondMs (the embedded clock)', () => {
+    const c = clock();
+    const limiter = createRateLimiter({ requests: 2, windowSeconds: 2 }, accounts, {
+      now: c.now,
+      secondMs: 250,
+    });
+    const primary = accounts.primary.clientId;
+    limiter.hit('127.0.0.1', primary);
+    limiter.hit('127.0.0.1', primary);
+    c.advance(100);
+    // 400 ms of the 500 ms window are left: 1.6 of its seconds, said as 2 whole ones.
+    expect(limiter.hit('127.0.0.1', primary)).toEqual({ limited: true, retryAfterSeconds: 2 });
+    c.advance(400);
+    expect(limiter.hit('127.0.0.1', primary).limited).toBe(false);
+  });
+
   it('keys an unknown client id by a fixed-size digest, whatever its length', () => {
     const limiter = createRateLimiter(limit, accounts);
     for (let i = 0; i < 50; i++) limiter.hit('127.0.0.1', `stranger-${i}-${'x'.repeat(11_000)}`);

@@ -1,4 +1,4 @@
-import { createPublicKey, verify } from 'node:crypto';
+import { createPublicKey, type JsonWebKey, verify } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockHandle, startMock } from '../../src/mock/index.ts';
 import { basicCredentials } from '../../src/redact.ts';
@@ -72,7 +72,7 @@ describe('POST /api/oauth/token: success', () => {
     const token: string = JSON.parse(res.text).access_token;
     const [header = '', payload = '', signature = ''] = token.split('.');
     expect(token.split('.')).toHaveLength(3);
-    expect(b64urlJson(header)).toEqual({ alg: 'ES512', typ: 'JWT', kid: mock.publicJwk.kid });
+    expect(b64urlJson(header)).toEqual({ alg: 'ES512', typ: 'JWT', kid: mock.publicJwk?.kid });
     const claims = b64urlJson(payload);
     expect(claims).toMatchObject({
       iss: mock.url,
@@ -83,7 +83,7 @@ describe('POST /api/oauth/token: success', () => {
     expect(Number(claims.exp) - Number(claims.iat)).toBe(3600);
     expect(Math.abs(Number(claims.iat) - Date.now() / 1000)).toBeLessThan(5);
 
-    const key = createPublicKey({ key: mock.publicJwk, format: 'jwk' });
+    const key = createPublicKey({ key: mock.publicJwk as JsonWebKey, format: 'jwk' });
     expect(key.asymmetricKeyDetails?.namedCurve).toBe('secp521r1');
     const signed = Buffer.from(`${header}.${payload}`);
     const sig = Buffer.from(signature, 'base64url');

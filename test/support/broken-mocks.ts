@@ -58,6 +58,17 @@ const accounts = generateAccounts(VARIANT_SEED);
 const basicOf = (role: 'primary' | 'secondary') =>
   `Basic ${basicCredentials(accounts[role].clientId, accounts[role].clientSecret)}`;
 
+/** The `sub` claim of a JWT the mock issued (its client id), if the text is one. */
+function subjectOf(token: string): unknown {
+  try {
+    const payload = token.split('.')[1] ?? '';
+    return (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown })
+      .sub;
+  } catch {
+    return undefined;
+  }
+}
+
 function withForm(req: MockRequestInfo, change: (form: URLSearchParams) => void): MockRequestInfo {
   const form = new URLSearchParams(req.body);
   change(form);
@@ -259,9 +270,13 @@ export const BROKEN_VARIANTS: BrokenVariant[] = [
   {
     name: 'revoke-other-clients-token',
     deviation: "a client can revoke another client's token",
+    // Only a revocation of the primary account's token: the secondary account's other requests
+    // (the run may send any ordinary account's) stay its own.
     options: {
       rewrite: (req) =>
-        onRevokePath(req) && req.headers.authorization === basicOf('secondary')
+        onRevokePath(req) &&
+        req.headers.authorization === basicOf('secondary') &&
+        subjectOf(new URLSearchParams(req.body).get('token') ?? '') === accounts.primary.clientId
           ? { ...req, headers: { ...req.headers, authorization: basicOf('primary') } }
           : req,
     },

@@ -184,6 +184,42 @@ describe('createBudget', () => {
     expect(await budget.acquire(KEY)).toBe(10_000 + MARGIN);
   });
 
+  test("secondMs [windows and Retry-After count in the limits' own seconds]", async () => {
+    const clock = fakeClock();
+    const budget = createBudget(
+      { [PATH]: { requests: 1, windowSeconds: 2 } },
+      { marginMs: 10, secondMs: 250, now: clock.now, sleep: clock.sleep },
+    );
+    await budget.acquire(KEY);
+    // One window is 2 seconds of 250 ms: the next slot is 500 ms (and the margin) away.
+    expect(await budget.acquire(KEY)).toBe(510);
+    budget.block(KEY, 4);
+    expect(budget.readyIn(KEY)).toBe(1010);
+  });
+
+  test('readyIn and quietIn [what acquire and drain would wait, neither waiting nor booking]', async () => {
+    const { budget, clock } = budgetWith({ requests: 2, windowSeconds: 60 });
+    expect(budget.readyIn(KEY)).toBe(0);
+    expect(budget.quietIn(KEY)).toBe(0);
+    await budget.acquire(KEY);
+    clock.advance(10_000);
+    await budget.acquire(KEY);
+    expect(budget.readyIn(KEY)).toBe(50_000 + MARGIN);
+    expect(budget.quietIn(KEY)).toBe(60_000 + MARGIN);
+    expect(budget.readyIn(other('secondary'))).toBe(0);
+    expect(clock.sleeps).toEqual([]);
+    expect(budget.spent()).toEqual({ [LABEL]: 2 });
+  });
+
+  test('count [a request the limit does not count: spent, not in the window]', async () => {
+    const { budget, clock } = budgetWith({ requests: 1, windowSeconds: 60 });
+    budget.count(KEY);
+    expect(budget.readyIn(KEY)).toBe(0);
+    expect(await budget.acquire(KEY)).toBe(0);
+    expect(clock.sleeps).toEqual([]);
+    expect(budget.spent()).toEqual({ [LABEL]: 2 });
+  });
+
   test('default margin [250 ms]', async () => {
     const clock = fakeClock();
     const budget = createBudget({ [PATH]: { requests: 1, windowSeconds: 1 } }, clock);

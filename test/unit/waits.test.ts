@@ -12,6 +12,15 @@ describe('boundTargetWait', () => {
     expect(boundTargetWait(120, 'Retry-After', { windowSeconds: 60 })).toEqual({ ms: 120_000 });
   });
 
+  test('on a faster clock the seconds are shorter, the bound as many of them', () => {
+    expect(boundTargetWait(3, 'Retry-After', { windowSeconds: 2, secondMs: 250 })).toEqual({
+      ms: 750,
+    });
+    const long = boundTargetWait(9, 'Retry-After', { windowSeconds: 2, secondMs: 250 });
+    expect(long.ms).toBe(1000);
+    expect(long.finding).toBe('Retry-After 9 s exceeds twice the 2 s window');
+  });
+
   // The input of issue 14: a 429 with Retry-After 9999999999 overflowed the timer, so nothing
   // was waited and the next request's 429 read as "the Retry-After is too short".
   test('Retry-After 9999999999 is a finding, held to the bound', () => {
