@@ -114,7 +114,7 @@ export function checkContentTypeJson({ response }: CheckContext): Verdict {
     : fail(`Content-Type is ${quoted(value)}, not application/json`);
 }
 
-/** A 401 carries WWW-Authenticate (with `scheme`: a challenge of that scheme). Other statuses pass. */
+/** A 401 carries WWW-Authenticate (with `scheme`: a challenge of that scheme). Any other status: not judged (RFC 9110 §15.5.2 asks it of a 401 only). */
 export function checkWwwAuthenticate({ response, params }: CheckContext): Verdict {
   if (response.status !== 401)
     return inconclusive(`not a 401 (got ${response.status}), so there is no challenge to judge`);
