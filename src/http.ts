@@ -77,6 +77,12 @@ export interface TransportPolicy {
   breakerThreshold?: number;
 }
 
+/**
+ * The error codes of a request that was never sent: the run's deadline had passed, or the breaker
+ * had opened. A testcase whose exchange carries one is not judged, and the run is incomplete.
+ */
+export const NOT_SENT: ReadonlySet<string> = new Set(['RUN_DEADLINE', 'TARGET_STOPPED_ANSWERING']);
+
 let policy: TransportPolicy = {};
 let agent: Agent | undefined;
 let failuresInARow = 0;

@@ -422,8 +422,24 @@ async function runAgainst(state: RunState, io: RunIo): Promise<RunResult> {
   await vitest.close();
   const { report, spend, leaks, elapsedMs } = finishRun(state, io);
   const { failed, errored } = countOutcomes(report.testcases);
+  // Testcases whose requests were never sent (the target stopped answering, or the deadline
+  // passed): the run is incomplete, which is not a verdict on the target (exit 3, as when it
+  // cannot be reached at all). Leaks of ours still come first.
+  const unsent = report.testcases.filter(
+    (record) => record.outcome === 'skipped' && record.reason?.includes('not sent: '),
+  ).length;
+  if (unsent > 0)
+    io.out(
+      `incomplete: ${unsent} testcase(s) not judged because their requests were never sent (see the reasons above); exit ${EXIT_CODES.TARGET_UNREACHABLE}`,
+    );
   const exitCode =
-    failed > 0 || errored > 0 || report.crashes.length > 0 || leaks > 0 ? EXIT_FAILED : EXIT_PASSED;
+    leaks > 0
+      ? EXIT_FAILED
+      : unsent > 0
+        ? EXIT_CODES.TARGET_UNREACHABLE
+        : failed > 0 || errored > 0 || report.crashes.length > 0
+          ? EXIT_FAILED
+          : EXIT_PASSED;
   return {
     exitCode,
     report,

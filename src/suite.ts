@@ -9,7 +9,7 @@ import { skipReason } from './applicability.ts';
 import { CaseSetupError, credentialEncodingHint, resultOf } from './cases.ts';
 import { type CaseResult, getCheck, type Verdict } from './checks/index.ts';
 import { exchangeText } from './exchange-text.ts';
-import { type HttpResponse, parseJson } from './http.ts';
+import { type HttpResponse, NOT_SENT, parseJson } from './http.ts';
 import { caseRole } from './plan.ts';
 import { type DefinedRefusal, definedRefusal, missingScope, refusalExplained } from './refusals.ts';
 import { SEQUENCES } from './sequences/index.ts';
@@ -142,7 +142,11 @@ async function judge(
           params,
           run: session.run,
         })
-      : { ok: false, reason: `no response: ${judged.error?.code} ${judged.error?.message}` };
+      : judged.error && NOT_SENT.has(judged.error.code)
+        ? // Never sent (the run's deadline passed, or the target stopped answering): nothing of
+          // the target was seen, so nothing is judged; the run ends as incomplete (exit 3).
+          { ok: false, inconclusive: true, reason: judged.error.message }
+        : { ok: false, reason: `no response: ${judged.error?.code} ${judged.error?.message}` };
   if (!verdict.ok && requirement.drift && judged?.response) {
     const drift = getCheck(requirement.drift.check.name).check({
       result,
