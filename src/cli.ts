@@ -11,7 +11,7 @@ import { DURATION_LIMITS } from './waits.ts';
 const USAGE = `usage:
   oauth-conformance run [--target URL] [--profile atlas|cloud-manager|rfc6749] [--config FILE]
                         [--reports DIR] [--strict] [--accept-drift] [--allow FILE]
-                        [--ca FILE] [--allow-insecure-http] [--fuzz N] [--seed N]
+                        [--allow-stale fail|warn] [--ca FILE] [--allow-insecure-http] [--fuzz N] [--seed N]
   oauth-conformance mock [--host ADDRESS] [--port N] [--seed N] [--rate-limit N/SECONDS]
                          [--revoke-rate-limit N/SECONDS] [--token-lifetime SECONDS] [--show-secrets]
                          [--no-fault-hook] [--token-format ES512|ES256|EdDSA|opaque]
@@ -48,13 +48,20 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
     seed: { type: 'string' },
     'accept-drift': { type: 'boolean' },
     allow: { type: 'string' },
+    'allow-stale': { type: 'string' },
     ca: { type: 'string' },
     fuzz: { type: 'string' },
     'allow-insecure-http': { type: 'boolean' },
   });
-  const { 'accept-drift': acceptDrift, 'allow-insecure-http': allowInsecureHttp, ...rest } = values;
+  const {
+    'accept-drift': acceptDrift,
+    'allow-insecure-http': allowInsecureHttp,
+    'allow-stale': allowStale,
+    ...rest
+  } = values;
   const settings = resolveRunSettings({
     ...rest,
+    ...(allowStale === undefined ? {} : { allowStale }),
     ...(acceptDrift ? { acceptDrift } : {}),
     ...(allowInsecureHttp ? { allowInsecureHttp } : {}),
   });

@@ -7,7 +7,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BaseSequencer, startVitest, type TestSpecification } from 'vitest/node';
-import type { ContainerTarget, RunContext, RunSettings } from './config.ts';
+import {
+  type Allowance,
+  allowanceName,
+  type ContainerTarget,
+  type RunContext,
+  type RunSettings,
+} from './config.ts';
 import type { StartedContainer } from './container.ts';
 import {
   ConformanceError,
@@ -71,21 +77,37 @@ export interface Spend {
 }
 
 /** What became of each --allow entry in this run. */
-function allowanceStatus(
-  settings: RunSettings,
+export function allowanceStatus(
+  settings: Pick<RunSettings, 'allowances' | 'expiredAllowances'>,
   records: readonly TestcaseRecord[],
 ): RunReport['allowances'] {
-  const statusOf = (requirement: string): RunReport['allowances'][number]['status'] => {
-    const mine = records.filter((record) => record.requirement === requirement);
+  const statusOf = (entry: Allowance): RunReport['allowances'][number]['status'] => {
+    const name = allowanceName(entry);
+    const mine = records.filter((record) =>
+      entry.case === undefined ? record.requirement === entry.requirement : record.name === name,
+    );
     if (mine.some((record) => record.outcome === 'allowed')) return 'allowed';
+    // Stale: everything it covers passed. A skip or a warning is not a pass: the entry stays.
     if (mine.length > 0 && mine.every((record) => record.outcome === 'passed'))
       return 'now-passing';
     return 'not-run';
   };
   return [
-    ...settings.allowances.map((entry) => ({ ...entry, status: statusOf(entry.requirement) })),
+    ...settings.allowances.map((entry) => ({ ...entry, status: statusOf(entry) })),
     ...settings.expiredAllowances.map((entry) => ({ ...entry, status: 'expired' as const })),
   ];
+}
+
+/**
+ * The allowances that fail the run: every expired entry, and every stale one (its testcases now
+ * all pass) unless `--allow-stale warn`.
+ */
+export function failingAllowances(report: Pick<RunReport, 'allowances' | 'allowStale'>): number {
+  return report.allowances.filter(
+    (entry) =>
+      entry.status === 'expired' ||
+      (entry.status === 'now-passing' && (report.allowStale ?? 'fail') === 'fail'),
+  ).length;
 }
 
 /** The tokens (and values derived from them) the worker saw, one JSON string per line. */
@@ -294,6 +316,7 @@ function finishRun(
       : { token: 0, revoke: 0, leastWallMs: 0 },
     spent: spend,
     allowances: allowanceStatus(settings, records),
+    allowStale: settings.allowStale,
     crashes,
     ...(end.aborted ? { aborted: end.aborted } : {}),
     testcases: records,
@@ -322,12 +345,17 @@ function finishRun(
     reportsPrefix: `seed ${settings.seed}; `,
   });
   for (const entry of report.allowances) {
+    const name = allowanceName(entry);
     if (entry.status === 'expired')
       io.out(
-        `allowance expired on ${entry.expires}, which fails the run: ${entry.requirement} (${entry.reason})`,
+        `allowance expired on ${entry.expires}, which fails the run: ${name} (${entry.reason})`,
       );
     if (entry.status === 'now-passing')
-      io.out(`allowed deviation now passes; remove it from the allow file: ${entry.requirement}`);
+      io.out(
+        settings.allowStale === 'warn'
+          ? `stale allowance (warning under --allow-stale warn): ${name} now passes; remove it from the allow list`
+          : `stale allowance, which fails the run: ${name} now passes; remove it from the allow list (--allow-stale warn makes this a warning)`,
+      );
   }
   return { report, spend, leaks: leaks.length, elapsedMs };
 }
@@ -423,7 +451,13 @@ async function runAgainst(state: RunState, io: RunIo): Promise<RunResult> {
   const { report, spend, leaks, elapsedMs } = finishRun(state, io);
   const { failed, errored } = countOutcomes(report.testcases);
   const exitCode =
-    failed > 0 || errored > 0 || report.crashes.length > 0 || leaks > 0 ? EXIT_FAILED : EXIT_PASSED;
+    failed > 0 ||
+    errored > 0 ||
+    report.crashes.length > 0 ||
+    leaks > 0 ||
+    failingAllowances(report) > 0
+      ? EXIT_FAILED
+      : EXIT_PASSED;
   return {
     exitCode,
     report,
