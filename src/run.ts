@@ -38,6 +38,7 @@ import {
   MIN_SECRET_LENGTH,
   type Redactor,
 } from './redact.ts';
+import { failingAllowances } from './report/allowances.ts';
 import { finishReports, prepareReportsDir } from './reporters/index.ts';
 import { CollectingReporter, countOutcomes, type TestcaseRecord } from './reporters/record.ts';
 import type { RunReport } from './reporters/report.ts';
@@ -96,18 +97,6 @@ export function allowanceStatus(
     ...settings.allowances.map((entry) => ({ ...entry, status: statusOf(entry) })),
     ...settings.expiredAllowances.map((entry) => ({ ...entry, status: 'expired' as const })),
   ];
-}
-
-/**
- * The allowances that fail the run: every expired entry, and every stale one (its testcases now
- * all pass) unless `--allow-stale warn`.
- */
-export function failingAllowances(report: Pick<RunReport, 'allowances' | 'allowStale'>): number {
-  return report.allowances.filter(
-    (entry) =>
-      entry.status === 'expired' ||
-      (entry.status === 'now-passing' && (report.allowStale ?? 'fail') === 'fail'),
-  ).length;
 }
 
 /** The tokens (and values derived from them) the worker saw, one JSON string per line. */

@@ -29,7 +29,8 @@ export function testcaseProperties(record: TestcaseRecord, report: RunReport): [
   return properties;
 }
 
-function testcaseXml(record: TestcaseRecord, report: RunReport): string {
+/** One testcase element (indented for a testsuite), its properties in `system-out`. */
+export function testcaseXml(record: TestcaseRecord, report: RunReport): string {
   const lines = [
     `    <testcase ${attr('name', record.name)} ${attr('classname', record.area)} ${attr('time', seconds(record.durationMs))}>`,
   ];
