@@ -184,11 +184,6 @@ export function parseAllowName(name: string): { requirement: string; case?: stri
     : { requirement: name };
 }
 
-/** The name an allowance is written and reported by: `<id>` or `<id> [<case>]`. */
-export function allowanceName(entry: Pick<Allowance, 'requirement' | 'case'>): string {
-  return entry.case === undefined ? entry.requirement : `${entry.requirement} [${entry.case}]`;
-}
-
 const ALLOW_STALE = ['fail', 'warn'] as const;
 
 function parseAllowStale(raw: string | undefined): 'fail' | 'warn' {

@@ -7,13 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BaseSequencer, startVitest, type TestSpecification } from 'vitest/node';
-import {
-  type Allowance,
-  allowanceName,
-  type ContainerTarget,
-  type RunContext,
-  type RunSettings,
-} from './config.ts';
+import type { ContainerTarget, RunContext, RunSettings } from './config.ts';
 import type { StartedContainer } from './container.ts';
 import {
   ConformanceError,
@@ -38,9 +32,9 @@ import {
   MIN_SECRET_LENGTH,
   type Redactor,
 } from './redact.ts';
-import { failingAllowances } from './report/allowances.ts';
+import { allowanceName, allowanceStatus, failingAllowances } from './report/allowances.ts';
 import { finishReports, prepareReportsDir } from './reporters/index.ts';
-import { CollectingReporter, countOutcomes, type TestcaseRecord } from './reporters/record.ts';
+import { CollectingReporter, countOutcomes } from './reporters/record.ts';
 import type { RunReport } from './reporters/report.ts';
 import { printTestcase } from './reporters/summary.ts';
 import { AREA_ORDER, areasFor, catalogData } from './specs.ts';
@@ -75,28 +69,6 @@ export interface Spend {
   token: number;
   revoke: number;
   unplanned429s: number;
-}
-
-/** What became of each --allow entry in this run. */
-export function allowanceStatus(
-  settings: Pick<RunSettings, 'allowances' | 'expiredAllowances'>,
-  records: readonly TestcaseRecord[],
-): RunReport['allowances'] {
-  const statusOf = (entry: Allowance): RunReport['allowances'][number]['status'] => {
-    const name = allowanceName(entry);
-    const mine = records.filter((record) =>
-      entry.case === undefined ? record.requirement === entry.requirement : record.name === name,
-    );
-    if (mine.some((record) => record.outcome === 'allowed')) return 'allowed';
-    // Stale: everything it covers passed. A skip or a warning is not a pass: the entry stays.
-    if (mine.length > 0 && mine.every((record) => record.outcome === 'passed'))
-      return 'now-passing';
-    return 'not-run';
-  };
-  return [
-    ...settings.allowances.map((entry) => ({ ...entry, status: statusOf(entry) })),
-    ...settings.expiredAllowances.map((entry) => ({ ...entry, status: 'expired' as const })),
-  ];
 }
 
 /** The tokens (and values derived from them) the worker saw, one JSON string per line. */

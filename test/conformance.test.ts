@@ -177,7 +177,11 @@ describe('--allow: expected deviations', () => {
     // A stale entry (token.200.status passes) fails the run by default, with its own line.
     const stale = await runAgainst(mock, 'allow-stale', ['--allow', allowAll]);
     expect(stale.code, stale.stdout).toBe(1);
-    expect(failedRequirementIds(stale.cases)).toEqual([]);
+    // junit.xml says so too: a CI that reads only the report must see why the run failed.
+    expect(failedRequirementIds(stale.cases)).toEqual(['allowance.stale']);
+    expect(stale.cases.find((c) => c.state === 'failed')?.name).toBe(
+      'allowance.stale [token.200.status]',
+    );
     expect(stale.stdout).toContain(
       'stale allowance, which fails the run: token.200.status now passes; remove it from the allow list (--allow-stale warn makes this a warning)',
     );
@@ -250,7 +254,10 @@ describe('--allow: expected deviations', () => {
     });
     const expired = await runAgainst(mock, 'allow-expired', ['--allow', expiredFile]);
     expect(expired.code).toBe(1);
-    expect(failedRequirementIds(expired.cases)).toEqual(['token.no-client-auth.rejected']);
+    expect(failedRequirementIds(expired.cases)).toEqual([
+      'allowance.expired',
+      'token.no-client-auth.rejected',
+    ]);
     expect(expired.stdout).toContain(
       'allowance expired on 2020-01-01, which fails the run: token.no-client-auth.rejected',
     );
@@ -270,7 +277,9 @@ describe('--allow: expected deviations', () => {
     mocks.push(mock);
     const result = await runAgainst(mock, 'allow-case-stale', ['--allow', file]);
     expect(result.code, result.stdout).toBe(1);
-    expect(failedRequirementIds(result.cases)).toEqual([]);
+    expect(result.cases.filter((c) => c.state === 'failed').map((c) => c.name)).toEqual([
+      'allowance.stale [token.invalid_client.401 [wrong secret]]',
+    ]);
     expect(result.stdout).toContain(
       'stale allowance, which fails the run: token.invalid_client.401 [wrong secret] now passes',
     );

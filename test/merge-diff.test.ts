@@ -186,6 +186,13 @@ describe('merge: reports of real runs as one verdict', () => {
     writeFileSync(join(dir, 'result.json'), JSON.stringify(result));
     const failing = await runCli(['merge', dir, '--reports', join(root, 'merged-stale')]);
     expect(failing.code, failing.stdout).toBe(1);
+    const staleXml = join(root, 'merged-stale', 'junit.xml');
+    expect(xmllint(staleXml)).toBe('');
+    expect(
+      readJunit(staleXml)
+        .filter((c) => c.state === 'failed')
+        .map((c) => c.name),
+    ).toEqual(['allowance.stale [token.200.status]']);
     result.allowStale = 'warn';
     writeFileSync(join(dir, 'result.json'), JSON.stringify(result));
     const warned = await runCli(['merge', dir, '--reports', join(root, 'merged-stale')]);

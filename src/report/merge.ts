@@ -9,11 +9,11 @@ import { hostname } from 'node:os';
 import { basename, relative, resolve, sep } from 'node:path';
 import { EXIT_FAILED, EXIT_PASSED } from '../errors.ts';
 import { TOOL_VERSION } from '../paths.ts';
-import { testcaseXml } from '../reporters/junit.ts';
+import { allowanceTestcaseXml, testcaseXml } from '../reporters/junit.ts';
 import { escapeMarkup } from '../reporters/markup.ts';
 import { countOutcomes, type Outcome, type TestcaseRecord } from '../reporters/record.ts';
 import type { RunReport } from '../reporters/report.ts';
-import { failingAllowances } from './allowances.ts';
+import { allowanceFailures, failingAllowances } from './allowances.ts';
 import type { ReadRunReport } from './read-result.ts';
 
 /** What one run came to: as `run`'s exit status would say it (0, 1, 3). */
@@ -135,6 +135,7 @@ function runSuiteXml(run: MergedRun): string {
   const records = report.testcases;
   const count = (outcome: Outcome) => records.filter((record) => record.outcome === outcome).length;
   const errors = count('errored') + report.crashes.length + (report.aborted ? 1 : 0);
+  const allowFailures = allowanceFailures(report);
   const properties: [string, string | number][] = [
     ['target', report.target],
     ['target-kind', report.targetKind],
@@ -160,8 +161,9 @@ function runSuiteXml(run: MergedRun): string {
       '    </testcase>',
     );
   });
+  extra.push(...allowFailures.flatMap(allowanceTestcaseXml));
   return [
-    `  <testsuite ${attr('name', run.name)} ${attr('tests', records.length + (report.aborted ? 1 : 0) + report.crashes.length)} ${attr('failures', count('failed'))} ${attr('errors', errors)} ${attr('skipped', count('skipped') + count('allowed'))} ${attr('time', seconds(report.durationMs))} ${attr('timestamp', report.startedAt)} ${attr('hostname', hostname())}>`,
+    `  <testsuite ${attr('name', run.name)} ${attr('tests', records.length + (report.aborted ? 1 : 0) + report.crashes.length + allowFailures.length)} ${attr('failures', count('failed') + allowFailures.length)} ${attr('errors', errors)} ${attr('skipped', count('skipped') + count('allowed'))} ${attr('time', seconds(report.durationMs))} ${attr('timestamp', report.startedAt)} ${attr('hostname', hostname())}>`,
     '    <properties>',
     ...properties.map(
       ([name, value]) => `      <property ${attr('name', name)} ${attr('value', value)}/>`,
@@ -181,8 +183,10 @@ export function mergedJunitXml(result: MergedResult): string {
   let time = 0;
   for (const { report } of result.runs) {
     const counts = countOutcomes(report.testcases);
-    tests += report.testcases.length + report.crashes.length + (report.aborted ? 1 : 0);
-    failures += counts.failed;
+    const allowFailures = allowanceFailures(report).length;
+    tests +=
+      report.testcases.length + report.crashes.length + (report.aborted ? 1 : 0) + allowFailures;
+    failures += counts.failed + allowFailures;
     errors += counts.errored + report.crashes.length + (report.aborted ? 1 : 0);
     time += report.durationMs;
   }

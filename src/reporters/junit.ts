@@ -5,6 +5,7 @@
  * followed by the redacted exchange of a failure.
  */
 import { hostname } from 'node:os';
+import { allowanceFailures } from '../report/allowances.ts';
 import { escapeMarkup } from './markup.ts';
 import type { TestcaseRecord } from './record.ts';
 import type { RunReport } from './report.ts';
@@ -56,6 +57,15 @@ export function testcaseXml(record: TestcaseRecord, report: RunReport): string {
   return lines.join('\n');
 }
 
+/** The testcase that says an allow entry fails the run (expired, or stale). */
+export function allowanceTestcaseXml(failure: { name: string; message: string }): string[] {
+  return [
+    `    <testcase ${attr('name', failure.name)} ${attr('classname', 'allow')}>`,
+    `      <failure ${attr('message', failure.message)} ${attr('type', 'allow-list')}>${escapeMarkup(failure.message)}</failure>`,
+    '    </testcase>',
+  ];
+}
+
 export function junitXml(report: RunReport): string {
   const areas = [...new Set(report.testcases.map((record) => record.area))];
   const suites = areas.map((area) => {
@@ -104,17 +114,28 @@ export function junitXml(report: RunReport): string {
         '  </testsuite>',
       ]
     : [];
+  // An expired or stale allow entry fails the run: a CI that reads only this file must see it.
+  const allowFailures = allowanceFailures(report);
+  const allowances = allowFailures.length
+    ? [
+        `  <testsuite ${attr('name', 'allow list')} ${attr('tests', allowFailures.length)} ${attr('failures', allowFailures.length)} ${attr('errors', 0)}>`,
+        ...allowFailures.flatMap(allowanceTestcaseXml),
+        '  </testsuite>',
+      ]
+    : [];
   const errors =
     report.crashes.length +
     (report.aborted ? 1 : 0) +
     report.testcases.filter((record) => record.outcome === 'errored').length;
-  const failures = report.testcases.filter((record) => record.outcome === 'failed').length;
+  const failures =
+    report.testcases.filter((record) => record.outcome === 'failed').length + allowFailures.length;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites ${attr('name', `oauth-conformance ${report.profile}`)} ${attr('tests', report.testcases.length + (report.aborted ? 1 : 0))} ${attr('failures', failures)} ${attr('errors', errors)} ${attr('time', seconds(report.durationMs))}>`,
+    `<testsuites ${attr('name', `oauth-conformance ${report.profile}`)} ${attr('tests', report.testcases.length + (report.aborted ? 1 : 0) + allowFailures.length)} ${attr('failures', failures)} ${attr('errors', errors)} ${attr('time', seconds(report.durationMs))}>`,
     ...suites,
     ...aborted,
     ...crashes,
+    ...allowances,
     '</testsuites>',
     '',
   ].join('\n');
