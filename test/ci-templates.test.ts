@@ -243,7 +243,10 @@ describe('the GitLab template (ci/gitlab/oauth-conformance.gitlab-ci.yml)', () =
       paths: ['oauth-conformance/'],
       reports: { junit: 'oauth-conformance/*/junit.xml' },
     });
-    expect(resolveJob('.oauth-conformance-merge').when).toBe('always');
+    const merge = resolveJob('.oauth-conformance-merge');
+    expect(merge.when).toBe('always');
+    // The merged overview links into the runs' reports: they travel with it.
+    expect(merge.artifacts?.paths).toEqual(['oauth-conformance-merged/', 'oauth-conformance/']);
   });
 
   test('a matrix of two runs and the merge job, their scripts run as the runner would', async () => {
