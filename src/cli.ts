@@ -11,7 +11,8 @@ import { DURATION_LIMITS } from './waits.ts';
 const USAGE = `usage:
   oauth-conformance run [--target URL] [--profile atlas|cloud-manager|rfc6749] [--config FILE]
                         [--reports DIR] [--strict] [--accept-drift] [--allow FILE]
-                        [--allow-stale fail|warn] [--ca FILE] [--allow-insecure-http] [--fuzz N] [--seed N]
+                        [--allow-stale fail|warn] [--ca FILE] [--allow-insecure-http]
+                        [--fuzz N] [--seed N]
   oauth-conformance mock [--host ADDRESS] [--port N] [--seed N] [--rate-limit N/SECONDS]
                          [--revoke-rate-limit N/SECONDS] [--token-lifetime SECONDS] [--show-secrets]
                          [--no-fault-hook] [--token-format ES512|ES256|EdDSA|opaque]
