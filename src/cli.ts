@@ -11,18 +11,25 @@ import { DURATION_LIMITS } from './waits.ts';
 const USAGE = `usage:
   oauth-conformance run [--target URL] [--profile atlas|cloud-manager|rfc6749] [--config FILE]
                         [--reports DIR] [--strict] [--accept-drift] [--allow FILE]
-                        [--ca FILE] [--allow-insecure-http] [--fuzz N] [--seed N]
+                        [--allow-stale fail|warn] [--ca FILE] [--allow-insecure-http]
+                        [--fuzz N] [--seed N]
   oauth-conformance mock [--host ADDRESS] [--port N] [--seed N] [--rate-limit N/SECONDS]
                          [--revoke-rate-limit N/SECONDS] [--token-lifetime SECONDS] [--show-secrets]
                          [--no-fault-hook] [--token-format ES512|ES256|EdDSA|opaque]
   oauth-conformance client [--scenario NAME ...] [--reports DIR] [--timeout SECONDS] [--seed N]
                            [--list] -- <command> [args...]
+  oauth-conformance merge DIR... [--reports OUT]
+  oauth-conformance diff BASE/result.json HEAD/result.json [--json]
 
 run    runs the conformance suite against --target (default: the embedded reference mock)
        and writes <reports>/junit.xml (default reports/).
 mock   runs the reference mock until interrupted and prints its URL and accounts.
 client runs <command> once per scenario against a fresh reference mock (scripted faults:
        --list names them), judges what it sent and writes <reports>/junit.xml.
+merge  merges the reports of several runs (each DIR as run --reports wrote it) into one
+       junit.xml, result.json and index.html in OUT (default reports/).
+diff   compares two result.json files: new failures, fixes, lost testcases, changed limits
+       (exit 1 on a new failure or a lost testcase).
 
 exit status: 0 conforming, 1 conformance failures (client: a judgement failed), 2 usage or
              configuration error, 3 target unreachable or not speaking HTTP (a container that
@@ -48,13 +55,20 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
     seed: { type: 'string' },
     'accept-drift': { type: 'boolean' },
     allow: { type: 'string' },
+    'allow-stale': { type: 'string' },
     ca: { type: 'string' },
     fuzz: { type: 'string' },
     'allow-insecure-http': { type: 'boolean' },
   });
-  const { 'accept-drift': acceptDrift, 'allow-insecure-http': allowInsecureHttp, ...rest } = values;
+  const {
+    'accept-drift': acceptDrift,
+    'allow-insecure-http': allowInsecureHttp,
+    'allow-stale': allowStale,
+    ...rest
+  } = values;
   const settings = resolveRunSettings({
     ...rest,
+    ...(allowStale === undefined ? {} : { allowStale }),
     ...(acceptDrift ? { acceptDrift } : {}),
     ...(allowInsecureHttp ? { allowInsecureHttp } : {}),
   });
@@ -113,6 +127,10 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await mockCommand(rest, io);
       case 'client':
         return await clientCommand(rest, io);
+      case 'merge':
+        return await (await import('./report/commands.ts')).mergeCommand(rest, io);
+      case 'diff':
+        return await (await import('./report/commands.ts')).diffCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':
@@ -122,7 +140,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       default:
         throw new ConformanceError(
           'USAGE',
-          `unknown command "${command}" (expected run, mock or client; see oauth-conformance --help)`,
+          `unknown command "${command}" (expected run, mock, client, merge or diff; see oauth-conformance --help)`,
         );
     }
   } catch (error) {

@@ -61,6 +61,8 @@ export interface RunOptions {
   acceptDrift?: boolean;
   /** Path of an allow file (schemas/allow.schema.json): expected deviations. */
   allow?: string;
+  /** What an allowed entry whose testcases now pass does: `fail` the run (default) or `warn`. */
+  allowStale?: string;
   /** Path of a PEM file of CA certificates to trust besides the system's (a private CA). */
   ca?: string;
   /** Send credentials over plain http to a host that is not loopback (never by default). */
@@ -85,6 +87,8 @@ interface ConfigFile {
   timeoutSeconds?: number;
   deadlineSeconds?: number;
   revocationWaitSeconds?: number;
+  /** Expected deviations inline, as an allow file's `allow` list (--allow FILE replaces them). */
+  allow?: AllowEntry[];
 }
 
 /** An image to start and test (`--target container:IMAGE[:PORT]`). */
@@ -117,6 +121,8 @@ export interface RunSettings {
   allowances: Allowance[];
   /** --allow entries past their date: each fails the run. */
   expiredAllowances: Allowance[];
+  /** --allow-stale: an allowance whose testcases now all pass fails the run, or only warns. */
+  allowStale: 'fail' | 'warn';
   tokenLifetimeSeconds: number | null;
   /**
    * How long one second of the target's rate-limit clock lasts, in ms: rate-limit windows and
@@ -151,11 +157,40 @@ export interface RunSettings {
   allowInsecureHttp: boolean;
 }
 
-/** An expected deviation: a requirement allowed to fail until a date (inclusive, UTC). */
-export interface Allowance {
+/** An allow entry as written: `requirement` is `<requirement id>` or `<requirement id> [<case>]`. */
+interface AllowEntry {
   requirement: string;
   reason: string;
   expires: string;
+}
+
+/**
+ * An expected deviation: a requirement, or one case of it (one testcase, named
+ * `<requirement id> [<case>]`), allowed to fail until a date (inclusive, UTC).
+ */
+export interface Allowance {
+  requirement: string;
+  /** The case title: only the testcase `<requirement> [<case>]` is allowed; absent: every case. */
+  case?: string;
+  reason: string;
+  expires: string;
+}
+
+/** `token.x [wrong secret]` -> the id and the case; `token.x` -> the id alone. */
+export function parseAllowName(name: string): { requirement: string; case?: string } {
+  const match = /^(\S+) \[(.+)\]$/.exec(name);
+  return match
+    ? { requirement: match[1] as string, case: match[2] as string }
+    : { requirement: name };
+}
+
+const ALLOW_STALE = ['fail', 'warn'] as const;
+
+function parseAllowStale(raw: string | undefined): 'fail' | 'warn' {
+  if (raw === undefined) return 'fail';
+  if (!(ALLOW_STALE as readonly string[]).includes(raw))
+    throw new ConformanceError('USAGE', `--allow-stale must be fail or warn, not "${raw}"`);
+  return raw as 'fail' | 'warn';
 }
 
 /** A file the user named, or one clear line saying why it cannot be read. */
@@ -207,27 +242,56 @@ function readJsonFile(path: string, what: string, schema: string): unknown {
   return data;
 }
 
-function readAllowFile(
-  path: string | undefined,
+/**
+ * Allow entries checked against the catalog: every requirement id must be known, and a case must
+ * be one of that requirement's cases (its title as testcase names show it). Split by `today`.
+ */
+function checkAllowEntries(
+  entries: readonly AllowEntry[],
+  where: string,
   today: string,
 ): { allowances: Allowance[]; expiredAllowances: Allowance[] } {
-  if (!path) return { allowances: [], expiredAllowances: [] };
-  const { allow } = readJsonFile(path, 'allow file', 'urn:oauth-conformance:schemas:allow') as {
-    allow: Allowance[];
-  };
-  const known = getCatalog().requirements;
-  for (const entry of allow) {
-    if (!known.has(entry.requirement)) {
-      throw new ConformanceError(
-        'CONFIG_INVALID',
-        `allow file ${path}: unknown requirement ${entry.requirement}`,
-      );
+  const { requirements, cases } = getCatalog();
+  const allowances: Allowance[] = entries.map((entry) => {
+    const { requirement, case: title } = parseAllowName(entry.requirement);
+    if (!requirements.has(requirement))
+      throw new ConformanceError('CONFIG_INVALID', `${where}: unknown requirement ${requirement}`);
+    if (title !== undefined) {
+      const titles = cases.filter((c) => c.requirements.includes(requirement)).map((c) => c.title);
+      if (!titles.includes(title))
+        throw new ConformanceError(
+          'CONFIG_INVALID',
+          `${where}: ${requirement} has no case "${title}" (its cases: ${titles.map((t) => `[${t}]`).join(', ')})`,
+        );
     }
-  }
+    return {
+      requirement,
+      ...(title === undefined ? {} : { case: title }),
+      reason: entry.reason,
+      expires: entry.expires,
+    };
+  });
   return {
-    allowances: allow.filter((entry) => entry.expires >= today),
-    expiredAllowances: allow.filter((entry) => entry.expires < today),
+    allowances: allowances.filter((entry) => entry.expires >= today),
+    expiredAllowances: allowances.filter((entry) => entry.expires < today),
   };
+}
+
+/** --allow FILE, else the config file's `allow` list, else none. */
+function readAllowances(
+  path: string | undefined,
+  inline: readonly AllowEntry[] | undefined,
+  configPath: string | undefined,
+  today: string,
+): { allowances: Allowance[]; expiredAllowances: Allowance[] } {
+  if (path) {
+    const { allow } = readJsonFile(path, 'allow file', 'urn:oauth-conformance:schemas:allow') as {
+      allow: AllowEntry[];
+    };
+    return checkAllowEntries(allow, `allow file ${path}`, today);
+  }
+  if (inline) return checkAllowEntries(inline, `config file ${configPath}: allow`, today);
+  return { allowances: [], expiredAllowances: [] };
 }
 
 function readCa(path: string): string {
@@ -424,7 +488,8 @@ export function resolveRunSettings(
         ? EMBEDDED_SECOND_MS
         : 1000,
     acceptDrift: options.acceptDrift ?? false,
-    ...readAllowFile(options.allow, today),
+    ...readAllowances(options.allow, file.allow, options.config, today),
+    allowStale: parseAllowStale(options.allowStale),
     tokenLifetimeSeconds:
       file.tokenLifetimeSeconds ??
       profile.tokenLifetimeSeconds ??

@@ -32,8 +32,9 @@ import {
   MIN_SECRET_LENGTH,
   type Redactor,
 } from './redact.ts';
+import { allowanceName, allowanceStatus, failingAllowances } from './report/allowances.ts';
 import { finishReports, prepareReportsDir } from './reporters/index.ts';
-import { CollectingReporter, countOutcomes, type TestcaseRecord } from './reporters/record.ts';
+import { CollectingReporter, countOutcomes } from './reporters/record.ts';
 import type { RunReport } from './reporters/report.ts';
 import { printTestcase } from './reporters/summary.ts';
 import { AREA_ORDER, areasFor, catalogData } from './specs.ts';
@@ -68,24 +69,6 @@ export interface Spend {
   token: number;
   revoke: number;
   unplanned429s: number;
-}
-
-/** What became of each --allow entry in this run. */
-function allowanceStatus(
-  settings: RunSettings,
-  records: readonly TestcaseRecord[],
-): RunReport['allowances'] {
-  const statusOf = (requirement: string): RunReport['allowances'][number]['status'] => {
-    const mine = records.filter((record) => record.requirement === requirement);
-    if (mine.some((record) => record.outcome === 'allowed')) return 'allowed';
-    if (mine.length > 0 && mine.every((record) => record.outcome === 'passed'))
-      return 'now-passing';
-    return 'not-run';
-  };
-  return [
-    ...settings.allowances.map((entry) => ({ ...entry, status: statusOf(entry.requirement) })),
-    ...settings.expiredAllowances.map((entry) => ({ ...entry, status: 'expired' as const })),
-  ];
 }
 
 /** The tokens (and values derived from them) the worker saw, one JSON string per line. */
@@ -294,6 +277,7 @@ function finishRun(
       : { token: 0, revoke: 0, leastWallMs: 0 },
     spent: spend,
     allowances: allowanceStatus(settings, records),
+    allowStale: settings.allowStale,
     crashes,
     ...(end.aborted ? { aborted: end.aborted } : {}),
     testcases: records,
@@ -322,12 +306,17 @@ function finishRun(
     reportsPrefix: `seed ${settings.seed}; `,
   });
   for (const entry of report.allowances) {
+    const name = allowanceName(entry);
     if (entry.status === 'expired')
       io.out(
-        `allowance expired on ${entry.expires}, which fails the run: ${entry.requirement} (${entry.reason})`,
+        `allowance expired on ${entry.expires}, which fails the run: ${name} (${entry.reason})`,
       );
     if (entry.status === 'now-passing')
-      io.out(`allowed deviation now passes; remove it from the allow file: ${entry.requirement}`);
+      io.out(
+        settings.allowStale === 'warn'
+          ? `stale allowance (warning under --allow-stale warn): ${name} now passes; remove it from the allow list`
+          : `stale allowance, which fails the run: ${name} now passes; remove it from the allow list (--allow-stale warn makes this a warning)`,
+      );
   }
   return { report, spend, leaks: leaks.length, elapsedMs };
 }
@@ -437,7 +426,7 @@ async function runAgainst(state: RunState, io: RunIo): Promise<RunResult> {
       ? EXIT_FAILED
       : unsent > 0
         ? EXIT_CODES.TARGET_UNREACHABLE
-        : failed > 0 || errored > 0 || report.crashes.length > 0
+        : failed > 0 || errored > 0 || report.crashes.length > 0 || failingAllowances(report) > 0
           ? EXIT_FAILED
           : EXIT_PASSED;
   return {

@@ -188,7 +188,11 @@ async function judge(
       }
     }
   }
-  const allowance = session.run.allowances.find((entry) => entry.requirement === requirement.id);
+  // An entry for the requirement covers every case; an entry for one case, that testcase only.
+  const allowance = session.run.allowances.find(
+    (entry) =>
+      entry.requirement === requirement.id && (entry.case === undefined || entry.case === c.title),
+  );
   const outcome = decide(level, verdict.ok, {
     strict: session.run.strict,
     allowed: allowance !== undefined,

@@ -1,5 +1,6 @@
 // Both directions: the suite passes the reference mock (nothing skipped for want of a trigger: the
 // mock supports every one; one check is not judged by design, MOCK_NOT_JUDGED) and fails each deliberately broken variant on exactly the requirements it breaks.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { type MockHandle, startMock } from '../src/mock/index.ts';
@@ -150,7 +151,9 @@ describe('drift: the live 429 body (Atlas ApiError)', () => {
 });
 
 describe('--allow: expected deviations', () => {
-  test('allowed failures are reported as allowed, a passing one is flagged, an expired one fails the run', async () => {
+  test('allowed failures are reported as allowed, a stale entry fails the run (or warns), an expired one fails it', {
+    timeout: 240_000,
+  }, async () => {
     const variant = BROKEN_VARIANTS.find((candidate) => candidate.name === 'wrong-error-code');
     const mock = await startMock({
       rateLimit: RATE_LIMIT,
@@ -160,15 +163,49 @@ describe('--allow: expected deviations', () => {
     mocks.push(mock);
     const dir = tempDir('allow');
     const until = '2099-12-31';
+    const deviations = [
+      { requirement: 'token.invalid_client.401', reason: 'fix in release 42', expires: until },
+      { requirement: 'token.error.body', reason: 'same fix', expires: until },
+      { requirement: 'token.no-client-auth.rejected', reason: 'same fix', expires: until },
+    ];
     const allowAll = writeJson(dir, 'allow.json', {
       allow: [
-        { requirement: 'token.invalid_client.401', reason: 'fix in release 42', expires: until },
-        { requirement: 'token.error.body', reason: 'same fix', expires: until },
-        { requirement: 'token.no-client-auth.rejected', reason: 'same fix', expires: until },
+        ...deviations,
         { requirement: 'token.200.status', reason: 'was broken last month', expires: until },
       ],
     });
-    const allowed = await runAgainst(mock, 'allow-all', ['--allow', allowAll]);
+    // A stale entry (token.200.status passes) fails the run by default, with its own line.
+    const stale = await runAgainst(mock, 'allow-stale', ['--allow', allowAll]);
+    expect(stale.code, stale.stdout).toBe(1);
+    // junit.xml says so too: a CI that reads only the report must see why the run failed.
+    expect(failedRequirementIds(stale.cases)).toEqual(['allowance.stale']);
+    expect(stale.cases.find((c) => c.state === 'failed')?.name).toBe(
+      'allowance.stale [token.200.status]',
+    );
+    expect(stale.stdout).toContain(
+      'stale allowance, which fails the run: token.200.status now passes; remove it from the allow list (--allow-stale warn makes this a warning)',
+    );
+    const staleResult = JSON.parse(readFileSync(join(stale.reports, 'result.json'), 'utf8'));
+    expect(staleResult.allowStale).toBe('fail');
+    expect(
+      staleResult.allowances.map((a: { requirement: string; status: string }) => [
+        a.requirement,
+        a.status,
+      ]),
+    ).toEqual([
+      ['token.invalid_client.401', 'allowed'],
+      ['token.error.body', 'allowed'],
+      ['token.no-client-auth.rejected', 'allowed'],
+      ['token.200.status', 'now-passing'],
+    ]);
+
+    // --allow-stale warn: the same list passes, the stale entry still said.
+    const allowed = await runAgainst(mock, 'allow-all', [
+      '--allow',
+      allowAll,
+      '--allow-stale',
+      'warn',
+    ]);
     expect(allowed.code, allowed.stdout).toBe(0);
     expect(failedRequirementIds(allowed.cases)).toEqual([]);
     const wrongSecret = allowed.cases.find(
@@ -179,9 +216,30 @@ describe('--allow: expected deviations', () => {
       /got 401 invalid_request \(allowed until 2099-12-31: fix in release 42\)/,
     );
     expect(allowed.stdout).toContain(
-      'allowed deviation now passes; remove it from the allow file: token.200.status',
+      'stale allowance (warning under --allow-stale warn): token.200.status now passes; remove it from the allow list',
     );
     expect(allowed.stdout).toMatch(/allowed \d+/);
+
+    // One case of a requirement: only that testcase is allowed; its sibling case still fails.
+    const oneCase = writeJson(dir, 'one-case.json', {
+      allow: [
+        {
+          requirement: 'token.invalid_client.401 [wrong secret]',
+          reason: 'only this case',
+          expires: until,
+        },
+        ...deviations.slice(1),
+      ],
+    });
+    const perCase = await runAgainst(mock, 'allow-case', ['--allow', oneCase]);
+    expect(perCase.code, perCase.stdout).toBe(1);
+    expect(perCase.cases.filter((c) => c.state === 'failed').map((c) => c.name)).toEqual([
+      'token.invalid_client.401 [unknown client id]',
+    ]);
+    expect(
+      perCase.cases.find((c) => c.name === 'token.invalid_client.401 [wrong secret]')?.properties
+        .allowed,
+    ).toMatch(/only this case/);
 
     const expiredFile = writeJson(dir, 'expired.json', {
       allow: [
@@ -196,9 +254,56 @@ describe('--allow: expected deviations', () => {
     });
     const expired = await runAgainst(mock, 'allow-expired', ['--allow', expiredFile]);
     expect(expired.code).toBe(1);
-    expect(failedRequirementIds(expired.cases)).toEqual(['token.no-client-auth.rejected']);
+    expect(failedRequirementIds(expired.cases)).toEqual([
+      'allowance.expired',
+      'token.no-client-auth.rejected',
+    ]);
     expect(expired.stdout).toContain(
       'allowance expired on 2020-01-01, which fails the run: token.no-client-auth.rejected',
+    );
+  });
+
+  test('a stale entry for one case: the case passes, so the entry fails the run', async () => {
+    const file = writeJson(tempDir('allow-case-stale'), 'allow.json', {
+      allow: [
+        {
+          requirement: 'token.invalid_client.401 [wrong secret]',
+          reason: 'fixed since',
+          expires: '2099-01-01',
+        },
+      ],
+    });
+    const mock = await startMock({ rateLimit: RATE_LIMIT, seed: 3 });
+    mocks.push(mock);
+    const result = await runAgainst(mock, 'allow-case-stale', ['--allow', file]);
+    expect(result.code, result.stdout).toBe(1);
+    expect(result.cases.filter((c) => c.state === 'failed').map((c) => c.name)).toEqual([
+      'allowance.stale [token.invalid_client.401 [wrong secret]]',
+    ]);
+    expect(result.stdout).toContain(
+      'stale allowance, which fails the run: token.invalid_client.401 [wrong secret] now passes',
+    );
+  });
+
+  test('an allow entry naming a case the requirement does not have is refused with exit 2', async () => {
+    const file = writeJson(tempDir('allow-bad-case'), 'allow.json', {
+      allow: [
+        {
+          requirement: 'token.invalid_client.401 [wrong secrett]',
+          reason: 'typo',
+          expires: '2099-01-01',
+        },
+      ],
+    });
+    const result = await runCli(['run', '--allow', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      `oauth-conformance: allow file ${file}: token.invalid_client.401 has no case "wrong secrett" (its cases: [unknown client id], [wrong secret])`,
+    );
+    const bad = await runCli(['run', '--allow-stale', 'maybe']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe(
+      'oauth-conformance: --allow-stale must be fail or warn, not "maybe"',
     );
   });
 

@@ -7,6 +7,7 @@
  * failure's redacted exchange folded in a <details>. "Hide passed" is a CSS-only toggle.
  */
 
+import { allowanceFailures } from '../report/allowances.ts';
 import type { Level } from '../types.ts';
 import { escapeMarkup } from './markup.ts';
 import { countOutcomes, type Outcome, type TestcaseRecord } from './record.ts';
@@ -190,13 +191,18 @@ export function htmlReport(report: RunReport): string {
     if (group) group.push(record);
     else groups.set(record.requirement, [record]);
   }
+  const allowFailures = allowanceFailures(report);
   const ok =
-    counts.failed === 0 && counts.errored === 0 && report.crashes.length === 0 && !report.aborted;
+    counts.failed === 0 &&
+    counts.errored === 0 &&
+    report.crashes.length === 0 &&
+    !report.aborted &&
+    allowFailures.length === 0;
   const status = report.aborted
     ? `not tested: ${report.aborted.reason}`
     : ok
       ? `passed: ${records.length} testcases, none failed`
-      : `failed: ${counts.failed} of ${records.length} testcases failed${report.crashes.length ? `, ${report.crashes.length} suite error(s)` : ''}`;
+      : `failed: ${counts.failed} of ${records.length} testcases failed${report.crashes.length ? `, ${report.crashes.length} suite error(s)` : ''}${allowFailures.length ? `, ${allowFailures.length} allow entries expired or stale` : ''}`;
   const meta: [string, string][] = [
     ['target', `${report.target} (${TARGET_KINDS[report.targetKind]})`],
     ['profile', report.profile],
@@ -224,6 +230,16 @@ export function htmlReport(report: RunReport): string {
         `<section class="crashes" id="aborted" data-kind="${esc(report.aborted.kind)}">`,
         '<h2>The target could not be tested</h2>',
         `<pre>${esc(report.aborted.reason)}</pre>`,
+        '</section>',
+      ]
+    : [];
+  const allowList = allowFailures.length
+    ? [
+        '<section class="crashes" id="allow-list">',
+        '<h2>Allow entries that fail the run</h2>',
+        ...allowFailures.map(
+          (failure) => `<pre data-allowance="${esc(failure.name)}">${esc(failure.message)}</pre>`,
+        ),
         '</section>',
       ]
     : [];
@@ -259,6 +275,7 @@ export function htmlReport(report: RunReport): string {
     '</dl>',
     ...aborted,
     ...crashes,
+    ...allowList,
     '</header>',
     '<section id="counts">',
     '<h2>Counts</h2>',

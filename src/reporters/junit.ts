@@ -5,6 +5,7 @@
  * followed by the redacted exchange of a failure.
  */
 import { hostname } from 'node:os';
+import { allowanceFailures } from '../report/allowances.ts';
 import { escapeMarkup } from './markup.ts';
 import type { TestcaseRecord } from './record.ts';
 import type { RunReport } from './report.ts';
@@ -29,7 +30,8 @@ export function testcaseProperties(record: TestcaseRecord, report: RunReport): [
   return properties;
 }
 
-function testcaseXml(record: TestcaseRecord, report: RunReport): string {
+/** One testcase element (indented for a testsuite), its properties in `system-out`. */
+export function testcaseXml(record: TestcaseRecord, report: RunReport): string {
   const lines = [
     `    <testcase ${attr('name', record.name)} ${attr('classname', record.area)} ${attr('time', seconds(record.durationMs))}>`,
   ];
@@ -53,6 +55,15 @@ function testcaseXml(record: TestcaseRecord, report: RunReport): string {
   if (record.details) out.push('', record.details);
   lines.push(`      <system-out>${escapeMarkup(out.join('\n'))}</system-out>`, '    </testcase>');
   return lines.join('\n');
+}
+
+/** The testcase that says an allow entry fails the run (expired, or stale). */
+export function allowanceTestcaseXml(failure: { name: string; message: string }): string[] {
+  return [
+    `    <testcase ${attr('name', failure.name)} ${attr('classname', 'allow')}>`,
+    `      <failure ${attr('message', failure.message)} ${attr('type', 'allow-list')}>${escapeMarkup(failure.message)}</failure>`,
+    '    </testcase>',
+  ];
 }
 
 export function junitXml(report: RunReport): string {
@@ -103,17 +114,28 @@ export function junitXml(report: RunReport): string {
         '  </testsuite>',
       ]
     : [];
+  // An expired or stale allow entry fails the run: a CI that reads only this file must see it.
+  const allowFailures = allowanceFailures(report);
+  const allowances = allowFailures.length
+    ? [
+        `  <testsuite ${attr('name', 'allow list')} ${attr('tests', allowFailures.length)} ${attr('failures', allowFailures.length)} ${attr('errors', 0)}>`,
+        ...allowFailures.flatMap(allowanceTestcaseXml),
+        '  </testsuite>',
+      ]
+    : [];
   const errors =
     report.crashes.length +
     (report.aborted ? 1 : 0) +
     report.testcases.filter((record) => record.outcome === 'errored').length;
-  const failures = report.testcases.filter((record) => record.outcome === 'failed').length;
+  const failures =
+    report.testcases.filter((record) => record.outcome === 'failed').length + allowFailures.length;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites ${attr('name', `oauth-conformance ${report.profile}`)} ${attr('tests', report.testcases.length + (report.aborted ? 1 : 0))} ${attr('failures', failures)} ${attr('errors', errors)} ${attr('time', seconds(report.durationMs))}>`,
+    `<testsuites ${attr('name', `oauth-conformance ${report.profile}`)} ${attr('tests', report.testcases.length + (report.aborted ? 1 : 0) + allowFailures.length)} ${attr('failures', failures)} ${attr('errors', errors)} ${attr('time', seconds(report.durationMs))}>`,
     ...suites,
     ...aborted,
     ...crashes,
+    ...allowances,
     '</testsuites>',
     '',
   ].join('\n');

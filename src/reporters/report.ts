@@ -19,11 +19,19 @@ export interface RunReport {
   /** The --allow entries and what became of them. */
   allowances: {
     requirement: string;
+    /** The one case the entry allows (testcase `<requirement> [<case>]`); absent: every case. */
+    case?: string;
     reason: string;
     expires: string;
-    /** allowed: it failed and was allowed; now-passing: remove it; expired: it fails the run; not-run: not in this run. */
+    /**
+     * allowed: it failed and was allowed; now-passing: every testcase it covers passed (stale:
+     * remove it; fails the run unless `allowStale` is warn); expired: it fails the run; not-run:
+     * none of its testcases ran, or none was judged.
+     */
     status: 'allowed' | 'now-passing' | 'expired' | 'not-run';
   }[];
+  /** What a now-passing (stale) allowance did to the run; absent in reports of older runs: fail. */
+  allowStale?: 'fail' | 'warn';
   /** Errors outside any testcase: a suite that would not load. */
   crashes: string[];
   /**

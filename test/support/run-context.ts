@@ -19,6 +19,7 @@ export function testRunContext(overrides: Partial<RunContext> = {}): RunContext 
     tokensFile: '/dev/null',
     allowances: [],
     expiredAllowances: [],
+    allowStale: 'fail',
     tokenLifetimeSeconds: 3600,
     secondMs: 1000,
     paths: { token: '/api/oauth/token', revoke: '/api/oauth/revoke' },

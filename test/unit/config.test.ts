@@ -415,3 +415,72 @@ describe('container targets', () => {
     expect(() => resolveRunSettings({ config: bad }, {})).toThrow(/startupTimeoutSeconds/);
   });
 });
+
+describe('allow lists: per requirement and per case, in a file or the config', () => {
+  const until = '2099-12-31';
+  const entries = [
+    { requirement: 'token.rfc.cache-control', reason: 'release 42', expires: until },
+    { requirement: 'token.invalid_client.401 [wrong secret]', reason: 'one case', expires: until },
+    { requirement: 'token.error.body [wrong secret]', reason: 'past', expires: '2020-01-01' },
+  ];
+
+  test('the config file carries entries inline; a case is split from its requirement id', () => {
+    const settings = resolveRunSettings(
+      { config: configFile({ allow: entries }) },
+      {},
+      '2026-11-30',
+    );
+    expect(settings.allowances).toEqual([
+      { requirement: 'token.rfc.cache-control', reason: 'release 42', expires: until },
+      {
+        requirement: 'token.invalid_client.401',
+        case: 'wrong secret',
+        reason: 'one case',
+        expires: until,
+      },
+    ]);
+    expect(settings.expiredAllowances).toEqual([
+      {
+        requirement: 'token.error.body',
+        case: 'wrong secret',
+        reason: 'past',
+        expires: '2020-01-01',
+      },
+    ]);
+    expect(settings.allowStale).toBe('fail');
+  });
+
+  test('--allow FILE replaces the config list; --allow-stale warn is kept', () => {
+    const file = configFile({ allow: [entries[0]] });
+    const settings = resolveRunSettings(
+      { config: configFile({ allow: entries }), allow: file, allowStale: 'warn' },
+      {},
+      '2026-11-30',
+    );
+    expect(settings.allowances.map((entry) => entry.requirement)).toEqual([
+      'token.rfc.cache-control',
+    ]);
+    expect(settings.expiredAllowances).toEqual([]);
+    expect(settings.allowStale).toBe('warn');
+  });
+
+  test('an unknown case in the config is refused, naming the cases there are', () => {
+    const error = refusal({
+      config: configFile({
+        allow: [{ requirement: 'token.200.status [nope]', reason: 'typo', expires: until }],
+      }),
+    });
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toMatch(/: allow: token\.200\.status has no case "nope" \(its cases: \[/);
+  });
+
+  test('a malformed entry name is refused by the schema', () => {
+    const error = refusal({
+      config: configFile({
+        allow: [{ requirement: 'token.200.status [a]b]', reason: 'typo', expires: until }],
+      }),
+    });
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toMatch(/\/allow\/0\/requirement must match pattern/);
+  });
+});
