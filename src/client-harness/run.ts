@@ -108,6 +108,8 @@ async function runScenario(
   let startedAt = preciseNow();
   let revokedAt: number | undefined;
   let okCalls = 0;
+  let rotated = false;
+  const extraSecrets: string[] = [];
   const clientSecret = scenario.wrongSecret
     ? randomBytes(24).toString('base64url')
     : account.clientSecret;
@@ -121,6 +123,7 @@ async function runScenario(
     ...(scenario.tokenLifetimeSeconds
       ? { tokenLifetimeSeconds: scenario.tokenLifetimeSeconds }
       : {}),
+    ...(scenario.maxActiveTokens ? { maxActiveTokens: scenario.maxActiveTokens } : {}),
     observe: (exchange) => {
       observer.onExchange(exchange);
       if (isProbePath(exchange.request.path) && exchange.response?.status === 200) okCalls += 1;
@@ -129,8 +132,29 @@ async function runScenario(
         mock.revokeTokens(account.clientId);
         revokedAt = preciseNow() - startedAt;
       }
+      const rotateAfter = scenario.rotateSecretAfterResourceCalls;
+      if (rotateAfter !== undefined && !rotated && okCalls >= rotateAfter) {
+        rotated = true;
+        const newSecret = mock.rotateSecret(account.clientId);
+        redactor.addCredentials(account.clientId, newSecret);
+        extraSecrets.push(newSecret);
+        mock.revokeTokens(account.clientId);
+        revokedAt = preciseNow() - startedAt;
+      }
     },
-    tamper: (res, req) => scriptResponse(scenario, res, req.path),
+    tamper: (res, req) => {
+      // Revoked before it is written: the program never holds a token the resource accepts.
+      if (
+        scenario.refuseFirstToken &&
+        revokedAt === undefined &&
+        req.path === TOKEN_PATH &&
+        res.status === 200
+      ) {
+        mock.revokeTokens(account.clientId);
+        revokedAt = preciseNow() - startedAt;
+      }
+      return scriptResponse(scenario, res, req.path);
+    },
   });
   let closed = false;
   const closeMock = async () => {
@@ -189,7 +213,7 @@ async function runScenario(
     };
     return {
       run,
-      secrets: [clientSecret, ...observer.issuedTokens()],
+      secrets: [clientSecret, ...extraSecrets, ...observer.issuedTokens()],
     };
   } finally {
     await closeMock();
@@ -219,6 +243,11 @@ function details(run: ScenarioRun, requirement: ClientRequirement, reason: strin
     ...(requirement.note ? [`note: ${requirement.note}`] : []),
     `scenario: ${run.scenario.title}`,
     ...(run.scenario.retryAfter ? [`scenario drew: ${drawnLine(run.scenario)}`] : []),
+    ...(run.scenario.condition
+      ? [
+          `scenario's condition (${run.scenario.condition.level}): ${sourceLine(run.scenario.condition)}`,
+        ]
+      : []),
     `program: ${describeExit(program, run.timeoutMs)} after ${(program.durationMs / 1000).toFixed(1)} s`,
     'requests, in the order the program sent them, each with when its answer reached it:',
     // Timeline lines quote what the program sent (a grant_type holding a line break): shown.

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { createAccountsRedactor } from '../redact.ts';
 import type { FaultSpec } from '../types.ts';
-import { resolveAccounts } from './accounts.ts';
+import { randomClientSecret, resolveAccounts, roleOf } from './accounts.ts';
 import type { MockContext } from './context.ts';
 import { createFaultQueue, parseFault, QUEUE_FULL } from './faults.ts';
 import { createJournal } from './journal.ts';
@@ -171,6 +171,14 @@ export async function startMock(options: MockOptions = {}): Promise<MockHandle> 
     },
     clearFaults: () => ctx.faults.clear(),
     revokeTokens: (clientId: string) => ctx.tokens.revokeAll(clientId),
+    rotateSecret(clientId: string) {
+      const role = roleOf(accounts, clientId);
+      if (!role) throw new TypeError('rotateSecret: no account has this client id');
+      const clientSecret = randomClientSecret();
+      accounts[role] = { clientId, clientSecret };
+      redactor.addCredentials(clientId, clientSecret);
+      return clientSecret;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         void signer?.close();

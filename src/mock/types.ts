@@ -214,6 +214,12 @@ export interface MockHandle {
    * them or deletes the secret: the probe answers 401 for them from now on. Returns how many.
    */
   revokeTokens(clientId: string): number;
+  /**
+   * Gives the account with this client id a new random secret, as when an administrator rotates
+   * it: from now on its old secret gets 401 `invalid_client`. Its tokens stay live (see
+   * {@link MockHandle.revokeTokens}). Returns the new secret; throws a `TypeError` for an unknown id.
+   */
+  rotateSecret(clientId: string): string;
   /** Stops listening and closes every open connection. */
   close(): Promise<void>;
 }
