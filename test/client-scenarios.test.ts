@@ -43,7 +43,8 @@ describe('the failure scenarios are data with their judgements', () => {
   });
 });
 
-describe.concurrent('careless programs fail exactly what they break', () => {
+// One program at a time: an immediate retry must stay immediate on a loaded machine.
+describe('careless programs fail exactly what they break', () => {
   test.each([
     // a token per call, asking again and again after the limit's 403
     [
@@ -105,9 +106,7 @@ describe.concurrent('careless programs fail exactly what they break', () => {
     expect(result.code, why).toBe(0);
     const backoff = cases.find((c) => c.name === 'client.retry.backoff [server-error-first]');
     expect(backoff?.state, why).toBe('passed');
-    expect(result.stdout).toMatch(
-      /client\.retry\.backoff \[server-error-first\].*retried after \d\.\d{3} s, \d\.\d{3} s/,
-    );
+    expect(backoff?.properties.note, why).toMatch(/^retried after \d\.\d{3} s, \d\.\d{3} s$/);
   });
 
   test('a reset is recorded as the mock reset, not as the program giving up', async () => {

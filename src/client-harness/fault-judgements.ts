@@ -8,8 +8,11 @@ import type { ScenarioRun, Verdict } from './judgements.ts';
 import { describeExit } from './judgements.ts';
 import { type ClientRequest, learntAt, mayReactTo, seconds } from './observe.ts';
 
-/** A retry that reaches the mock sooner than this after the failure it follows is immediate. */
-export const IMMEDIATE_RETRY_MS = 100;
+/**
+ * A retry that reaches the mock sooner than this after the failure it follows is immediate: an
+ * immediate retry takes a few ms, 3x that on a loaded machine; a deliberate wait is longer.
+ */
+export const IMMEDIATE_RETRY_MS = 250;
 /** At most this many immediate retries in a row (one, as HTTP layers that retry a reset do). */
 export const MAX_IMMEDIATE_RETRIES = 1;
 /**
