@@ -18,12 +18,15 @@ const USAGE = `usage:
                          [--max-active-tokens N]
   oauth-conformance client [--scenario NAME ...] [--reports DIR] [--timeout SECONDS] [--seed N]
                            [--list] -- <command> [args...]
+  oauth-conformance client [--scenario NAME ...] [...] --programs FILE
 
 run    runs the conformance suite against --target (default: the embedded reference mock)
        and writes <reports>/junit.xml (default reports/).
 mock   runs the reference mock until interrupted and prints its URL and accounts.
 client runs <command> once per scenario against a fresh reference mock (scripted faults:
        --list names them), judges what it sent and writes <reports>/junit.xml.
+       --programs FILE runs several programs ({"programs": [{"name", "command": [...]}]}) into
+       one report whose index.html shows a clients x requirements matrix.
 
 exit status: 0 conforming, 1 conformance failures (client: a judgement failed), 2 usage or
              configuration error, 3 target unreachable or not speaking HTTP (a container that
@@ -76,6 +79,7 @@ async function clientCommand(args: string[], io: CliIo): Promise<number> {
       timeout: { type: 'string' },
       seed: { type: 'string' },
       list: { type: 'boolean' },
+      programs: { type: 'string' },
     },
     'the program goes after --: oauth-conformance client -- node my-client.js',
   );
@@ -85,14 +89,21 @@ async function clientCommand(args: string[], io: CliIo): Promise<number> {
       io.out(`${scenario.name.padEnd(26)} ${scenario.title}`);
     return 0;
   }
-  if (command.length === 0)
+  if (values.programs !== undefined && command.length > 0)
+    throw new ConformanceError(
+      'USAGE',
+      'give the programs either in --programs FILE or after --, not both',
+    );
+  if (command.length === 0 && values.programs === undefined)
     throw new ConformanceError(
       'USAGE',
       'no program given: oauth-conformance client [options] -- <command> [args...]',
     );
+  const { readProgramsFile } = await import('./client-harness/programs-file.ts');
   const result = await harness.runClientHarness(
     {
       command,
+      ...(values.programs === undefined ? {} : { programs: readProgramsFile(values.programs) }),
       ...(values.scenario ? { scenarios: values.scenario } : {}),
       reportsDir: values.reports ?? 'reports',
       timeoutMs:
