@@ -412,7 +412,7 @@ export async function runClientHarness(
         );
         if (interrupt.signal.aborted) {
           crashes.push(
-            `interrupted by ${String(interrupt.signal.reason)} during scenario ${scenario.name}${matrix ? ` of ${program.name}` : ''}, after ${runs.length} of ${scenarios.length * programs.length} scenario runs`,
+            `interrupted by ${String(interrupt.signal.reason)} during scenario ${scenario.name}${matrix ? ` of ${program.name}` : ''}, after ${runs.length} of ${scenarios.length * programs.length} scenarios`,
           );
           break;
         }
