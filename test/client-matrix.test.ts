@@ -121,7 +121,7 @@ describe('a matrix run over three programs', () => {
     expect(failed, section.slice(0, 2000)).not.toBeNull();
     // the link's target is the testcase row that failed
     const row = new RegExp(
-      `<tr class="case" id="${failed?.[1]}" data-outcome="failed" data-testcase="client\\.token\\.reuse \\[careless: normal\\]"`,
+      `<tr class="case" data-outcome="failed" data-testcase="client\\.token\\.reuse \\[careless: normal\\]" id="${failed?.[1]}"`,
     );
     expect(html).toMatch(row);
     expect(section).toMatch(

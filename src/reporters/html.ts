@@ -96,7 +96,7 @@ function testcaseRow(record: TestcaseRecord, index: number): string {
     ? `<details${record.outcome === 'failed' ? ' class="failure"' : ''}><summary>${record.outcome === 'failed' ? 'exchange and failure details' : 'details'}</summary><pre>${esc(record.details)}</pre></details>`
     : '';
   return [
-    `<tr class="case" id="${testcaseAnchor(index)}" data-outcome="${esc(record.outcome)}" data-testcase="${esc(record.name)}">`,
+    `<tr class="case" data-outcome="${esc(record.outcome)}" data-testcase="${esc(record.name)}" id="${testcaseAnchor(index)}">`,
     `<td class="case-name">${esc(caseOf(record))}</td>`,
     `<td><span class="verdict v-${esc(record.outcome)}">${esc(record.outcome)}</span></td>`,
     `<td class="why">${reason}${notes}${details}</td>`,
