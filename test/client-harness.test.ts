@@ -194,7 +194,9 @@ describe.concurrent('oauth-conformance client', () => {
       ],
       { PID_FILE: pidFile },
     );
-    expect(Date.now() - started).toBeLessThan(15_000);
+    // Far below the 300 s its child would sleep; the bound leaves room for a loaded, shared machine
+    // (this file's other tests run beside it, each a whole catalog of scenarios).
+    expect(Date.now() - started).toBeLessThan(60_000);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/the program did not exit within 1 s and was killed/);
     const cases = readJunit(join(reports, 'junit.xml'));
