@@ -180,6 +180,30 @@ describe('POST /api/oauth/token: the active-token limit (maxActiveTokens, level 
     }
   });
 
+  it('rotateSecret: the old secret gets 401 invalid_client, the new one a token; live tokens stay live', async () => {
+    const m = await startMock({ rateLimit: { requests: 1000, windowSeconds: 60 } });
+    try {
+      const before = await tokenRequest(m.url, m.accounts.primary);
+      const old = { ...m.accounts.primary };
+      const secret = m.rotateSecret(old.clientId);
+      expect(secret).toMatch(/^mdb_sa_sk_[A-Za-z0-9]{40}$/);
+      expect(secret).not.toBe(old.clientSecret);
+      const refused = await tokenRequest(m.url, old);
+      expect(refused.status).toBe(401);
+      expect(JSON.parse(refused.text).error).toBe('invalid_client');
+      expect(
+        (await tokenRequest(m.url, { clientId: old.clientId, clientSecret: secret })).status,
+      ).toBe(200);
+      const probe = await send(`${m.url}/api/atlas/v2/`, {
+        headers: { authorization: `Bearer ${JSON.parse(before.text).access_token}` },
+      });
+      expect(probe.status).toBe(200);
+      expect(() => m.rotateSecret('mdb_sa_id_unknown')).toThrow(TypeError);
+    } finally {
+      await m.close();
+    }
+  });
+
   it('refuses a negative or fractional limit', async () => {
     await expect(startMock({ maxActiveTokens: -1 })).rejects.toThrow(/maxActiveTokens/);
     await expect(startMock({ maxActiveTokens: 1.5 })).rejects.toThrow(/maxActiveTokens/);
