@@ -16,8 +16,10 @@ const USAGE = `usage:
   oauth-conformance mock [--host ADDRESS] [--port N] [--seed N] [--rate-limit N/SECONDS]
                          [--revoke-rate-limit N/SECONDS] [--token-lifetime SECONDS] [--show-secrets]
                          [--no-fault-hook] [--token-format ES512|ES256|EdDSA|opaque]
+                         [--max-active-tokens N]
   oauth-conformance client [--scenario NAME ...] [--reports DIR] [--timeout SECONDS] [--seed N]
                            [--list] -- <command> [args...]
+  oauth-conformance client [--scenario NAME ...] [...] --programs FILE
   oauth-conformance merge DIR... [--reports OUT]
   oauth-conformance diff BASE/result.json HEAD/result.json [--json]
 
@@ -26,14 +28,16 @@ run    runs the conformance suite against --target (default: the embedded refere
 mock   runs the reference mock until interrupted and prints its URL and accounts.
 client runs <command> once per scenario against a fresh reference mock (scripted faults:
        --list names them), judges what it sent and writes <reports>/junit.xml.
+       --programs FILE runs several programs ({"programs": [{"name", "command": [...]}]}) into
+       one report whose index.html shows a clients x requirements matrix.
 merge  merges the reports of several runs (each DIR as run --reports wrote it) into one
        junit.xml, result.json and index.html in OUT (default reports/).
 diff   compares two result.json files: new failures, fixes, lost testcases, changed limits
        (exit 1 on a new failure or a lost testcase).
 
 exit status: 0 conforming, 1 conformance failures (client: a judgement failed), 2 usage or
-             configuration error, 3 target unreachable or not speaking HTTP (a container that
-             cannot start), 130 stopped by Ctrl-C`;
+             configuration error, 3 target unreachable, not speaking HTTP or stopped answering
+             mid-run (a container that cannot start), 130 stopped by Ctrl-C`;
 
 export interface CliIo {
   out: (line: string) => void;
@@ -89,6 +93,7 @@ async function clientCommand(args: string[], io: CliIo): Promise<number> {
       timeout: { type: 'string' },
       seed: { type: 'string' },
       list: { type: 'boolean' },
+      programs: { type: 'string' },
     },
     'the program goes after --: oauth-conformance client -- node my-client.js',
   );
@@ -98,14 +103,21 @@ async function clientCommand(args: string[], io: CliIo): Promise<number> {
       io.out(`${scenario.name.padEnd(26)} ${scenario.title}`);
     return 0;
   }
-  if (command.length === 0)
+  if (values.programs !== undefined && command.length > 0)
+    throw new ConformanceError(
+      'USAGE',
+      'give the programs either in --programs FILE or after --, not both',
+    );
+  if (command.length === 0 && values.programs === undefined)
     throw new ConformanceError(
       'USAGE',
       'no program given: oauth-conformance client [options] -- <command> [args...]',
     );
+  const { readProgramsFile } = await import('./client-harness/programs-file.ts');
   const result = await harness.runClientHarness(
     {
       command,
+      ...(values.programs === undefined ? {} : { programs: readProgramsFile(values.programs) }),
       ...(values.scenario ? { scenarios: values.scenario } : {}),
       reportsDir: values.reports ?? 'reports',
       timeoutMs:

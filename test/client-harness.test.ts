@@ -32,23 +32,26 @@ function client(name: string): string {
 }
 
 describe.concurrent('oauth-conformance client', () => {
-  test('judges the careless client failing on exactly token reuse and Retry-After', async () => {
+  test('judges the careless client failing on exactly token reuse, Retry-After, the token limit and a 401', {
+    timeout: 240_000,
+  }, async () => {
     const reports = tempDir('client-careless');
-    const result = await runCli([
-      'client',
-      '--reports',
-      reports,
-      '--',
-      process.execPath,
-      client('careless'),
-    ]);
+    const result = await runCli(
+      ['client', '--reports', reports, '--', process.execPath, client('careless')],
+      {},
+      180_000,
+    );
     expect(result.code, result.stdout + result.stderr).toBe(1);
     const cases = readJunit(join(reports, 'junit.xml'));
+    const failed = cases.filter((c) => c.state === 'failed').map((c) => c.name);
+    // A token per call: it runs into the active-token limit; it does not retry a refused call.
     expect(failedRequirementIds(cases)).toEqual([
       'client.retry-after.honoured',
+      'client.token-limit.keeps-working',
+      'client.token.renew-after-401',
       'client.token.reuse',
     ]);
-    const failed = cases.filter((c) => c.state === 'failed').map((c) => c.name);
+    expect(failed).toContain('client.token.renew-after-401 [refused-before-expiry]');
     expect(failed).toContain('client.token.reuse [normal]');
     for (const scenario of [
       'rate-limited-first',
@@ -68,7 +71,9 @@ describe.concurrent('oauth-conformance client', () => {
       expect(c.properties.level, c.name).toBeTruthy();
     }
     // every scenario ran, each a testsuite of its own
-    expect(new Set(cases.map((c) => c.name.split(' [')[1]?.slice(0, -1))).size).toBe(12);
+    expect(new Set(cases.map((c) => c.name.split(' [')[1]?.slice(0, -1))).size).toBe(
+      getClientCatalog().scenarios.length,
+    );
 
     const xml = execFileSync(
       '/usr/bin/xmllint',
@@ -301,7 +306,9 @@ describe.concurrent('oauth-conformance client', () => {
     expect(flag.stderr).toMatch(/--timeout must be a whole number/);
     const listed = await runCli(['client', '--list']);
     expect(listed.code).toBe(0);
-    expect(listed.stdout.split('\n').filter(Boolean)).toHaveLength(12);
+    expect(listed.stdout.split('\n').filter(Boolean)).toHaveLength(
+      getClientCatalog().scenarios.length,
+    );
     expect(existsSync(packagePath('specs', 'client-scenarios.json'))).toBe(true);
   });
 });
@@ -319,7 +326,9 @@ describe.concurrent('what a program could have known', () => {
   ];
   const only = (names: string[]) => names.flatMap((name) => ['--scenario', name]);
 
-  test('a thundering herd fails client.token.reuse, in normal and slow-token-endpoint, and nothing else', async () => {
+  test('a thundering herd fails client.token.reuse, in normal and slow-token-endpoint, and, at the token limit, keeps-working', {
+    timeout: 240_000,
+  }, async () => {
     const reports = tempDir('client-herd');
     const result = await runCli(
       ['client', '--reports', reports, '--', process.execPath, fixture('herd.mjs')],
@@ -328,7 +337,10 @@ describe.concurrent('what a program could have known', () => {
     );
     expect(result.code, result.stdout).toBe(1);
     const cases = readJunit(join(reports, 'junit.xml'));
-    expect(failedRequirementIds(cases), result.stdout).toEqual(['client.token.reuse']);
+    expect(failedRequirementIds(cases), result.stdout).toEqual([
+      'client.token-limit.keeps-working',
+      'client.token.reuse',
+    ]);
     const reuse = (scenario: string) =>
       cases.find((c) => c.name === `client.token.reuse [${scenario}]`);
     expect(reuse('normal')?.state).toBe('failed');
@@ -337,11 +349,15 @@ describe.concurrent('what a program could have known', () => {
       /1 of 2 token requests were not needed .*; T\d was not yet received when token request #2 was sent \(\+\d\.\d{3} s\): token request #1 \(sent \+\d\.\d{3} s\) was still in flight \(T\d came at \+[3-9]\.\d{3} s\)/,
     );
     // its parallel requests were in flight, not retries or reactions to an answer
-    for (const c of cases.filter((c) => !c.name.startsWith('client.token.reuse ')))
+    for (const c of cases.filter(
+      (c) =>
+        !c.name.startsWith('client.token.reuse ') &&
+        c.name !== 'client.token-limit.keeps-working [token-limit-reached]',
+    ))
       expect(c.state, `${c.name}: ${c.failure}`).not.toBe('failed');
   });
 
-  test('a correct parallel client passes every scenario', async () => {
+  test('a correct parallel client passes every scenario', { timeout: 240_000 }, async () => {
     const reports = tempDir('client-parallel');
     const result = await runCli(
       ['client', '--reports', reports, '--', process.execPath, fixture('parallel.mjs')],

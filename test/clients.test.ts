@@ -95,6 +95,12 @@ const CLIENTS: RealClient[] = [
       'client.revoke.empty-200-success [revoke-at-end]',
       'client.token.renew-after-401 [revoked-mid-run]',
       'client.token.renew-after-expiry [short-lived-tokens]',
+      // the failure scenarios (issue 19): one token, renewed once after an early 401, no retry
+      'client.token-limit.keeps-working [token-limit-reached]',
+      'client.token.renew-after-401 [refused-before-expiry]',
+      'client.fails-cleanly [secret-rotated]',
+      'client.exit-status.honest [server-error-first]',
+      'client.exit-status.honest [connection-reset-first]',
     ],
   },
   {
@@ -105,11 +111,26 @@ const CLIENTS: RealClient[] = [
       'requests_oauthlib',
       'python3-requests-oauthlib',
     ),
-    failed: ['client.token.reuse'],
+    // client.token-limit.keeps-working is observed: a warning once the harness judges by level.
+    failed: [
+      'client.token-limit.keeps-working',
+      'client.token.renew-after-401',
+      'client.token.reuse',
+    ],
     findings: {
       'client.token.reuse [normal]': /2 of 3 token requests were not needed \(a token per call\)/,
+      // a token per call runs into the active-token limit, and the 403 ends the program
+      'client.token-limit.keeps-working [token-limit-reached]':
+        /2 of 4 resource calls answered 200; the program exited 1 .*Access Token limit reached for the service account/,
+      'client.token.renew-after-401 [refused-before-expiry]':
+        /asked for no new token and made no successful call; it exited 1 .*401 Client Error/,
     },
-    passes: ['client.token.raw-client-id [normal]', 'client.revoke.body-ignored [revoke-bare-200]'],
+    passes: [
+      'client.token.raw-client-id [normal]',
+      'client.revoke.body-ignored [revoke-bare-200]',
+      'client.token-limit.stops-minting [token-limit-reached]',
+      'client.fails-cleanly [secret-rotated]',
+    ],
   },
   {
     name: 'go-clientcredentials',
@@ -118,17 +139,33 @@ const CLIENTS: RealClient[] = [
     findings: {
       'client.token.renew-after-401 [revoked-mid-run]':
         /asked for no new token and made no successful call; it exited 1/,
+      'client.token.renew-after-401 [refused-before-expiry]':
+        /asked for no new token and made no successful call; it exited 1/,
     },
-    passes: ['client.token.reuse [normal]', 'client.token.renew-after-expiry [short-lived-tokens]'],
+    passes: [
+      'client.token.reuse [normal]',
+      'client.token.renew-after-expiry [short-lived-tokens]',
+      'client.token-limit.keeps-working [token-limit-reached]',
+      'client.fails-cleanly [secret-rotated]',
+      'client.exit-status.honest [server-error-first]',
+      'client.exit-status.honest [connection-reset-first]',
+    ],
   },
   {
     name: 'node-openid-client',
     command: node('node-openid-client'),
-    failed: ['client.resource.calls-succeed', 'client.token.raw-client-id'],
+    failed: [
+      'client.resource.calls-succeed',
+      'client.token-limit.keeps-working',
+      'client.token.raw-client-id',
+    ],
     findings: {
       'client.token.raw-client-id [normal]':
         /percent-encoded in Basic \("mdb%5Fsa%5Fid%5F[0-9a-f]+"\)/,
       'client.resource.calls-succeed [normal]': /0 of 3 resource calls answered 200/,
+      // refused in every scenario, so it never holds a token at the limit either
+      'client.token-limit.keeps-working [token-limit-reached]':
+        /0 of 4 resource calls answered 200/,
     },
     passes: ['client.retry.no-retry-on-client-error [normal]', 'client.token.basic-auth [normal]'],
   },
@@ -148,6 +185,13 @@ const CLIENTS: RealClient[] = [
         /resource call #2 has no Authorization: Bearer header/,
       'client.token.renew-after-401 [revoked-mid-run]':
         /asked for no new token and made no successful call; it exited 1 .*\[401 Unauthorized\] error calling Atlas API/,
+      // a 500 or a reset: the same call without a token
+      'client.resource.bearer-issued-token [server-error-first]':
+        /resource call #2 has no Authorization: Bearer header/,
+      'client.resource.bearer-issued-token [connection-reset-first]':
+        /resource call #2 has no Authorization: Bearer header/,
+      'client.token.renew-after-401 [refused-before-expiry]':
+        /asked for no new token and made no successful call; it exited 1 .*\[401 Unauthorized\]/,
     },
     passes: [
       'client.token.raw-client-id [normal]',
@@ -159,19 +203,23 @@ const CLIENTS: RealClient[] = [
       'client.retry-after.honoured [rate-limited-first]',
       'client.fails-cleanly [rejected-credentials]',
       'client.fails-cleanly [malformed-token-response]',
+      // It renews only once expires_in has passed on its own clock, with no margin. The mock
+      // kills a token expires_in after its issue to the millisecond (it used to at its
+      // whole-second exp, up to 1 s early, which failed this in about 28% of runs).
+      'client.token.renew-after-expiry [short-lived-tokens]',
+      'client.token-limit.keeps-working [token-limit-reached]',
+      'client.fails-cleanly [secret-rotated]',
+      'client.exit-status.honest [server-error-first]',
     ],
-    unstable: {
-      // It renews only once expires_in has passed on its own clock, with no margin, and ends on a
-      // 401. The mock's exp is in whole seconds, so a 2 s token dies 1 to 2 s after issue: the
-      // call made 1 s after the token arrived gets 401 or not depending on the sub-second phase.
-      'client.token.renew-after-expiry [short-lived-tokens]':
-        /of 4 resource calls answered 200 .*the program exited 1 .*\[401 Unauthorized\]/,
-    },
   },
   {
     name: 'node-oauth4webapi',
     command: node('node-oauth4webapi'),
-    failed: ['client.resource.calls-succeed', 'client.token.raw-client-id'],
+    failed: [
+      'client.resource.calls-succeed',
+      'client.token-limit.keeps-working',
+      'client.token.raw-client-id',
+    ],
     findings: {
       'client.token.raw-client-id [normal]':
         /percent-encoded in Basic \("mdb%5Fsa%5Fid%5F[0-9a-f]+"\)/,
@@ -179,6 +227,8 @@ const CLIENTS: RealClient[] = [
         /percent-encoded in Basic \("mdb%5Fsa%5Fid%5F[0-9a-f]+"\)/,
       'client.resource.calls-succeed [normal]': /0 of 3 resource calls answered 200/,
       'client.resource.calls-succeed [slow-token-endpoint]': /0 of 2 resource calls answered 200/,
+      'client.token-limit.keeps-working [token-limit-reached]':
+        /0 of 4 resource calls answered 200/,
     },
     passes: ['client.retry.no-retry-on-client-error [normal]', 'client.token.basic-auth [normal]'],
   },
@@ -198,16 +248,26 @@ const CLIENTS: RealClient[] = [
       'client.retry-after.honoured [unavailable-first]',
       'client.fails-cleanly [malformed-token-response]',
       'client.fails-cleanly [rejected-credentials]',
+      'client.token-limit.keeps-working [token-limit-reached]',
+      'client.token.renew-after-401 [refused-before-expiry]',
+      'client.fails-cleanly [secret-rotated]',
+      'client.exit-status.honest [server-error-first]',
+      'client.exit-status.honest [connection-reset-first]',
     ],
   },
   {
     name: 'curl-docs-recipe',
     command: curlRecipeCommand,
+    // client.exit-status.honest and client.token-limit.* are observed: warnings once the harness
+    // judges by level (issue 20).
     failed: [
+      'client.exit-status.honest',
       'client.fails-cleanly',
       'client.resource.bearer-issued-token',
       'client.retry-after.honoured',
       'client.retry.no-retry-on-client-error',
+      'client.token-limit.keeps-working',
+      'client.token-limit.stops-minting',
       'client.token.reuse',
     ],
     findings: {
@@ -221,6 +281,15 @@ const CLIENTS: RealClient[] = [
         /token request #3 was sent [0-9.]+ s after the 401 to token request #1/,
       'client.fails-cleanly [rejected-credentials]':
         /the program exited 0 although it never got a usable token and 0 of 2 resource calls answered 200/,
+      // a token per call: at the limit it asks again for the next call, and exits 0 anyway
+      'client.token-limit.stops-minting [token-limit-reached]':
+        /1 token request\(s\) after the 403 access_denied \("Access Token limit reached"\)/,
+      'client.token-limit.keeps-working [token-limit-reached]':
+        /2 of 4 resource calls answered 200; the program exited 0/,
+      'client.fails-cleanly [secret-rotated]':
+        /the program exited 0 although only 2 token\(s\) were usable and 2 of 4 resource calls answered 200/,
+      'client.exit-status.honest [server-error-first]':
+        /the program exited 0 although only 0 of 2 resource calls answered 200/,
     },
     passes: [
       'client.token.basic-auth [normal]',
@@ -232,13 +301,15 @@ const CLIENTS: RealClient[] = [
       'client.token.renew-after-expiry [short-lived-tokens]',
       'client.token.renew-after-401 [revoked-mid-run]',
       'client.fails-cleanly [malformed-token-response]',
+      'client.token.renew-after-401 [refused-before-expiry]',
+      'client.exit-status.honest [connection-reset-first]',
     ],
   },
 ];
 
 describe.concurrent('the harness on real clients', () => {
   for (const c of CLIENTS) {
-    test(c.name, { timeout: 240_000 }, async ({ skip }) => {
+    test(c.name, { timeout: 420_000 }, async ({ skip }) => {
       const command = c.command();
       if (!Array.isArray(command)) {
         // .ci/run installs what the clients need: there, a missing one is a failure, not a skip.
@@ -246,7 +317,7 @@ describe.concurrent('the harness on real clients', () => {
         return skip(command.missing);
       }
       const reports = tempDir(`client-${c.name}`);
-      const result = await runCli(['client', '--reports', reports, '--', ...command], {}, 180_000);
+      const result = await runCli(['client', '--reports', reports, '--', ...command], {}, 360_000);
       const unstable = c.unstable ?? {};
       // Exit 1 when a judgement fails, 0 when none does.
       const codes = c.failed.length > 0 ? [1] : Object.keys(unstable).length > 0 ? [0, 1] : [0];

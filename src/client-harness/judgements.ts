@@ -5,7 +5,13 @@
 
 import { FORM_TYPE } from '../mock/client-request.ts';
 import { shownText } from '../text.ts';
-import { type ClientRequest, seconds } from './observe.ts';
+import {
+  judgeBackoff,
+  judgeHonestExit,
+  judgeNoTightLoop,
+  judgeStopsAtTokenLimit,
+} from './fault-judgements.ts';
+import { type ClientRequest, learntAt, mayReactTo, seconds } from './observe.ts';
 import type { ScriptedScenario } from './specs.ts';
 
 export interface ProgramResult {
@@ -62,23 +68,29 @@ const resourceOk = (run: ScenarioRun) =>
   ofKind(run, 'resource').filter((r) => r.status === 200).length;
 
 /**
- * Whether the program could have known `answer` when it sent `r`: the answer was handed to the
- * connection before the program can have started to send `r` (`sentBy`). Only such requests are
- * reactions to an answer; a request already in flight is not, and a request is never a reaction
- * to its own answer.
+ * Whether the program surely knew how `answer` ended when it sent `r`: the answer was handed to
+ * the connection (or the connection reset) before the program can have started to send `r`
+ * (`sentBy`, its connection's accept time for a first request). Judgements that blame a request
+ * for what its program knew use this; a request is never a reaction to its own answer. Those
+ * that excuse or expect a reaction give the benefit of the doubt with `mayReactTo` (observe.ts).
  */
 export function sentAfterAnswer(r: ClientRequest, answer: ClientRequest): boolean {
-  return r !== answer && answer.answeredAt !== undefined && answer.answeredAt < r.sentBy;
+  const learnt = learntAt(answer);
+  return r !== answer && learnt !== undefined && learnt < r.sentBy;
 }
 
 /**
- * Whether `other` was in flight when the program sent `r`: sent before it, its answer not yet
- * delivered, and not given up on (connection closed) by then.
+ * Whether `other` was surely in flight when the program sent `r`: sent before it (by its
+ * connection's accept time), and neither answered nor given up on (connection closed) by the time
+ * `r` arrived. A request that may react to `r`'s own answer (it arrived after it) was not sent
+ * before `r`, whenever its connection was opened: a spare connection an HTTP layer opened early
+ * and used later does not make its request older.
  */
 export function inFlightWhenSent(other: ClientRequest, r: ClientRequest): boolean {
-  if (other === r || other.sentBy >= r.sentBy || sentAfterAnswer(r, other)) return false;
+  if (other === r || other.sentBy >= r.sentBy) return false;
+  if (mayReactTo(r, other) || mayReactTo(other, r)) return false;
   const gaveUp = other.unanswered?.because === 'gave-up' ? other.unanswered.closedAt : undefined;
-  return gaveUp === undefined || gaveUp >= r.sentBy;
+  return gaveUp === undefined || gaveUp >= r.arrivedAt;
 }
 
 /** `token request #2 (sent +0.011 s)`: how findings name a request. */
@@ -111,10 +123,14 @@ function noTokenReason(run: ScenarioRun): string {
   return `the program never got a token (the token endpoint answered ${statuses.join(', ')})`;
 }
 
-/** The 401 for this token that had reached the program before it sent `r`, if any. */
-function refusalKnownAt(run: ScenarioRun, ref: string, r: ClientRequest) {
+/**
+ * The 401 for this token that had reached the program before it sent `r`, if any: surely
+ * (`blame`, for a token presented again) or possibly (to excuse a renewal).
+ */
+function refusalKnownAt(run: ScenarioRun, ref: string, r: ClientRequest, blame: boolean) {
   return ofKind(run, 'resource').find(
-    (q) => q.bearer === ref && q.status === 401 && sentAfterAnswer(r, q),
+    (q) =>
+      q.bearer === ref && q.status === 401 && (blame ? sentAfterAnswer(r, q) : mayReactTo(r, q)),
   );
 }
 
@@ -122,7 +138,7 @@ function refusalKnownAt(run: ScenarioRun, ref: string, r: ClientRequest) {
 function presentedAfterRefusal(run: ScenarioRun): string | undefined {
   for (const r of ofKind(run, 'resource')) {
     if (r.bearer === undefined) continue;
-    const refusal = refusalKnownAt(run, r.bearer, r);
+    const refusal = refusalKnownAt(run, r.bearer, r, true);
     if (refusal)
       return `${named(r)} presented ${r.bearer} again after the 401 for it to ${named(refusal)} had reached the program (+${seconds(refusal.answeredAt ?? 0)})`;
   }
@@ -232,15 +248,15 @@ function unneeded(run: ScenarioRun, r: ClientRequest): string | undefined {
   }
   const revoked = new Set(
     ofKind(run, 'revoke')
-      .filter((q) => q.sentBy < t)
+      .filter((q) => q.sentBy < r.arrivedAt)
       .flatMap((q) => (q.form?.params ?? []).filter(([n]) => n === 'token').map(([, v]) => v)),
   );
   for (const q of tokenRequests) {
     if (!q.issued || q.answeredAt === undefined || !sentAfterAnswer(r, q)) continue;
     const lifetime = q.issued.expiresInSeconds * 1000;
     const margin = Math.max(RENEWAL_MARGIN_MS, lifetime * RENEWAL_MARGIN_FRACTION);
-    if (t >= q.answeredAt + lifetime - margin) continue;
-    if (refusalKnownAt(run, q.issued.ref, r) || revoked.has(q.issued.ref)) continue;
+    if (r.arrivedAt >= q.answeredAt + lifetime - margin) continue;
+    if (refusalKnownAt(run, q.issued.ref, r, false) || revoked.has(q.issued.ref)) continue;
     return `token request #${r.index} was sent at +${seconds(t)}, after ${q.issued.ref} had reached the program (+${seconds(q.answeredAt)}, expires_in ${q.issued.expiresInSeconds}), not near its expiry, never refused and not revoked`;
   }
   return undefined;
@@ -290,10 +306,10 @@ export function judgeRenewAfter401(run: ScenarioRun): Verdict {
   if (again) return fail(again);
   const renewal = ofKind(run, 'token').find(
     // Without a refusal: a token the endpoint issued after the revocation (it handles a request as it arrives).
-    (r) => r.issued && (refusal ? sentAfterAnswer(r, refusal) : r.arrivedAt > revokedAt),
+    (r) => r.issued && (refusal ? mayReactTo(r, refusal) : r.arrivedAt > revokedAt),
   );
   const okAfter = ofKind(run, 'resource').some(
-    (r) => r.status === 200 && renewal !== undefined && sentAfterAnswer(r, renewal),
+    (r) => r.status === 200 && renewal !== undefined && mayReactTo(r, renewal),
   );
   if (!renewal || !okAfter || !exitedZero(run)) {
     const what = refusal
@@ -325,16 +341,17 @@ export function judgeRetryAfterHonoured(run: ScenarioRun): Verdict {
   const notes: string[] = [];
   for (const r of limited) {
     const answeredAt = r.answeredAt ?? 0;
-    // The first token request the program sent knowing this answer: requests in flight are not retries.
-    const next = tokenRequests.find((q) => sentAfterAnswer(q, r));
+    // The first token request that may react to this answer: requests in flight are not retries.
+    // Its time is its arrival: a retry on a connection opened earlier was not sent when it opened.
+    const next = tokenRequests.find((q) => mayReactTo(q, r));
     if (!next) {
       notes.push(
         `did not retry after the ${r.status} (${describeExit(run.program, run.timeoutMs)})`,
       );
       continue;
     }
-    const waited = next.sentBy - answeredAt;
-    if (next.sentBy < (r.retryAfter?.notBefore ?? 0) - RETRY_AFTER_TOLERANCE_MS)
+    const waited = next.arrivedAt - answeredAt;
+    if (next.arrivedAt < (r.retryAfter?.notBefore ?? 0) - RETRY_AFTER_TOLERANCE_MS)
       return fail(
         `token request #${next.index} was sent ${seconds(waited)} after the ${r.status} to ${named(r)} reached the program (+${seconds(answeredAt)}), which said ${describeRetryAfter(r)}`,
       );
@@ -449,4 +466,8 @@ export const JUDGEMENTS: Readonly<Record<string, Judge>> = {
   judgeCallsSucceed,
   judgeRevokeRequest,
   judgeRevokeEmpty200,
+  judgeStopsAtTokenLimit,
+  judgeBackoff,
+  judgeNoTightLoop,
+  judgeHonestExit,
 };

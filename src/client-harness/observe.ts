@@ -19,8 +19,11 @@ export type ClientAuth =
   | { scheme: 'none'; bodyCredentials: boolean }
   | { scheme: 'other'; name: string };
 
-/** Why a request got no answer: the program closed its connection first, or exited first. */
-export type Unanswered = { closedAt: number; because: 'gave-up' | 'exited' };
+/**
+ * Why a request got no answer: the program closed its connection first, or exited first, or the
+ * mock reset the connection (a scenario's fault; the program learnt it at `closedAt`).
+ */
+export type Unanswered = { closedAt: number; because: 'gave-up' | 'exited' | 'reset' };
 
 /** A Retry-After the program was given: the header as sent, and the moment it names. */
 export interface RetryAfter {
@@ -52,6 +55,8 @@ export interface ClientRequest {
   answeredAt?: number;
   /** The status of the delivered answer. */
   status?: number;
+  /** The `error` member of a delivered JSON error body (`access_denied`), at most 64 characters. */
+  error?: string;
   unanswered?: Unanswered;
   retryAfter?: RetryAfter;
   /** Token and revocation requests: how the client authenticated. */
@@ -159,7 +164,7 @@ export function createObserver(
   }
 
   return {
-    onExchange({ request, response, receivedAt, connection, answeredAt, abandonedAt }) {
+    onExchange({ request, response, receivedAt, connection, answeredAt, abandonedAt, reset }) {
       const kind = kindOf(request.path);
       const opened = connection?.sequence === 1 ? connection.acceptedAt : receivedAt;
       const record: ClientRequest = {
@@ -192,7 +197,10 @@ export function createObserver(
         record.status = response.status;
         const retryAfter = retryAfterOf(response.headers['Retry-After'], record.answeredAt);
         if (retryAfter) record.retryAfter = retryAfter;
-        const body = response.body as { access_token?: unknown; expires_in?: unknown } | undefined;
+        const body = response.body as
+          | { access_token?: unknown; expires_in?: unknown; error?: unknown }
+          | undefined;
+        if (typeof body?.error === 'string') record.error = body.error.slice(0, 64);
         if (kind === 'token' && response.status === 200 && typeof body?.access_token === 'string') {
           const ref = `T${refs.size + 1}`;
           refs.set(body.access_token, ref);
@@ -202,10 +210,10 @@ export function createObserver(
           };
         }
       } else {
-        // Told apart from an exit once the program's exit time is known.
+        // Told apart from an exit once the program's exit time is known (a reset is the mock's).
         record.unanswered = {
           closedAt: (abandonedAt ?? receivedAt) - startedAt(),
-          because: 'exited',
+          because: reset ? 'reset' : 'exited',
         };
       }
       records.push(record);
@@ -215,7 +223,7 @@ export function createObserver(
         .sort((a, b) => a.sentBy - b.sentBy || a.arrivedAt - b.arrivedAt)
         .map((record, i) => {
           const copy: ClientRequest = { ...record, index: i + 1 };
-          if (record.unanswered) {
+          if (record.unanswered && record.unanswered.because !== 'reset') {
             const { closedAt } = record.unanswered;
             const gaveUp = exitedAt !== undefined && closedAt < exitedAt - GAVE_UP_BEFORE_EXIT_MS;
             copy.unanswered = { closedAt, because: gaveUp ? 'gave-up' : 'exited' };
@@ -224,6 +232,28 @@ export function createObserver(
         }),
     issuedTokens: () => [...refs.keys()],
   };
+}
+
+/**
+ * When the program learnt how request `r` ended: its answer's delivery, or the reset of its
+ * connection; `undefined` while it was in flight to the end (or the program gave up on it).
+ */
+export function learntAt(r: ClientRequest): number | undefined {
+  if (r.answeredAt !== undefined) return r.answeredAt;
+  return r.unanswered?.because === 'reset' ? r.unanswered.closedAt : undefined;
+}
+
+/**
+ * Whether `r` may have been sent in reaction to how `answer` ended: `r` reached the mock after
+ * the program learnt it. A request on a connection opened earlier (a spare one an HTTP layer
+ * keeps) is given the benefit of the doubt: it is dated by its arrival, not its connection's.
+ * Judgements that excuse or expect a reaction (a renewal after a 401, a retry after a 429) use
+ * this; those that blame a request for what its program knew use the earliest time
+ * (`sentAfterAnswer` in judgements.ts).
+ */
+export function mayReactTo(r: ClientRequest, answer: ClientRequest): boolean {
+  const learnt = learntAt(answer);
+  return r !== answer && learnt !== undefined && learnt < r.arrivedAt;
 }
 
 /** `1.234 s`: the times in timelines and verdicts. */
@@ -251,7 +281,9 @@ function describeAnswer(r: ClientRequest): string {
   if (r.unanswered)
     return r.unanswered.because === 'gave-up'
       ? `no answer: the program closed the connection at +${seconds(r.unanswered.closedAt)}`
-      : 'no answer: the program exited first';
+      : r.unanswered.because === 'reset'
+        ? `no answer: the mock reset the connection at +${seconds(r.unanswered.closedAt)}`
+        : 'no answer: the program exited first';
   let answer = `${r.status} at +${seconds(r.answeredAt ?? r.sentBy)}`;
   if (r.retryAfter) answer += ` Retry-After: ${r.retryAfter.value}`;
   if (r.retryAfter?.form === 'http-date') answer += ` (+${seconds(r.retryAfter.notBefore)})`;

@@ -37,9 +37,22 @@ import {
   scriptScenarios,
 } from './specs.ts';
 
-export interface ClientHarnessOptions {
+/** One program of a matrix run: a name for its row, and its command. */
+export interface ClientProgram {
+  /** Letters, digits, `.`, `_` and `-`, at most 64; unique in the run. */
+  name: string;
   /** The program and its arguments. */
   command: string[];
+}
+
+export interface ClientHarnessOptions {
+  /** The program and its arguments (ignored when `programs` is given). */
+  command: string[];
+  /**
+   * Several programs, each run through every scenario: one report whose testcases are named
+   * `<requirement> [<program>: <scenario>]` and whose HTML shows a clients x requirements matrix.
+   */
+  programs?: ClientProgram[];
   /** Scenario names to run (default: all, in catalog order). */
   scenarios?: string[];
   reportsDir: string;
@@ -99,6 +112,7 @@ interface ScenarioOutcome {
 
 async function runScenario(
   scenario: ScriptedScenario,
+  programCommand: string[],
   options: ClientHarnessOptions,
   account: Account,
   redactor: Redactor,
@@ -108,6 +122,8 @@ async function runScenario(
   let startedAt = preciseNow();
   let revokedAt: number | undefined;
   let okCalls = 0;
+  let rotated = false;
+  const extraSecrets: string[] = [];
   const clientSecret = scenario.wrongSecret
     ? randomBytes(24).toString('base64url')
     : account.clientSecret;
@@ -121,6 +137,7 @@ async function runScenario(
     ...(scenario.tokenLifetimeSeconds
       ? { tokenLifetimeSeconds: scenario.tokenLifetimeSeconds }
       : {}),
+    ...(scenario.maxActiveTokens ? { maxActiveTokens: scenario.maxActiveTokens } : {}),
     observe: (exchange) => {
       observer.onExchange(exchange);
       if (isProbePath(exchange.request.path) && exchange.response?.status === 200) okCalls += 1;
@@ -129,8 +146,29 @@ async function runScenario(
         mock.revokeTokens(account.clientId);
         revokedAt = preciseNow() - startedAt;
       }
+      const rotateAfter = scenario.rotateSecretAfterResourceCalls;
+      if (rotateAfter !== undefined && !rotated && okCalls >= rotateAfter) {
+        rotated = true;
+        const newSecret = mock.rotateSecret(account.clientId);
+        redactor.addCredentials(account.clientId, newSecret);
+        extraSecrets.push(newSecret);
+        mock.revokeTokens(account.clientId);
+        revokedAt = preciseNow() - startedAt;
+      }
     },
-    tamper: (res, req) => scriptResponse(scenario, res, req.path),
+    tamper: (res, req) => {
+      // Revoked before it is written: the program never holds a token the resource accepts.
+      if (
+        scenario.refuseFirstToken &&
+        revokedAt === undefined &&
+        req.path === TOKEN_PATH &&
+        res.status === 200
+      ) {
+        mock.revokeTokens(account.clientId);
+        revokedAt = preciseNow() - startedAt;
+      }
+      return scriptResponse(scenario, res, req.path);
+    },
   });
   let closed = false;
   const closeMock = async () => {
@@ -154,7 +192,7 @@ async function runScenario(
       NO_PROXY: '127.0.0.1,localhost,::1',
       no_proxy: '127.0.0.1,localhost,::1',
     };
-    const [command = '', ...args] = options.command;
+    const [command = '', ...args] = programCommand;
     let exitedAt: number | undefined;
     const program = await runProgram({
       command,
@@ -189,7 +227,7 @@ async function runScenario(
     };
     return {
       run,
-      secrets: [clientSecret, ...observer.issuedTokens()],
+      secrets: [clientSecret, ...extraSecrets, ...observer.issuedTokens()],
     };
   } finally {
     await closeMock();
@@ -219,6 +257,11 @@ function details(run: ScenarioRun, requirement: ClientRequirement, reason: strin
     ...(requirement.note ? [`note: ${requirement.note}`] : []),
     `scenario: ${run.scenario.title}`,
     ...(run.scenario.retryAfter ? [`scenario drew: ${drawnLine(run.scenario)}`] : []),
+    ...(run.scenario.condition
+      ? [
+          `scenario's condition (${run.scenario.condition.level}): ${sourceLine(run.scenario.condition)}`,
+        ]
+      : []),
     `program: ${describeExit(program, run.timeoutMs)} after ${(program.durationMs / 1000).toFixed(1)} s`,
     'requests, in the order the program sent them, each with when its answer reached it:',
     // Timeline lines quote what the program sent (a grant_type holding a line break): shown.
@@ -232,7 +275,11 @@ function details(run: ScenarioRun, requirement: ClientRequirement, reason: strin
   ].join('\n');
 }
 
-function recordsOf(run: ScenarioRun, requirements: ClientRequirement[]): TestcaseRecord[] {
+function recordsOf(
+  run: ScenarioRun,
+  requirements: ClientRequirement[],
+  program?: string,
+): TestcaseRecord[] {
   return requirements.map((requirement) => {
     const judge = JUDGEMENTS[requirement.judge];
     if (!judge) throw new Error(`no judgement ${requirement.judge}`);
@@ -240,8 +287,8 @@ function recordsOf(run: ScenarioRun, requirements: ClientRequirement[]): Testcas
     // A reason may quote what the program sent (a grant_type, a media type): one visible line.
     const verdict = 'reason' in judged ? { ...judged, reason: oneLine(judged.reason) } : judged;
     const base = {
-      name: `${requirement.id} [${run.scenario.name}]`,
-      area: run.scenario.name,
+      name: `${requirement.id} [${program ? `${program}: ` : ''}${run.scenario.name}]`,
+      area: program ?? run.scenario.name,
       requirement: requirement.id,
       level: requirement.level,
       source: sourceLine(requirement),
@@ -271,15 +318,45 @@ function counts(run: ScenarioRun): string {
   return `${count('token')}, ${count('resource')}, ${count('revoke')} requests`;
 }
 
+const PROGRAM_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** The most programs one matrix run takes (each runs every scenario). */
+export const MAX_PROGRAMS = 32;
+
+/** The programs to run: `options.programs`, checked, or the one `options.command`. */
+function checkPrograms(options: ClientHarnessOptions): ClientProgram[] {
+  if (options.programs === undefined) {
+    if (options.command.length === 0 || !options.command[0])
+      throw new ConformanceError(
+        'USAGE',
+        'no program given: oauth-conformance client [...] -- <command> [args...]',
+      );
+    return [{ name: '', command: options.command }];
+  }
+  const { programs } = options;
+  if (programs.length === 0 || programs.length > MAX_PROGRAMS)
+    throw new ConformanceError('USAGE', `--programs: give 1 to ${MAX_PROGRAMS} programs`);
+  const seen = new Set<string>();
+  for (const program of programs) {
+    if (!PROGRAM_NAME.test(program.name))
+      throw new ConformanceError(
+        'USAGE',
+        `--programs: a program's name is 1 to 64 letters, digits, ".", "_" or "-", not "${oneLine(program.name).slice(0, 80)}"`,
+      );
+    if (seen.has(program.name))
+      throw new ConformanceError('USAGE', `--programs: "${program.name}" is named twice`);
+    seen.add(program.name);
+    if (program.command.length === 0 || !program.command[0])
+      throw new ConformanceError('USAGE', `--programs: "${program.name}" has no command`);
+  }
+  return programs;
+}
+
 export async function runClientHarness(
   options: ClientHarnessOptions,
   io: { out: (line: string) => void },
 ): Promise<ClientHarnessResult> {
-  if (options.command.length === 0 || !options.command[0])
-    throw new ConformanceError(
-      'USAGE',
-      'no program given: oauth-conformance client [...] -- <command> [args...]',
-    );
+  const programs = checkPrograms(options);
+  const matrix = options.programs !== undefined;
   // Checked before the program runs: a run whose reports cannot be written is not started.
   const reportsDir = prepareReportsDir(options.reportsDir);
   const catalog = getClientCatalog();
@@ -290,9 +367,11 @@ export async function runClientHarness(
   const accounts = generateAccounts(options.seed);
   const redactor = createAccountsRedactor(accounts);
   useRedactor((text) => redactor.redact(text));
-  const target = options.command.join(' ');
+  const target = matrix
+    ? `${programs.length} programs: ${programs.map((p) => p.name).join(', ')}`
+    : options.command.join(' ');
   io.out('oauth-conformance client');
-  io.out(`  program    ${redactor.redact(target)}`);
+  io.out(`  ${matrix ? 'programs' : 'program '}   ${redactor.redact(target)}`);
   io.out(`  scenarios  ${scenarios.map((scenario) => scenario.name).join(', ')}`);
   io.out(`  time limit ${options.timeoutMs / 1000} s per run; seed ${options.seed}`);
   const startedAt = new Date();
@@ -310,35 +389,49 @@ export async function runClientHarness(
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    for (const scenario of scenarios) {
-      io.out('');
-      io.out(`scenario ${scenario.name}: ${scenario.title}`);
-      const drawn = drawnLine(scenario);
-      if (drawn) io.out(`  ${drawn}`);
-      const outcome = await runScenario(
-        scenario,
-        options,
-        accounts.primary,
-        redactor,
-        interrupt.signal,
-      );
-      if (interrupt.signal.aborted) {
-        crashes.push(
-          `interrupted by ${String(interrupt.signal.reason)} during scenario ${scenario.name}, after ${runs.length} of ${scenarios.length} scenarios`,
+    for (const [p, program] of programs.entries()) {
+      if (interrupt.signal.aborted) break;
+      if (matrix) {
+        io.out('');
+        io.out(
+          `program ${program.name} (${p + 1} of ${programs.length}): ${redactor.redact(program.command.join(' '))}`,
         );
-        break;
       }
-      runs.push(outcome.run);
-      secrets.push(...outcome.secrets);
-      const { program } = outcome.run;
-      io.out(
-        redactor.redact(
-          `  the program ${describeExit(program, options.timeoutMs)} after ${(program.durationMs / 1000).toFixed(1)} s; ${counts(outcome.run)}`,
-        ),
-      );
-      const scenarioRecords = recordsOf(outcome.run, requirementsFor(catalog, scenario.name));
-      for (const record of scenarioRecords) printTestcase(record, io.out, redactor);
-      records.push(...scenarioRecords);
+      for (const scenario of scenarios) {
+        io.out('');
+        io.out(`scenario ${scenario.name}: ${scenario.title}`);
+        const drawn = drawnLine(scenario);
+        if (drawn) io.out(`  ${drawn}`);
+        const outcome = await runScenario(
+          scenario,
+          program.command,
+          options,
+          accounts.primary,
+          redactor,
+          interrupt.signal,
+        );
+        if (interrupt.signal.aborted) {
+          crashes.push(
+            `interrupted by ${String(interrupt.signal.reason)} during scenario ${scenario.name}${matrix ? ` of ${program.name}` : ''}, after ${runs.length} of ${scenarios.length * programs.length} scenarios`,
+          );
+          break;
+        }
+        runs.push(outcome.run);
+        secrets.push(...outcome.secrets);
+        const result = outcome.run.program;
+        io.out(
+          redactor.redact(
+            `  the program ${describeExit(result, options.timeoutMs)} after ${(result.durationMs / 1000).toFixed(1)} s; ${counts(outcome.run)}`,
+          ),
+        );
+        const scenarioRecords = recordsOf(
+          outcome.run,
+          requirementsFor(catalog, scenario.name),
+          matrix ? program.name : undefined,
+        );
+        for (const record of scenarioRecords) printTestcase(record, io.out, redactor);
+        records.push(...scenarioRecords);
+      }
     }
   } finally {
     process.off('SIGINT', onSignal);
@@ -362,6 +455,7 @@ export async function runClientHarness(
     allowances: [],
     crashes,
     testcases: records,
+    ...(matrix ? { programs: programs.map((p) => p.name) } : {}),
   };
   for (const secret of secrets) redactor.add(secret);
   const { leaks } = finishReports(

@@ -15,6 +15,17 @@ export interface Scenario {
   tokenLifetimeSeconds?: number;
   faults?: ScenarioFault[];
   revokeAfterResourceCalls?: number;
+  /** Rotate the account's secret and revoke its tokens once this many resource calls answered 200. */
+  rotateSecretAfterResourceCalls?: number;
+  /** Revoke the first token as it is issued: the resource refuses it long before its expires_in. */
+  refuseFirstToken?: true;
+  /** The mock's active-token limit for this scenario (MockOptions.maxActiveTokens). */
+  maxActiveTokens?: number;
+  /**
+   * What the live service does that this scenario scripts, where that is said and at what
+   * level: `observed` where only public client code or newer docs say it.
+   */
+  condition?: { level: Level; sources: Source[] };
   malformedTokenResponse?: true;
   bareRevokeResponse?: true;
   wrongSecret?: true;

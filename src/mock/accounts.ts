@@ -1,6 +1,6 @@
 /** Service accounts: the documented credential formats, deterministic generation, lookup. */
 
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 // One locale's entry point: the package root loads every locale (several MB to compile).
 import { faker } from '@faker-js/faker/locale/base';
 import { ACCOUNT_ROLES, type Account, type AccountRole, type Accounts } from '../types.ts';
@@ -32,6 +32,15 @@ export function generateAccounts(seed: number): Required<Accounts> {
     accessDenied: next(),
     invalidGrant: next(),
   };
+}
+
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** A fresh random secret in the documented form (not from the seed: a rotation's new secret). */
+export function randomClientSecret(): string {
+  let secret = 'mdb_sa_sk_';
+  for (let i = 0; i < 40; i++) secret += ALPHANUMERIC[randomInt(ALPHANUMERIC.length)];
+  return secret;
 }
 
 /** Generated accounts, with each given role replaced by the given account. */

@@ -52,7 +52,9 @@ export interface MockOptions {
   secondMs?: number;
   /**
    * Unexpired, unrevoked tokens one service account may hold; the next token request is refused
-   * with 403 `access_denied` "Access Token limit reached for the service account.". Default `100`.
+   * with 403 `access_denied` "Access Token limit reached for the service account." until one of
+   * them expires or is revoked (revoked and expired tokens stop counting at once). Default `100`,
+   * the live service's limit (level observed); `0` turns the limit off.
    */
   maxActiveTokens?: number;
   /** Enables the fault-injection endpoint `/__conformance/faults` (docs/fault-hook.md). Default `true`. */
@@ -145,6 +147,8 @@ export interface ObservedExchange {
   answeredAt?: number;
   /** When the connection closed with no response delivered. */
   abandonedAt?: number;
+  /** Set when the mock itself reset the connection (a fault with `reset`), not the client. */
+  reset?: true;
 }
 
 /** The connection an observed request came on. */
@@ -210,6 +214,12 @@ export interface MockHandle {
    * them or deletes the secret: the probe answers 401 for them from now on. Returns how many.
    */
   revokeTokens(clientId: string): number;
+  /**
+   * Gives the account with this client id a new random secret, as when an administrator rotates
+   * it: from now on its old secret gets 401 `invalid_client`. Its tokens stay live (see
+   * {@link MockHandle.revokeTokens}). Returns the new secret; throws a `TypeError` for an unknown id.
+   */
+  rotateSecret(clientId: string): string;
   /** Stops listening and closes every open connection. */
   close(): Promise<void>;
 }

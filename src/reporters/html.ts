@@ -10,6 +10,7 @@
 import { allowanceFailures } from '../report/allowances.ts';
 import type { Level } from '../types.ts';
 import { escapeMarkup } from './markup.ts';
+import { MATRIX_CSS, matrixSection, testcaseAnchor } from './matrix.ts';
 import { countOutcomes, type Outcome, type TestcaseRecord } from './record.ts';
 import type { RunReport } from './report.ts';
 
@@ -89,14 +90,14 @@ function countsTable(
   ].join('\n');
 }
 
-function testcaseRow(record: TestcaseRecord): string {
+function testcaseRow(record: TestcaseRecord, index: number): string {
   const reason = record.reason ? `<div class="reason">${esc(record.reason)}</div>` : '';
   const notes = record.notes.map((note) => `<div class="note">note: ${esc(note)}</div>`).join('');
   const details = record.details
     ? `<details${record.outcome === 'failed' ? ' class="failure"' : ''}><summary>${record.outcome === 'failed' ? 'exchange and failure details' : 'details'}</summary><pre>${esc(record.details)}</pre></details>`
     : '';
   return [
-    `<tr class="case" data-outcome="${esc(record.outcome)}" data-testcase="${esc(record.name)}">`,
+    `<tr class="case" data-outcome="${esc(record.outcome)}" data-testcase="${esc(record.name)}" id="${testcaseAnchor(index)}">`,
     `<td class="case-name">${esc(caseOf(record))}</td>`,
     `<td><span class="verdict v-${esc(record.outcome)}">${esc(record.outcome)}</span></td>`,
     `<td class="why">${reason}${notes}${details}</td>`,
@@ -105,13 +106,17 @@ function testcaseRow(record: TestcaseRecord): string {
   ].join('');
 }
 
-function requirementGroup(requirement: string, records: TestcaseRecord[]): string {
+function requirementGroup(
+  requirement: string,
+  records: TestcaseRecord[],
+  indexOf: Map<TestcaseRecord, number>,
+): string {
   const first = records[0] as TestcaseRecord;
   const allPassed = records.every((record) => record.outcome === 'passed');
   return [
     `<tbody class="requirement" id="req-${esc(requirement)}" data-requirement="${esc(requirement)}"${allPassed ? ' data-all-passed' : ''}>`,
     `<tr class="req-head"><th colspan="4" scope="rowgroup"><code class="req-id">${esc(requirement)}</code> <span class="level l-${esc(first.level)}">${esc(first.level)}</span> <span class="endpoint">${esc(endpointOf(first))}</span>${first.source ? `<div class="source">${esc(first.source)}</div>` : ''}</th></tr>`,
-    ...records.map(testcaseRow),
+    ...records.map((record) => testcaseRow(record, indexOf.get(record) ?? 0)),
     '</tbody>',
   ].join('\n');
 }
@@ -172,7 +177,10 @@ export function htmlReport(report: RunReport): string {
   const records = report.testcases;
   const counts = countOutcomes(records);
   const client = report.targetKind === 'client-program';
-  // A client run groups by scenario (each record's area); a suite run by endpoint.
+  const indexOf = new Map(records.map((record, index) => [record, index]));
+  const matrix = matrixSection(report);
+  // A client run groups by scenario (each record's area; a matrix run's area is its program); a
+  // suite run by endpoint.
   const groupOf = client ? (record: TestcaseRecord) => record.area : endpointOf;
   const fixed = client ? [...new Set(records.map(groupOf))] : ENDPOINTS;
   const byGroup = rowKeys(fixed, records.map(groupOf)).map(
@@ -259,13 +267,15 @@ export function htmlReport(report: RunReport): string {
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${esc(`${report.tool.name}: ${report.profile}, ${report.target}`)}</title>`,
-    `<style>${CSS}</style>`,
+    `<style>${CSS}${matrix ? MATRIX_CSS : ''}</style>`,
     '</head>',
     '<body>',
     '<header>',
-    client
-      ? '<h1>OAuth client harness: how a client program behaved</h1>'
-      : `<h1>OAuth client-credentials conformance: ${esc(report.profile)}</h1>`,
+    client && report.programs?.length
+      ? `<h1>OAuth client harness: how ${report.programs.length} client programs behaved</h1>`
+      : client
+        ? '<h1>OAuth client harness: how a client program behaved</h1>'
+        : `<h1>OAuth client-credentials conformance: ${esc(report.profile)}</h1>`,
     `<div class="status ${ok ? 'ok' : 'bad'}" id="status" data-status="${ok ? 'passed' : 'failed'}">${esc(status)}</div>`,
     '<dl class="meta" id="run">',
     ...meta.map(
@@ -277,12 +287,15 @@ export function htmlReport(report: RunReport): string {
     ...crashes,
     ...allowList,
     '</header>',
+    ...(matrix ? [matrix] : []),
     '<section id="counts">',
     '<h2>Counts</h2>',
     '<div class="tables">',
-    client
-      ? countsTable('counts-by-scenario', 'By scenario', 'scenario', byGroup, records)
-      : countsTable('counts-by-endpoint', 'By endpoint', 'endpoint', byGroup, records),
+    client && report.programs?.length
+      ? countsTable('counts-by-program', 'By program', 'program', byGroup, records)
+      : client
+        ? countsTable('counts-by-scenario', 'By scenario', 'scenario', byGroup, records)
+        : countsTable('counts-by-endpoint', 'By endpoint', 'endpoint', byGroup, records),
     countsTable('counts-by-level', 'By requirement level', 'level', byLevel),
     '</div>',
     '</section>',
@@ -292,7 +305,7 @@ export function htmlReport(report: RunReport): string {
     '<table class="cases">',
     '<colgroup><col class="c-case"><col class="c-verdict"><col class="c-why"><col class="c-time"></colgroup>',
     '<thead><tr><th scope="col">case</th><th scope="col">verdict</th><th scope="col">reason</th><th scope="col">time</th></tr></thead>',
-    ...[...groups].map(([requirement, group]) => requirementGroup(requirement, group)),
+    ...[...groups].map(([requirement, group]) => requirementGroup(requirement, group, indexOf)),
     '</table>',
     '</section>',
     '</body>',

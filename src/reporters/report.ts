@@ -40,4 +40,9 @@ export interface RunReport {
    */
   aborted?: { kind: TargetFailureKind; reason: string };
   testcases: TestcaseRecord[];
+  /**
+   * A client harness run over several programs: their names, in the order they ran; each
+   * testcase's `area` is its program (src/reporters/matrix.ts makes the matrix of them).
+   */
+  programs?: string[];
 }

@@ -111,7 +111,11 @@ const limited = (sentBy: number, status: 429 | 503, retryAfterSeconds: number): 
     },
   });
 /** A request the program never got an answer to. */
-const unanswered = (step: Step, closedAt: number, because: 'gave-up' | 'exited'): Step => {
+const unanswered = (
+  step: Step,
+  closedAt: number,
+  because: 'gave-up' | 'exited' | 'reset',
+): Step => {
   const { status: _status, ...rest } = step;
   return { ...rest, unanswered: { closedAt, because } };
 };
@@ -226,6 +230,8 @@ const CASES: Record<string, JudgementCases> = {
       ]),
       // renewal after the client revoked its own token
       run([token(0), call(10), revoke(20), token(30), call(40, 'T2')]),
+      // a retry after a 429 on a spare connection opened at the start: not in flight before it
+      run([token(0, 200, { arrivedAt: 1100, answeredAt: 1102 }), limited(1, 429, 1), call(1110)]),
       // a slow request given up on (its connection closed) before the next one was sent
       run([unanswered(token(0), 1000, 'gave-up'), token(1001), call(1010)]),
       // two parallel calls met the 401 and the program renewed once, after the first 401 came
@@ -287,6 +293,20 @@ const CASES: Record<string, JudgementCases> = {
   },
   judgeRenewAfter401: {
     pass: [
+      // the renewal went on a spare connection opened at the start: dated by its arrival
+      run(
+        [
+          token(0),
+          token(1, 200, { arrivedAt: 33, answeredAt: 35 }),
+          call(10),
+          call(20),
+          call(30, 'T1', 401),
+          call(40, 'T2'),
+        ],
+        EXITED_0,
+        {},
+        { revokedAt: 25 },
+      ),
       run(
         [token(0), call(10), call(20), call(30, 'T1', 401), token(35), call(40, 'T2')],
         EXITED_0,
@@ -509,6 +529,104 @@ const CASES: Record<string, JudgementCases> = {
       [GOOD, /did not revoke/],
       [run([token(0), revoke(20, 'T1', 401)], EXITED_1), /no revocation was answered 200/],
     ],
+  },
+  judgeStopsAtTokenLimit: {
+    pass: [
+      // at the limit it goes on with the token it holds
+      run([token(0), call(10), token(20, 403, { error: 'access_denied' }), call(30), call(40)]),
+      // it revoked a token of its own before it asked again
+      run([
+        token(0),
+        token(5, 200, { issued: { ref: 'T2', expiresInSeconds: 3600 } }),
+        token(20, 403, { error: 'access_denied' }),
+        revoke(30),
+        token(40),
+      ]),
+      // a token of its own had expired by then
+      run([
+        token(0, 200, { issued: { ref: 'T1', expiresInSeconds: 1 } }),
+        token(20, 403, { error: 'access_denied' }),
+        token(1500),
+      ]),
+    ],
+    fail: [
+      [
+        run(
+          [
+            token(0),
+            token(20, 403, { error: 'access_denied' }),
+            token(80, 403, { error: 'access_denied' }),
+          ],
+          EXITED_1,
+        ),
+        /1 token request\(s\) after the 403 access_denied \("Access Token limit reached"\) to token request #2 reached the program \(\+0\.022 s\), the first #3 0\.058 s later, while none of its tokens had expired or been revoked/,
+      ],
+    ],
+    skip: [
+      [GOOD, /never answered 403 access_denied: the program never held more than the 100 tokens/],
+      // the IP access list's 403 is not the limit's
+      [
+        run([token(0, 403, { error: 'rate_limited' })], EXITED_1),
+        /never answered 403 access_denied/,
+      ],
+    ],
+  },
+  judgeBackoff: {
+    pass: [
+      // no retry at all
+      run([token(0, 500)], EXITED_1),
+      // one retry: nothing to compare
+      run([token(0, 500), token(100)]),
+      // growing delays, measured from the answer (2 ms after sending) to the retry's arrival
+      run([token(0, 500), token(102, 500), token(404)]),
+    ],
+    fail: [
+      [
+        run([token(0, 500), token(202, 500), token(404)]),
+        /the delays before its retries do not grow: 0\.200 s, 0\.200 s \(token request #3 came 0\.200 s after the 500 to #2, after 0\.200 s the time before\)/,
+      ],
+      // 50 ms longer is not enough after a 1 s delay: a quarter longer is asked
+      [run([token(0, 500), token(1002, 500), token(2104)]), /do not grow: 1\.000 s, 1\.100 s/],
+    ],
+    skip: [
+      [GOOD, /no 5xx without Retry-After/],
+      // a 503 with Retry-After is client.retry-after.honoured's to judge
+      [run([limited(0, 503, 1), token(1100)]), /no 5xx without Retry-After/],
+    ],
+  },
+  judgeNoTightLoop: {
+    pass: [
+      // one immediate retry after a reset, then a wait
+      run([
+        unanswered(token(0), 5, 'reset'),
+        unanswered(token(10), 15, 'reset'),
+        token(300),
+        call(310),
+      ]),
+      run([token(0, 500), token(300, 500), token(900)]),
+    ],
+    fail: [
+      [
+        run([unanswered(token(0), 5, 'reset'), unanswered(token(10), 15, 'reset'), token(20)]),
+        /2 immediate retries in a row: token request #3 came 0\.005 s after token request #2 was reset/,
+      ],
+      [
+        run([token(0, 500), token(10, 500), token(20)]),
+        /2 immediate retries in a row: token request #3 came 0\.008 s after token request #2 was answered 500/,
+      ],
+    ],
+    skip: [[GOOD, /no token request was reset or answered 5xx without Retry-After/]],
+  },
+  judgeHonestExit: {
+    pass: [GOOD, run([token(0, 500)], EXITED_1)],
+    fail: [
+      [run([token(0, 500)], EXITED_0), /exited 0 although only 0 of 2 resource calls answered 200/],
+      [
+        run([token(0, 500)], { ...EXITED_0, exitCode: null, timedOut: true }),
+        /did not exit within 20 s/,
+      ],
+    ],
+    skip: [],
   },
 };
 

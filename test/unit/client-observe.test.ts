@@ -227,6 +227,32 @@ describe('createObserver', () => {
     );
   });
 
+  test('a connection the mock reset stays a reset, whenever the program exits; an error body keeps its code', () => {
+    const observer = createObserver(GIVEN, () => 1_000);
+    observer.onExchange({
+      request: request('/api/oauth/token'),
+      receivedAt: 1_010,
+      abandonedAt: 1_012,
+      reset: true,
+    });
+    observer.onExchange({
+      request: request('/api/oauth/token'),
+      receivedAt: 1_020,
+      response: response(403, {
+        error: 'access_denied',
+        error_description: 'Access Token limit reached',
+      }),
+      answeredAt: 1_030,
+    });
+    // exited long after: a connection the program closed then would be "gave-up"
+    const [reset, refused] = observer.requests(5_000);
+    expect(reset?.unanswered).toEqual({ closedAt: 12, because: 'reset' });
+    expect(refused?.error).toBe('access_denied');
+    expect(timeline(observer.requests(5_000))[0]).toMatch(
+      /-> no answer: the mock reset the connection at \+0\.012 s$/,
+    );
+  });
+
   test('reads Retry-After in both forms: delta-seconds from the answer, an HTTP-date as it names', () => {
     const startedAt = Date.parse('2026-12-01T10:00:00Z');
     const observer = createObserver(GIVEN, () => startedAt);
