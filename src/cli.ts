@@ -4,9 +4,39 @@
  */
 import { parseFlags, wholeNumber } from './args.ts';
 import { resolveRunSettings } from './config.ts';
-import { ConformanceError, EXIT_CODES } from './errors.ts';
+import { ConformanceError, classifyError, EXIT_CODES } from './errors.ts';
 import { mockCommand } from './mock/command.ts';
+import { TOOL_VERSION } from './paths.ts';
+import { oneLine } from './text.ts';
 import { DURATION_LIMITS } from './waits.ts';
+
+const RUN_USAGE = `usage: oauth-conformance run [--target URL] [--profile atlas|cloud-manager|rfc6749]
+                             [--config FILE] [--reports DIR] [--strict] [--accept-drift]
+                             [--allow FILE] [--ca FILE] [--allow-insecure-http] [--fuzz N] [--seed N]
+
+Runs the conformance suite against --target (default: the embedded reference mock) and writes
+<reports>/junit.xml, result.json and index.html (default reports/). Credentials come from
+MONGODB_ATLAS_CLIENT_ID and MONGODB_ATLAS_CLIENT_SECRET or the config file (README: Configuration).`;
+
+const MOCK_USAGE = `usage: oauth-conformance mock [--host ADDRESS] [--port N] [--seed N] [--rate-limit N/SECONDS]
+                              [--revoke-rate-limit N/SECONDS] [--token-lifetime SECONDS]
+                              [--show-secrets] [--no-fault-hook] [--token-format ES512|ES256|EdDSA|opaque]
+                              [--print-config FILE]
+
+Runs the reference mock until interrupted and prints its URL, seed, limits, token lifetime and
+accounts. --print-config FILE also writes a config (accounts, faultHook, limits) for
+\`oauth-conformance run --target URL --config FILE\` against it.`;
+
+const CLIENT_USAGE = `usage: oauth-conformance client [--scenario NAME ...] [--reports DIR] [--timeout SECONDS]
+                                [--seed N] [--list] -- <command> [args...]
+
+Runs <command> once per scenario against a fresh reference mock (scripted faults: --list names
+them), judges what it sent and writes <reports>/junit.xml.`;
+
+const EXIT_STATUSES = `exit status: 0 conforming, 1 conformance failures (client: a judgement failed), 2 usage or
+             configuration error, 3 target unreachable or not speaking HTTP (a container that
+             cannot start), 4 this machine (reports directory not writable, disk full, an
+             optional dependency missing), 5 internal error (a bug), 130 stopped by Ctrl-C`;
 
 const USAGE = `usage:
   oauth-conformance run [--target URL] [--profile atlas|cloud-manager|rfc6749] [--config FILE]
@@ -15,8 +45,10 @@ const USAGE = `usage:
   oauth-conformance mock [--host ADDRESS] [--port N] [--seed N] [--rate-limit N/SECONDS]
                          [--revoke-rate-limit N/SECONDS] [--token-lifetime SECONDS] [--show-secrets]
                          [--no-fault-hook] [--token-format ES512|ES256|EdDSA|opaque]
+                         [--print-config FILE]
   oauth-conformance client [--scenario NAME ...] [--reports DIR] [--timeout SECONDS] [--seed N]
                            [--list] -- <command> [args...]
+  oauth-conformance --version | --help | <command> --help
 
 run    runs the conformance suite against --target (default: the embedded reference mock)
        and writes <reports>/junit.xml (default reports/).
@@ -24,19 +56,54 @@ mock   runs the reference mock until interrupted and prints its URL and accounts
 client runs <command> once per scenario against a fresh reference mock (scripted faults:
        --list names them), judges what it sent and writes <reports>/junit.xml.
 
-exit status: 0 conforming, 1 conformance failures (client: a judgement failed), 2 usage or
-             configuration error, 3 target unreachable or not speaking HTTP (a container that
-             cannot start), 130 stopped by Ctrl-C`;
+${EXIT_STATUSES}`;
+
+/** Each command's --help. */
+const COMMAND_USAGE: Record<string, string> = {
+  run: `${RUN_USAGE}\n\n${EXIT_STATUSES}`,
+  mock: MOCK_USAGE,
+  client: `${CLIENT_USAGE}\n\n${EXIT_STATUSES}`,
+};
 
 export interface CliIo {
   out: (line: string) => void;
   err: (line: string) => void;
 }
 
+/** Set once stdout is closed by its reader (\`run | head -3\`): the rest goes to the reports only. */
+let stdoutClosed = false;
+
 const defaultIo: CliIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
+  out: (line) => {
+    if (!stdoutClosed) process.stdout.write(`${line}\n`);
+  },
+  err: (line) => {
+    process.stderr.write(`${line}\n`);
+  },
 };
+
+/**
+ * A reader that closes stdout early (\`| head\`) makes the next write fail with EPIPE, which Node
+ * raises as an unhandled 'error' event (a stack trace and exit 1, no reports). The run goes on
+ * without printing, writes its reports, and exits with its own verdict: nothing of it was lost.
+ */
+function keepRunningWhenStdoutCloses(io: CliIo): void {
+  if (process.stdout.listenerCount('error') > 0) return;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (stdoutClosed) return;
+    stdoutClosed = true;
+    if (error.code !== 'EPIPE')
+      io.err(
+        `oauth-conformance: stdout failed (${error.code ?? error.message}); the reports are still written`,
+      );
+  });
+}
+
+/** Whether \`args\` (a command's own, before any \`--\`) ask for its help. */
+function wantsHelp(args: readonly string[]): boolean {
+  const split = args.indexOf('--');
+  return (split < 0 ? args : args.slice(0, split)).some((arg) => arg === '--help' || arg === '-h');
+}
 
 async function runCommand(args: string[], io: CliIo): Promise<number> {
   const values = parseFlags(args, {
@@ -103,9 +170,18 @@ async function clientCommand(args: string[], io: CliIo): Promise<number> {
   return result.exitCode;
 }
 
+/**
+ * Runs one command line (\`argv\` without node and the script) and returns its exit status
+ * (errors.ts: EXIT_CODES). Never throws: every error becomes one line on \`io.err\`.
+ */
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
   const [command, ...rest] = argv;
+  if (io === defaultIo) keepRunningWhenStdoutCloses(io);
   try {
+    if (command !== undefined && COMMAND_USAGE[command] && wantsHelp(rest)) {
+      io.out(COMMAND_USAGE[command]);
+      return 0;
+    }
     switch (command) {
       case 'run':
         return await runCommand(rest, io);
@@ -113,6 +189,11 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await mockCommand(rest, io);
       case 'client':
         return await clientCommand(rest, io);
+      case '--version':
+      case '-V':
+      case 'version':
+        io.out(TOOL_VERSION);
+        return 0;
       case undefined:
       case 'help':
       case '--help':
@@ -126,11 +207,13 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         );
     }
   } catch (error) {
-    if (error instanceof ConformanceError) {
-      io.err(`oauth-conformance: ${error.message}`);
-      return EXIT_CODES[error.code];
-    }
-    io.err(`oauth-conformance: internal error: ${(error as Error).message}`);
-    return 1;
+    const known = classifyError(error);
+    // A message of our own is one line already; anything else is bounded and made one line.
+    io.err(`oauth-conformance: ${known === error ? known.message : oneLine(known.message)}`);
+    if (known.code === 'INTERNAL')
+      io.err(
+        'please report it with the command line and this message (the reports may be missing)',
+      );
+    return EXIT_CODES[known.code];
   }
 }
