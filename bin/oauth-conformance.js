@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The command line, from the build (dist/). In a clone, `npm ci` builds it (the prepare script);
-// after editing src/, `npm run build` again, or run the sources: node scripts/cli-from-source.js.
+// The command line, from the build (dist/). In a clone, `npm run build` makes it (npm test and
+// npm pack run it first), or run the sources as they are: node scripts/cli-from-source.js.
 let cli;
 try {
   cli = await import('../dist/src/cli.js');
