@@ -72,6 +72,7 @@ export interface CliIo {
 
 /** Set once stdout is closed by its reader (\`run | head -3\`): the rest goes to the reports only. */
 let stdoutClosed = false;
+let stdoutGuarded = false;
 
 const defaultIo: CliIo = {
   out: (line) => {
@@ -88,7 +89,9 @@ const defaultIo: CliIo = {
  * without printing, writes its reports, and exits with its own verdict: nothing of it was lost.
  */
 function keepRunningWhenStdoutCloses(io: CliIo): void {
-  if (process.stdout.listenerCount('error') > 0) return;
+  // Always our own listener: a library's (loaded before) may be gone by the time the pipe closes.
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (stdoutClosed) return;
     stdoutClosed = true;
