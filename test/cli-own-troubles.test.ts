@@ -129,7 +129,7 @@ describe("the tool's own troubles", () => {
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toBe(`oauth-conformance: --reports ${reports}: is not writable (EACCES)`);
-  });
+  }, 120_000);
 
   test('stdout closed by its reader (run | head -3): no stack trace, the reports, the verdict', async () => {
     const reports = join(tempDir('epipe'), 'reports');
@@ -158,7 +158,7 @@ describe("the tool's own troubles", () => {
     const cases = readJunit(join(reports, 'junit.xml'));
     expect(cases.length).toBeGreaterThan(100);
     expect(existsSync(join(reports, 'index.html'))).toBe(true);
-  });
+  }, 180_000);
 });
 
 /** The CLI from source as uid and gid 65534 (nobody). */

@@ -68,7 +68,7 @@ describe('oauth-conformance mock', () => {
     expect(out).toMatch(/^ {2}limits {4}token 7 per 3 s, revoke 7 per 3 s, for each client id$/m);
     expect(out).toMatch(/^ {2}lifetime {2}600 s \(expires_in\)$/m);
     expect(out).not.toMatch(/mdb_sa_sk_/);
-  });
+  }, 240_000);
 
   test('--print-config FILE: a valid config, mode 600, that a run against the mock passes with', async () => {
     const dir = tempDir('print-config');
@@ -115,7 +115,7 @@ describe('oauth-conformance mock', () => {
             !MOCK_NOT_JUDGED.includes(name) && !name.endsWith('[generated malformed requests]'),
         ),
     ).toEqual([]);
-  });
+  }, 240_000);
 
   test('--print-config into a directory that does not exist: one line, exit 2, the mock stopped', async () => {
     const result = await runCli(['mock', '--print-config', '/nonexistent/dir/mock.json']);
@@ -123,5 +123,5 @@ describe('oauth-conformance mock', () => {
     expect(result.stderr.trim().split('\n')).toEqual([
       'oauth-conformance: --print-config /nonexistent/dir/mock.json: cannot be written (ENOENT)',
     ]);
-  });
+  }, 240_000);
 });

@@ -151,7 +151,7 @@ describe('the suite image', () => {
     const secret = generateAccounts(1).primary.clientSecret;
     expect(result.stdout + result.stderr).not.toContain(secret);
     expect(readFileSync(join(result.reports, 'result.json'), 'utf8')).not.toContain(secret);
-  });
+  }, 240_000);
 
   test('a target that does not answer: exit 3 and a report saying why', async ({ skip }) => {
     if (unavailable) skip(unavailable);
@@ -167,7 +167,7 @@ describe('the suite image', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     const cases = readJunit(join(result.reports, 'junit.xml'));
     expect(cases.map((c) => c.state)).toEqual(['errored']);
-  });
+  }, 240_000);
 
   test('--version and run --help need no target', async ({ skip }) => {
     if (unavailable) skip(unavailable);
@@ -178,5 +178,5 @@ describe('the suite image', () => {
     const help = await runImage(['run', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('usage: oauth-conformance run');
-  });
+  }, 240_000);
 });
