@@ -212,11 +212,10 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   } catch (error) {
     const known = classifyError(error);
     // A message of our own is one line already; anything else is bounded and made one line.
-    io.err(`oauth-conformance: ${known === error ? known.message : oneLine(known.message)}`);
-    if (known.code === 'INTERNAL')
-      io.err(
-        'please report it with the command line and this message (the reports may be missing)',
-      );
+    const message = known === error ? known.message : oneLine(known.message);
+    io.err(
+      `oauth-conformance: ${message}${known.code === 'INTERNAL' ? ' (a bug in oauth-conformance: please report it with the command line)' : ''}`,
+    );
     return EXIT_CODES[known.code];
   }
 }
