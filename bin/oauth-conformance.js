@@ -1,26 +1,18 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (tsx), so a clone needs no build step.
-//
-// Every module loaded once the loader is registered pays a round trip to the loader's thread,
-// and vitest's server alone is hundreds of modules: for `run`, the packages it needs are loaded
-// first, natively (they are plain JavaScript), and the TypeScript sources then find them loaded.
-if (process.argv[2] === 'run') {
-  await Promise.all(
-    [
-      'vitest/node',
-      'undici',
-      'ajv/dist/2020.js',
-      'ajv-formats',
-      '@faker-js/faker/locale/en',
-      '@faker-js/faker/locale/base',
-    ].map((name) => import(name)),
+// The command line, from the build (dist/). In a clone, `npm run build` makes it (npm test and
+// npm pack run it first), or run the sources as they are: node scripts/cli-from-source.js.
+let cli;
+try {
+  cli = await import('../dist/src/cli.js');
+} catch (error) {
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('dist/src/cli.js'))
+    throw error;
+  process.stderr.write(
+    'oauth-conformance: dist/ is missing: run `npm run build` in this clone (an installed package has it)\n',
   );
+  process.exit(70);
 }
-const { register } = await import('tsx/esm/api');
-
-register();
-const { main } = await import('../src/cli.ts');
-const code = await main(process.argv.slice(2));
+const code = await cli.main(process.argv.slice(2));
 // Exit now: a container engine's client keeps idle sockets open that would hold the process for
 // seconds after the run is over (stdout and stderr are written synchronously to files and pipes).
 process.exit(code);

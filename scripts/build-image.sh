@@ -21,5 +21,5 @@ while [ $# -gt 0 ]; do
 done
 
 npx tsx scripts/bundle-mock.ts
-docker build ${base:+--build-arg "BASE=$base"} -t "$tag" . >&2
+docker build ${base:+--build-arg "BASE=$base"} --target reference-mock -t "$tag" . >&2
 echo "built $tag${base:+ on $base}"

@@ -1,10 +1,11 @@
 /**
  * The reference mock for other projects' tests (vitest, jest, mocha, node:test alike): start it in
  * process or in a container, get its base URL and accounts, stop it. `import { startReferenceMock }
- * from 'oauth-conformance'` (lib/index.js).
+ * from 'oauth-conformance'` (dist/src/api.js, built by `npm run build`).
  */
 
 import { generateAccounts, type MockOptions, startMock, type TokenFormat } from './mock/index.ts';
+import { loadContainerSupport } from './optional-deps.ts';
 import {
   type Accounts,
   DEFAULT_CONTAINER_PORT,
@@ -74,7 +75,7 @@ export async function startReferenceMock(
     const mock = await startMock(mockOptions);
     return { url: mock.url, accounts: mock.accounts, kind: 'in-process', stop: () => mock.close() };
   }
-  const { startContainer } = await import('./container.ts');
+  const { startContainer } = await loadContainerSupport();
   const settings = options.container === true ? {} : options.container;
   const port = DEFAULT_CONTAINER_PORT;
   const command = ['--host', '0.0.0.0', '--port', String(port), '--seed', String(seed)];

@@ -9,7 +9,9 @@ export function parseFlags<T extends Options>(
   args: string[],
   options: T,
   hint = 'see oauth-conformance --help',
-) {
+): ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false }>
+>['values'] {
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
   } catch (error) {

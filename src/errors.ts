@@ -10,7 +10,10 @@ export type ErrorCode =
   | 'TARGET_INVALID'
   | 'TARGET_UNREACHABLE'
   | 'SUITE_CRASHED'
-  | 'SECRET_LEAKED';
+  | 'SECRET_LEAKED'
+  | 'ENVIRONMENT'
+  | 'DEPENDENCY_MISSING'
+  | 'INTERNAL';
 
 /** How a target failed before any testcase could run (a TARGET_UNREACHABLE error). */
 export type TargetFailureKind =
@@ -37,7 +40,11 @@ export class ConformanceError extends Error {
   }
 }
 
-/** Exit statuses: 0 conforming, 1 conformance failures, 2 usage or configuration, 3 target. */
+/**
+ * Exit statuses: 0 conforming, 1 conformance failures, 2 usage or configuration, 3 target,
+ * 4 this machine (a reports directory that cannot be written, a full disk, a missing optional
+ * dependency), 5 a bug in this tool. The tool's own troubles never share 1 with the target's.
+ */
 export const EXIT_CODES: Record<ErrorCode, number> = {
   USAGE: 2,
   CONFIG_UNREADABLE: 2,
@@ -47,7 +54,38 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   TARGET_UNREACHABLE: 3,
   SUITE_CRASHED: 1,
   SECRET_LEAKED: 1,
+  ENVIRONMENT: 4,
+  DEPENDENCY_MISSING: 4,
+  INTERNAL: 5,
 };
+
+/** Error codes of the operating system that mean this machine, not the target or the user. */
+const ENVIRONMENT_ERRNOS = new Set([
+  'ENOSPC',
+  'EDQUOT',
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'EIO',
+  'EMFILE',
+  'ENFILE',
+]);
+
+/**
+ * `error` as this tool's own: a ConformanceError as it is, an operating-system error of this
+ * machine (full disk, no permission, read-only file system) as ENVIRONMENT, anything else as
+ * INTERNAL (a bug: exit 5, never 1, which says the target does not conform).
+ */
+export function classifyError(error: unknown): ConformanceError {
+  if (error instanceof ConformanceError) return error;
+  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (typeof errno === 'string' && ENVIRONMENT_ERRNOS.has(errno))
+    return new ConformanceError('ENVIRONMENT', `this machine refused: ${message}`, {
+      cause: error,
+    });
+  return new ConformanceError('INTERNAL', `internal error: ${message}`, { cause: error });
+}
 
 export const EXIT_PASSED = 0;
 export const EXIT_FAILED = 1;

@@ -18,7 +18,8 @@ import {
 } from './errors.ts';
 import { configureTransport, send, transportFailureKind } from './http.ts';
 import { type MockHandle, startMock } from './mock/index.ts';
-import { PACKAGE_ROOT, packagePath, TOOL_VERSION } from './paths.ts';
+import { loadContainerSupport } from './optional-deps.ts';
+import { CODE_EXTENSION, PACKAGE_ROOT, SUITES_DIR, TOOL_VERSION } from './paths.ts';
 import {
   formatDuration,
   formatSpendByAccount,
@@ -45,7 +46,9 @@ import type { Accounts, RateLimit } from './types.ts';
 class SuiteOrder extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const rank = (spec: TestSpecification) => {
-      const index = AREA_ORDER.findIndex((area) => spec.moduleId.endsWith(`/${area}.test.ts`));
+      const index = AREA_ORDER.findIndex((area) =>
+        spec.moduleId.endsWith(`/${area}.test${CODE_EXTENSION}`),
+      );
       return index < 0 ? AREA_ORDER.length : index;
     };
     return [...files].sort((a, b) => rank(a) - rank(b) || a.moduleId.localeCompare(b.moduleId));
@@ -233,7 +236,7 @@ async function startContainerTarget(spec: ContainerTarget, io: RunIo): Promise<S
   io.out(
     `oauth-conformance: starting a container from ${spec.image} (port ${spec.port}; it has ${spec.startupTimeoutMs / 1000} s to answer HTTP)`,
   );
-  const { startContainer } = await import('./container.ts');
+  const { startContainer } = await loadContainerSupport();
   const started = await startContainer(spec);
   io.out(`oauth-conformance: container ready at ${started.url}`);
   return started;
@@ -393,9 +396,9 @@ async function runAgainst(state: RunState, io: RunIo): Promise<RunResult> {
     {
       config: false,
       root: PACKAGE_ROOT,
-      dir: packagePath('suites'),
+      dir: SUITES_DIR,
       // Only suites with a requirement in the profile: vitest fails a suite file that defines no test.
-      include: areasFor(context.profile).map((area) => `**/${area}.test.ts`),
+      include: areasFor(context.profile).map((area) => `**/${area}.test${CODE_EXTENSION}`),
       watch: false,
       reporters: [collector],
       provide: { run: context },

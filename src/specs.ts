@@ -82,11 +82,41 @@ export interface Profile {
 
 export const SPECS_DIR = packagePath('specs');
 
-/** The first source of a requirement, as one line: `document §section: "quote"`. */
+/** A file of specs/sources/ as a reader finds it: its title and public address (documents.json). */
+interface SourceDocument {
+  title: string;
+  publisher: string;
+  url: string | null;
+}
+
+let documents: Record<string, SourceDocument> | undefined;
+
+/**
+ * Where a person reads `document`: for a file of specs/sources/, its title and public URL (or the
+ * file's place in this package when it has none); for an RFC, the RFC Editor's page; `undefined`
+ * for anything else.
+ */
+export function documentReference(document: string): string | undefined {
+  const rfc = /^RFC (\d{3,5})$/.exec(document);
+  if (rfc) return `https://www.rfc-editor.org/rfc/rfc${rfc[1]}`;
+  documents ??= JSON.parse(
+    readFileSync(packagePath('specs', 'sources', 'documents.json'), 'utf8'),
+  ) as Record<string, SourceDocument>;
+  const known = Object.hasOwn(documents, document) ? documents[document] : undefined;
+  if (!known) return undefined;
+  return `"${known.title}", ${known.publisher}, ${known.url ?? `specs/sources/${document} in this package`}`;
+}
+
+/**
+ * The first source of a requirement, as one line: `document §section (title, URL): "quote"`.
+ * The file name stays (the quote is checked against that file); the title and URL beside it say
+ * what a person opens to read it.
+ */
 export function sourceLine(requirement: { sources: readonly Source[] }): string {
   const source = requirement.sources[0];
   if (!source) return '';
-  return `${source.document}${source.section ? ` ${source.section}` : ''}: "${source.quote}"`;
+  const reference = documentReference(source.document);
+  return `${source.document}${source.section ? ` ${source.section}` : ''}${reference ? ` (${reference})` : ''}: "${source.quote}"`;
 }
 
 /** The order the suites run in (suites/<area>.test.ts): the rate-limit bursts last, so that they spend no other case's budget. */

@@ -254,7 +254,7 @@ test('mock prints its URL and accounts, and a secret only when asked', async () 
   const read = (args: string[]) =>
     new Promise<string>((resolve, reject) => {
       const child = spawn(process.execPath, [
-        packagePath('bin', 'oauth-conformance.js'),
+        packagePath('scripts', 'cli-from-source.js'),
         'mock',
         ...args,
       ]);
@@ -278,7 +278,7 @@ test('mock: its limits and lifetime from flags; bad values get one line and exit
   const { spawn } = await import('node:child_process');
   const { packagePath } = await import('../src/paths.ts');
   const child = spawn(process.execPath, [
-    packagePath('bin', 'oauth-conformance.js'),
+    packagePath('scripts', 'cli-from-source.js'),
     'mock',
     '--rate-limit',
     '2/60',

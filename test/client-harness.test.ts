@@ -250,7 +250,7 @@ describe.concurrent('oauth-conformance client', () => {
     const child = spawn(
       process.execPath,
       [
-        packagePath('bin', 'oauth-conformance.js'),
+        packagePath('scripts', 'cli-from-source.js'),
         'client',
         '--scenario',
         'normal',

@@ -148,7 +148,7 @@ describe('containers', () => {
     const child = spawn(
       process.execPath,
       [
-        packagePath('bin', 'oauth-conformance.js'),
+        packagePath('scripts', 'cli-from-source.js'),
         'run',
         '--target',
         `container:${IMAGE}`,

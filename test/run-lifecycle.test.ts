@@ -89,7 +89,7 @@ describe.concurrent('an interrupted run', () => {
       writeFileSync(join(dir, 'junit.xml'), '<testsuites tests="1" failures="0"/>');
       const child = spawn(
         process.execPath,
-        [packagePath('bin', 'oauth-conformance.js'), 'run', '--reports', dir, '--seed', '3'],
+        [packagePath('scripts', 'cli-from-source.js'), 'run', '--reports', dir, '--seed', '3'],
         { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let stdout = '';

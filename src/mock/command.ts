@@ -3,16 +3,19 @@
  * Also the entry point of the container image (src/mock/main.ts), so it imports nothing beyond
  * the mock itself.
  */
+import { rmSync, writeFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import { parseFlags, wholeNumber } from '../args.ts';
-import { ConformanceError } from '../errors.ts';
+import { ConformanceError, classifyError } from '../errors.ts';
 import { ACCOUNT_ROLES, type RateLimit } from '../types.ts';
 import { DURATION_LIMITS } from '../waits.ts';
 import {
   DEFAULT_MAX_ACTIVE_TOKENS,
   type MockHandle,
+  REVOKE_PATH,
   startMock,
   TOKEN_FORMATS,
+  TOKEN_PATH,
   type TokenFormat,
 } from './index.ts';
 
@@ -55,6 +58,36 @@ export function isLoopbackHost(host: string): boolean {
   return isIPv4(v4) && v4.startsWith('127.');
 }
 
+/** The live service's limit, the mock's default (startMock). */
+const DEFAULT_RATE_LIMIT: RateLimit = { requests: 10, windowSeconds: 60 };
+
+/**
+ * Writes a config for `oauth-conformance run --config FILE` against this mock (config.schema.json):
+ * its URL as the target, every account with its secret, its limits, lifetime and fault hook, and
+ * the paths. Created with mode 600, since it holds the secrets; an existing file is replaced.
+ */
+function writeRunConfig(
+  file: string,
+  mock: MockHandle,
+  settings: {
+    rateLimit: RateLimit;
+    revokeRateLimit: RateLimit;
+    tokenLifetimeSeconds: number;
+    faultHook: boolean;
+  },
+): void {
+  const config = {
+    target: mock.url,
+    profile: 'atlas',
+    accounts: mock.accounts,
+    ...settings,
+    paths: { token: TOKEN_PATH, revoke: REVOKE_PATH },
+  };
+  // A new file, so that the mode holds (an existing file would keep its own).
+  rmSync(file, { force: true });
+  writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+}
+
 export async function mockCommand(args: string[], io: CommandIo): Promise<number> {
   const values: Record<string, string | boolean | undefined> = parseFlags(args, {
     host: { type: 'string' },
@@ -67,6 +100,7 @@ export async function mockCommand(args: string[], io: CommandIo): Promise<number
     'no-fault-hook': { type: 'boolean' },
     'token-format': { type: 'string' },
     'max-active-tokens': { type: 'string' },
+    'print-config': { type: 'string' },
   });
   const str = (name: string) => values[name] as string | undefined;
   const host = str('host') ?? '127.0.0.1';
@@ -120,8 +154,33 @@ export async function mockCommand(args: string[], io: CommandIo): Promise<number
       `cannot listen on ${host} port ${port}: ${(error as Error).message}`,
     );
   }
+  const printConfig = str('print-config');
+  if (printConfig !== undefined) {
+    try {
+      writeRunConfig(printConfig, mock, {
+        rateLimit: limit ?? DEFAULT_RATE_LIMIT,
+        revokeRateLimit: revokeLimit ?? limit ?? DEFAULT_RATE_LIMIT,
+        tokenLifetimeSeconds: lifetime === undefined ? 3600 : Number(lifetime),
+        faultHook,
+      });
+    } catch (error) {
+      await mock.close();
+      const known = classifyError(error);
+      throw new ConformanceError(
+        known.code === 'ENVIRONMENT' ? 'ENVIRONMENT' : 'USAGE',
+        `--print-config ${printConfig}: cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      );
+    }
+  }
+  const shownLimit = limit ?? DEFAULT_RATE_LIMIT;
+  const shownRevokeLimit = revokeLimit ?? shownLimit;
   // The first line is what a container's readiness check can wait for.
   io.out(`reference mock listening on ${mock.url}`);
+  io.out(`  seed      ${seed} (--seed ${seed} gives the same accounts)`);
+  io.out(
+    `  limits    token ${shownLimit.requests} per ${shownLimit.windowSeconds} s, revoke ${shownRevokeLimit.requests} per ${shownRevokeLimit.windowSeconds} s, for each client id`,
+  );
+  io.out(`  lifetime  ${lifetime === undefined ? 3600 : Number(lifetime)} s (expires_in)`);
   io.out(`  token     POST ${mock.url}/api/oauth/token`);
   io.out(`  revoke    POST ${mock.url}/api/oauth/revoke`);
   io.out(`  probe     GET  ${mock.url}/api/atlas/v2/`);
@@ -147,6 +206,10 @@ export async function mockCommand(args: string[], io: CommandIo): Promise<number
       : '(secret hidden; --show-secrets prints it)';
     io.out(`  ${role.padEnd(13)} ${account.clientId} ${secret}`);
   }
+  if (printConfig !== undefined)
+    io.out(
+      `  config    ${printConfig} (secrets included, mode 600): oauth-conformance run --config ${printConfig}`,
+    );
   if (faultHook && !isLoopbackHost(host)) {
     io.err(
       `warning: the fault hook is on and the mock listens on ${host}: whoever reaches it can make it fail; on a shared network use --no-fault-hook (docs/fault-hook.md)`,

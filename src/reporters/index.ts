@@ -7,7 +7,7 @@
  */
 import { lstatSync, mkdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConformanceError } from '../errors.ts';
+import { ConformanceError, classifyError } from '../errors.ts';
 import { findLeaks, type Leak, type WrittenReport } from '../leak-scan.ts';
 import type { Redactor } from '../redact.ts';
 import { htmlReport } from './html.ts';
@@ -30,13 +30,15 @@ const VIRTUAL = /^\/(proc|sys|dev)(\/|$)/;
  * Makes sure reports can be written to `dir` before the run spends anything: creates it, checks
  * that it is a directory on real storage and writable (a test file created and removed), and
  * removes the report files of an earlier run, so an interrupted run never leaves a stale passing
- * junit.xml behind for CI to publish. Throws a USAGE ConformanceError (exit 2, one line) when
- * the directory cannot be used.
+ * junit.xml behind for CI to publish. Throws a ConformanceError of one line when the directory
+ * cannot be used: USAGE (exit 2) for a wrong path, ENVIRONMENT (exit 4) when this machine refuses
+ * (no permission, read-only file system, full disk).
  */
 export function prepareReportsDir(dir: string): string {
   const target = resolve(dir);
-  const refuse = (why: string): never => {
-    throw new ConformanceError('USAGE', `--reports ${dir}: ${why}`);
+  const refuse = (why: string, error?: unknown): never => {
+    const code = error && classifyError(error).code === 'ENVIRONMENT' ? 'ENVIRONMENT' : 'USAGE';
+    throw new ConformanceError(code, `--reports ${dir}: ${why}`);
   };
   if (VIRTUAL.test(target)) refuse('is on a virtual file system (/proc, /sys, /dev), not storage');
   try {
@@ -44,6 +46,7 @@ export function prepareReportsDir(dir: string): string {
   } catch (error) {
     refuse(
       `cannot be created (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      error,
     );
   }
   const real = realpathSync(target);
@@ -56,6 +59,7 @@ export function prepareReportsDir(dir: string): string {
   } catch (error) {
     refuse(
       `is not writable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      error,
     );
   }
   for (const name of Object.keys(REPORT_FILES)) rmSync(join(real, name), { force: true });

@@ -345,7 +345,7 @@ describe('fault hook off', () => {
   /** `oauth-conformance mock ARGS` until its banner is out: its URL, stdout and stderr so far, a stop. */
   async function mockCli(args: string[]) {
     const child = spawn(process.execPath, [
-      packagePath('bin', 'oauth-conformance.js'),
+      packagePath('scripts', 'cli-from-source.js'),
       'mock',
       ...args,
     ]);

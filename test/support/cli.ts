@@ -18,7 +18,7 @@ export function runCli(
   timeoutMs = 120_000,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [packagePath('bin', 'oauth-conformance.js'), ...args], {
+    const child = spawn(process.execPath, [packagePath('scripts', 'cli-from-source.js'), ...args], {
       env: {
         ...process.env,
         MONGODB_ATLAS_CLIENT_ID: '',

@@ -1,0 +1,58 @@
+// Sources in reports are traceable by a person: every document a requirement cites is a file of
+// specs/sources/ (which ships in the package) with a title and a public address, or an RFC.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { packagePath } from '../src/paths.ts';
+import { documentReference, sourceLine } from '../src/specs.ts';
+
+const documents = JSON.parse(
+  readFileSync(packagePath('specs', 'sources', 'documents.json'), 'utf8'),
+) as Record<string, { title: string; publisher: string; url: string | null }>;
+
+/** Every `document` any requirement of specs/ cites. */
+function citedDocuments(): string[] {
+  const cited = new Set<string>();
+  for (const file of ['requirements.json', 'client-requirements.json']) {
+    const text = readFileSync(packagePath('specs', file), 'utf8');
+    for (const match of text.matchAll(/"document":\s*"([^"]+)"/g)) cited.add(match[1] ?? '');
+  }
+  return [...cited].sort();
+}
+
+describe('sources', () => {
+  test('every cited document is an RFC or a file of specs/sources/ listed in documents.json', () => {
+    const cited = citedDocuments();
+    expect(cited.length).toBeGreaterThan(3);
+    for (const document of cited) {
+      if (/^RFC \d+$/.test(document)) continue;
+      expect(existsSync(packagePath('specs', 'sources', document)), document).toBe(true);
+      expect(Object.keys(documents), document).toContain(document);
+    }
+  });
+
+  test('each source file has a title, a publisher, and an https address unless it is our own', () => {
+    const files = readdirSync(packagePath('specs', 'sources')).filter((f) => /\.(txt|md)$/.test(f));
+    for (const file of files.filter((f) => f !== 'README.md')) {
+      const entry = documents[file];
+      expect(entry, file).toBeDefined();
+      expect(entry?.title.length, file).toBeGreaterThan(3);
+      expect(entry?.publisher.length, file).toBeGreaterThan(3);
+      if (file.endsWith('.txt')) expect(entry?.url, file).toMatch(/^https:\/\/www\.mongodb\.com\//);
+    }
+  });
+
+  test('a seed page shows its title and public URL beside the file name', () => {
+    const line = sourceLine({
+      sources: [{ document: '002_a4c57bcfc435b202.txt', section: '§Response', quote: 'q' }],
+    } as never);
+    expect(line).toBe(
+      '002_a4c57bcfc435b202.txt §Response ("Revoke Service Account Token", MongoDB Atlas docs, https://www.mongodb.com/docs/atlas/api/service-accounts/revoke-oauth2-token/): "q"',
+    );
+  });
+
+  test('an RFC links to the RFC Editor; an unknown document is left as it is', () => {
+    expect(documentReference('RFC 7009')).toBe('https://www.rfc-editor.org/rfc/rfc7009');
+    expect(documentReference('someone-elses.txt')).toBeUndefined();
+    expect(documentReference('__proto__')).toBeUndefined();
+  });
+});
