@@ -47,14 +47,12 @@ export function skipReason(run: RunContext, c: Case, requirement: Requirement): 
   return undefined;
 }
 
-/** The requirements of a case that the run judges (in the profile); those that can run, and those skipped. */
+/** The requirements of a case that the run judges (the profile's); those that can run, and those skipped. */
 export function applicableRequirements(
   run: RunContext,
   c: Case,
 ): { runs: Requirement[]; skipped: Requirement[] } {
-  const inProfile = c.requirements
-    .map(getRequirement)
-    .filter((r) => r.profiles.includes(run.profile));
+  const inProfile = c.requirements.map((id) => getRequirement(run.profile, id));
   return {
     runs: inProfile.filter((r) => skipReason(run, c, r) === undefined),
     skipped: inProfile.filter((r) => skipReason(run, c, r) !== undefined),

@@ -10,7 +10,7 @@ import { basicCredentials, encodingsDiffer } from './redact.ts';
 import { missingScope } from './refusals.ts';
 import type { Session } from './session.ts';
 import type { Case } from './specs.ts';
-import { getCatalog } from './specs.ts';
+import { findCase } from './specs.ts';
 import { boundTargetWait } from './waits.ts';
 
 export class CaseSetupError extends Error {
@@ -400,9 +400,7 @@ export async function placeholderValues(
 }
 
 async function executePlainCase(session: Session, c: Case): Promise<CaseResult> {
-  const baselineCase = c.baseline
-    ? getCatalog().cases.find((other) => other.id === c.baseline)
-    : undefined;
+  const baselineCase = c.baseline ? findCase(session.run.profile, c.baseline) : undefined;
   const baseline = baselineCase ? await resultOf(session, baselineCase) : undefined;
   await injectFault(session, c);
   const notes: string[] = [];

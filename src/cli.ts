@@ -9,7 +9,7 @@ import { mockCommand } from './mock/command.ts';
 import { DURATION_LIMITS } from './waits.ts';
 
 const USAGE = `usage:
-  oauth-conformance run [--target URL] [--profile atlas|cloud-manager|rfc6749] [--config FILE]
+  oauth-conformance run [--target URL] [--profile NAME|PATH] [--config FILE]
                         [--reports DIR] [--strict] [--accept-drift] [--allow FILE]
                         [--ca FILE] [--allow-insecure-http] [--fuzz N] [--seed N]
   oauth-conformance mock [--host ADDRESS] [--port N] [--seed N] [--rate-limit N/SECONDS]

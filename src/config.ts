@@ -6,12 +6,18 @@
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { dirname, resolve } from 'node:path';
 import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
 import { ConformanceError } from './errors.ts';
 import type { AccountAssignment } from './plan.ts';
 import { MIN_CONFIGURED_SECRET_LENGTH } from './redact.ts';
 import { validate } from './schemas.ts';
-import { type CatalogData, getCatalog } from './specs.ts';
+import {
+  type CatalogData,
+  knownRequirementIds,
+  profileCatalog,
+  useProfileFolder,
+} from './specs.ts';
 import { isLoopbackAddress } from './target-check.ts';
 import {
   type Accounts,
@@ -22,7 +28,37 @@ import {
   type RateLimit,
 } from './types.ts';
 
-export const PROFILE_NAMES: readonly ProfileName[] = ['atlas', 'cloud-manager', 'rfc6749'];
+/**
+ * The profile a run names: a built-in one by name, or a folder of its own by path (anything with
+ * a `/`, relative to `base`), loaded and cross-checked here. A ConformanceError otherwise
+ * (USAGE for an unknown name on the command line, CONFIG_INVALID in a config file or for a
+ * folder that does not load), its message starting with `where`.
+ */
+function profileNamed(value: string, base: string, where: string): ProfileName {
+  if (value.includes('/')) {
+    try {
+      return useProfileFolder(resolve(base, value));
+    } catch (error) {
+      throw new ConformanceError(
+        'CONFIG_INVALID',
+        `${where}: ${oneLineOf((error as Error).message)}`,
+      );
+    }
+  }
+  try {
+    profileCatalog(value);
+  } catch (error) {
+    throw new ConformanceError(
+      where === '--profile' ? 'USAGE' : 'CONFIG_INVALID',
+      `${where}: ${oneLineOf((error as Error).message)}`,
+    );
+  }
+  return value;
+}
+
+function oneLineOf(text: string): string {
+  return text.replace(/\s*\n\s*/g, '; ');
+}
 
 /**
  * The embedded mock's limit, counted on the embedded clock ({@link EMBEDDED_SECOND_MS}): on the
@@ -215,7 +251,7 @@ function readAllowFile(
   const { allow } = readJsonFile(path, 'allow file', 'urn:oauth-conformance:schemas:allow') as {
     allow: Allowance[];
   };
-  const known = getCatalog().requirements;
+  const known = knownRequirementIds();
   for (const entry of allow) {
     if (!known.has(entry.requirement)) {
       throw new ConformanceError(
@@ -356,15 +392,11 @@ export function resolveRunSettings(
   today: string = new Date().toISOString().slice(0, 10),
 ): RunSettings {
   const file = options.config ? readConfigFile(options.config) : {};
-  const profileName = options.profile ?? file.profile ?? 'atlas';
-  if (!PROFILE_NAMES.includes(profileName as ProfileName)) {
-    throw new ConformanceError(
-      'USAGE',
-      `--profile must be one of ${PROFILE_NAMES.join(', ')}, not "${profileName}"`,
-    );
-  }
-  const profileKey = profileName as ProfileName;
-  const profile = getCatalog().profiles[profileKey];
+  const fromFile = options.profile === undefined && file.profile !== undefined && options.config;
+  const profileKey = fromFile
+    ? profileNamed(file.profile ?? '', dirname(resolve(fromFile)), `config ${fromFile}: /profile`)
+    : profileNamed(options.profile ?? 'atlas', '.', '--profile');
+  const profile = profileCatalog(profileKey).profile;
   const rawTarget = options.target ?? file.target;
   const container = rawTarget?.startsWith('container:')
     ? {
@@ -409,7 +441,7 @@ export function resolveRunSettings(
   }
 
   // The embedded mock serves the atlas paths and probe whatever profile judges it.
-  const served = embedded ? getCatalog().profiles.atlas : profile;
+  const served = embedded ? profileCatalog('atlas').profile : profile;
   const probe = file.resourceProbe === undefined ? served.resourceProbe : file.resourceProbe;
   return {
     target,
@@ -435,7 +467,7 @@ export function resolveRunSettings(
     // The embedded mock is Atlas: it compares the raw id, whatever profile judges it.
     clientCredentialEncoding: file.clientCredentialEncoding ?? served.clientCredentialEncoding,
     clientCredentialEncodingFixed: file.clientCredentialEncoding !== undefined,
-    tokenRequestParameters: file.tokenRequestParameters ?? {},
+    tokenRequestParameters: { ...profile.tokenRequestParameters, ...file.tokenRequestParameters },
     requirementLevels: profile.requirementLevels,
     strict: options.strict ?? false,
     seed: parseSeed(options.seed),

@@ -16,7 +16,7 @@ import { applicableRequirements } from './applicability.ts';
 import { type Budget, type BudgetKey, createBudget, keyLabel } from './budget.ts';
 import type { RunContext } from './config.ts';
 import { fakerFor, fuzzInputs, generatedClientId } from './fuzz.ts';
-import { AREA_ORDER, type BasicAuthRole, type Case, getCatalog } from './specs.ts';
+import { AREA_ORDER, type BasicAuthRole, type Case, findCase, profileCatalog } from './specs.ts';
 import type { Account, AccountRole } from './types.ts';
 
 export type Endpoint = 'token' | 'revoke';
@@ -67,9 +67,9 @@ export interface PlannedStep {
 }
 
 /** The case whose account a case sends as: itself, or the anyAccount baseline it follows. */
-export function accountOwner(c: Case): Case {
+export function accountOwner(run: RunContext, c: Case): Case {
   if (c.anyAccount || !c.baseline) return c;
-  const baseline = getCatalog().cases.find((other) => other.id === c.baseline);
+  const baseline = findCase(run.profile, c.baseline);
   return baseline?.anyAccount ? baseline : c;
 }
 
@@ -80,13 +80,13 @@ export function accountOwner(c: Case): Case {
 export function caseRole(run: RunContext, c: Case): BasicAuthRole | undefined {
   const auth = c.request.auth;
   if (!auth || !('basic' in auth)) return undefined;
-  const owner = accountOwner(c);
+  const owner = accountOwner(run, c);
   return owner.anyAccount ? (run.accountAssignment?.cases[owner.id] ?? auth.basic) : auth.basic;
 }
 
 /** The account a case's `{{fresh-token}}` is issued to: the case's own when any may send it, else primary. */
 export function freshTokenRole(run: RunContext, c: Case): OrdinaryRole {
-  const owner = accountOwner(c);
+  const owner = accountOwner(run, c);
   return owner.anyAccount ? (run.accountAssignment?.cases[owner.id] ?? 'primary') : 'primary';
 }
 
@@ -98,7 +98,9 @@ export function fuzzAccount(run: RunContext, c: Case): (index: number) => Accoun
 
 /** The cases the run will execute, in the order the suites run them. */
 export function plannedCases(run: RunContext): Case[] {
-  const cases = getCatalog().cases.filter((c) => applicableRequirements(run, c).runs.length > 0);
+  const cases = profileCatalog(run.profile).cases.filter(
+    (c) => applicableRequirements(run, c).runs.length > 0,
+  );
   return AREA_ORDER.flatMap((area) => cases.filter((c) => c.area === area));
 }
 
@@ -128,7 +130,7 @@ interface Prepared {
 
 function prepare(run: RunContext): Prepared {
   const cases = plannedCases(run);
-  const owners = new Map(cases.map((c) => [c.id, accountOwner(c)]));
+  const owners = new Map(cases.map((c) => [c.id, accountOwner(run, c)]));
   const fuzzIds = new Map<string, Record<OrdinaryRole, string[]>>();
   const unknownIds = new Map<string, string>();
   const { primary, secondary } = run.accounts;
@@ -341,7 +343,7 @@ async function simulate(
 
 /**
  * The steps the plan books for each case, in order, every choice primary: what the cases' declared
- * costs (specs/cases, `cost`) must agree with. Tests use it.
+ * costs (the cases' `cost`) must agree with. Tests use it.
  */
 export async function plannedSteps(run: RunContext): Promise<Map<string, PlannedStep[]>> {
   const steps = new Map<string, PlannedStep[]>();

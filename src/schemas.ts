@@ -1,8 +1,10 @@
 /**
- * The one schema registry: every JSON Schema in schemas/ is loaded once, by its $id, and every
- * validation in the project (bodies, header sets, config, specs) goes through {@link validate}.
+ * The one schema registry: every JSON Schema in schemas/ (the tool's own) and in the schemas/ of
+ * specs/core and each built-in profile is loaded once, by its $id, and every validation in the
+ * project (bodies, header sets, config, specs) goes through {@link validate}. A profile folder
+ * outside the package adds its own with {@link addSchemas}.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 
 export type { ErrorObject };
@@ -16,6 +18,18 @@ const addFormats = addFormatsModule as unknown as typeof addFormatsModule.defaul
 
 export const SCHEMA_DIR = packagePath('schemas');
 
+/** The folders of built-in schemas: the tool's, the core's, each built-in profile's. */
+function schemaDirs(): string[] {
+  const profiles = packagePath('specs', 'profiles');
+  return [
+    SCHEMA_DIR,
+    packagePath('specs', 'core', 'schemas'),
+    ...readdirSync(profiles)
+      .sort()
+      .map((name) => `${profiles}/${name}/schemas`),
+  ].filter((dir) => existsSync(dir));
+}
+
 function createRegistry(): Ajv2020 {
   const ajv = new Ajv2020({
     allErrors: true,
@@ -24,14 +38,33 @@ function createRegistry(): Ajv2020 {
     allowUnionTypes: true,
   });
   addFormats(ajv);
-  for (const file of readdirSync(SCHEMA_DIR)
-    .filter((name) => name.endsWith('.schema.json'))
-    .sort()) {
-    const schema = JSON.parse(readFileSync(`${SCHEMA_DIR}/${file}`, 'utf8')) as { $id?: string };
-    if (!schema.$id) throw new Error(`schemas/${file} has no $id`);
+  for (const dir of schemaDirs())
+    for (const file of readdirSync(dir)
+      .filter((name) => name.endsWith('.schema.json'))
+      .sort()) {
+      const schema = JSON.parse(readFileSync(`${dir}/${file}`, 'utf8')) as { $id?: string };
+      if (!schema.$id) throw new Error(`${dir}/${file} has no $id`);
+      ajv.addSchema(schema);
+    }
+  return ajv;
+}
+
+/**
+ * Registers the schemas of a profile folder outside the package (each needs an `$id`); one whose
+ * `$id` is already registered is refused (an Error), unless it is the same document.
+ */
+export function addSchemas(schemas: readonly object[]): void {
+  const ajv = getRegistry();
+  for (const schema of schemas) {
+    const id = (schema as { $id?: unknown }).$id;
+    if (typeof id !== 'string') throw new Error('a profile schema has no $id');
+    const known = ajv.getSchema(id);
+    if (known) {
+      if (JSON.stringify(known.schema) === JSON.stringify(schema)) continue;
+      throw new Error(`schema ${id} is already defined`);
+    }
     ajv.addSchema(schema);
   }
-  return ajv;
 }
 
 let registry: Ajv2020 | undefined;

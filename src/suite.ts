@@ -15,7 +15,14 @@ import { type DefinedRefusal, definedRefusal, missingScope, refusalExplained } f
 import { SEQUENCES } from './sequences/index.ts';
 import { getSession, type Session } from './session.ts';
 import { decide, levelFor } from './severity.ts';
-import { type Case, getCatalog, getRequirement, type Requirement, sourceLine } from './specs.ts';
+import {
+  type Case,
+  findCase,
+  getRequirement,
+  profileCatalog,
+  type Requirement,
+  sourceLine,
+} from './specs.ts';
 import { oneLine, shownText } from './text.ts';
 import type { Level } from './types.ts';
 
@@ -230,7 +237,7 @@ async function refusedGenerally(
   refusal: DefinedRefusal,
 ): Promise<boolean> {
   if (c.id === refusal.confirmedBy) return true;
-  const confirming = getCatalog().cases.find((other) => other.id === refusal.confirmedBy);
+  const confirming = findCase(session.run.profile, refusal.confirmedBy);
   if (!confirming) return false;
   const result = await resultOf(session, confirming, sequenceOf(confirming)).catch(() => undefined);
   return definedRefusalOf(confirming.endpoint, result?.exchange.response) === refusal;
@@ -243,7 +250,7 @@ async function refusedGenerally(
  */
 async function baselineUnmet(session: Session, c: Case): Promise<string | undefined> {
   if (!c.baseline || !c.baselineStatus) return undefined;
-  const baseline = getCatalog().cases.find((other) => other.id === c.baseline);
+  const baseline = findCase(session.run.profile, c.baseline);
   if (!baseline) throw new Error(`case ${c.id} names unknown baseline ${c.baseline}`);
   let got: string;
   try {
@@ -265,20 +272,20 @@ function sequenceOf(c: Case): (() => Promise<CaseResult>) | undefined {
   return () => sequence.run(getSession(), c);
 }
 
-/** Defines the tests of one case: one per requirement of the run's profile. */
+/** Defines the tests of one case: one per requirement (the run's profile resolved them). */
 export function defineCase(c: Case): void {
   const session = getSession();
   const execute = sequenceOf(c);
   for (const id of c.requirements) {
-    const requirement = getRequirement(id);
-    if (!requirement.profiles.includes(session.run.profile)) continue;
+    const requirement = getRequirement(session.run.profile, id);
     test(testName(requirement, c), (context) => judge(context, session, requirement, c, execute));
   }
 }
 
-/** Defines the tests of every case of an area (specs/cases/<area>.json), in catalog order. */
+/** Defines the tests of every case of an area (cases/<area>.json of the core and the profiles), in the profile's order. */
 export function defineCases(area: string): void {
   // The session first: it adopts the CLI's catalog, which spares this thread reading specs/.
   getSession();
-  for (const c of getCatalog().cases.filter((candidate) => candidate.area === area)) defineCase(c);
+  const { cases } = profileCatalog(getSession().run.profile);
+  for (const c of cases.filter((candidate) => candidate.area === area)) defineCase(c);
 }

@@ -32,7 +32,8 @@ export interface RateLimit {
   windowSeconds: number;
 }
 
-export type ProfileName = 'atlas' | 'cloud-manager' | 'rfc6749';
+/** A profile's name: its folder's (specs/profiles/<name>, or a folder given by path). */
+export type ProfileName = string;
 
 export type Level = 'documented' | 'rfc-must' | 'rfc-should' | 'observed';
 

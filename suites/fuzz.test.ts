@@ -1,4 +1,4 @@
-// Generated malformed requests: the cases of specs/cases/fuzz.json.
+// Generated malformed requests: the cases of cases/fuzz.json of specs/core and the profiles.
 import { defineCases } from '../src/suite.ts';
 
 defineCases('fuzz');

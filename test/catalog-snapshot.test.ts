@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
 import { packagePath } from '../src/paths.ts';
 import { levelFor } from '../src/severity.ts';
-import { type Case, getCatalog, type Requirement } from '../src/specs.ts';
+import { type Case, profileCatalog } from '../src/specs.ts';
 import type { ProfileName } from '../src/types.ts';
 
 const SNAPSHOT = packagePath('test', 'fixtures', 'catalog-snapshot.json');
@@ -15,16 +15,19 @@ const COST_CONTEXT = { limit: 10, fuzz: 7 };
 
 function costOf(c: Case): { token: number; revoke: number } | null {
   if (!c.cost) return null;
-  const value = (cost: number | string) =>
-    cost === 'limit+2' ? COST_CONTEXT.limit + 2 : cost === 'fuzz' ? COST_CONTEXT.fuzz : cost;
+  const value = (cost: number | string): number =>
+    cost === 'limit+2'
+      ? COST_CONTEXT.limit + 2
+      : cost === 'fuzz'
+        ? COST_CONTEXT.fuzz
+        : Number(cost);
   return { token: value(c.cost.token), revoke: value(c.cost.revoke) };
 }
 
 function resolved(profileName: ProfileName) {
-  const catalog = getCatalog();
-  const profile = catalog.profiles[profileName];
-  const applies = (r: Requirement) => r.profiles.includes(profileName);
-  const requirements = [...catalog.requirements.values()].filter(applies).map((r) => ({
+  const catalog = profileCatalog(profileName);
+  const { profile } = catalog;
+  const requirements = [...catalog.requirements.values()].map((r) => ({
     id: r.id,
     endpoint: r.endpoint,
     level: levelFor(r, profile.requirementLevels),

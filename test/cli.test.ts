@@ -62,7 +62,10 @@ describe.concurrent('usage and configuration errors exit 2 with one line', () =>
   test('unknown profile', async () => {
     const result = await runCli(['run', '--profile', 'okta']);
     expect(result.code).toBe(2);
-    expectOneCleanLine(result.stderr, /--profile must be one of atlas, cloud-manager, rfc6749/);
+    expectOneCleanLine(
+      result.stderr,
+      /--profile: unknown profile okta \(known: atlas, cloud-manager, rfc6749\)/,
+    );
   });
 
   test('malformed target URL', async () => {

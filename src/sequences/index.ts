@@ -1,5 +1,5 @@
 /**
- * Sequence cases: cases whose recipe is code (several requests, waits), named from specs/cases
+ * Sequence cases: cases whose recipe is code (several requests, waits), named from the cases
  * by their `sequence` key. Everything else about them (requirements, trigger, title) is data.
  */
 import type { CaseResult } from '../checks/index.ts';

@@ -181,7 +181,7 @@ describe('resolveRunSettings precedence', () => {
 
 describe('resolveRunSettings refusals', () => {
   test('resolveRunSettings [unknown profile]', () => {
-    expectRefused({ profile: 'okta' }, 'USAGE', 'not "okta"');
+    expectRefused({ profile: 'okta' }, 'USAGE', 'unknown profile okta');
   });
 
   test('resolveRunSettings [a target without credentials]', () => {

@@ -12,7 +12,7 @@ import {
   planRun,
 } from '../../src/plan.ts';
 import { statedLimit, statedLimitIn } from '../../src/rate-limit-text.ts';
-import { getCatalog } from '../../src/specs.ts';
+import { findCase } from '../../src/specs.ts';
 import { testRunContext } from '../support/run-context.ts';
 
 const RUN: RunContext = testRunContext();
@@ -25,7 +25,7 @@ const ONE_ACCOUNT: RunContext = {
   },
 };
 const caseById = (id: string) => {
-  const found = getCatalog().cases.find((c) => c.id === id);
+  const found = findCase('atlas', id);
   if (!found) throw new Error(`no case ${id}`);
   return found;
 };
