@@ -5,16 +5,8 @@
  */
 import { getCheck, type Need } from './checks/index.ts';
 import type { RunContext } from './config.ts';
+import { SEQUENCES } from './sequences/index.ts';
 import { type Case, getRequirement, type Requirement } from './specs.ts';
-
-/** What a sequence needs of the target to run at all (every testcase of its case is skipped without it). */
-export const SEQUENCE_NEEDS: Readonly<Record<string, readonly Need[]>> = {
-  'credential-encoding': [],
-  'rate-limit-burst': ['rateLimit'],
-  'revoke-lifecycle': [],
-  'revoke-and-probe': [],
-  fuzz: ['fuzz'],
-};
 
 /** Why this testcase cannot be brought about against this target, or undefined if it can. */
 export function skipReason(run: RunContext, c: Case, requirement: Requirement): string | undefined {
@@ -30,7 +22,7 @@ export function skipReason(run: RunContext, c: Case, requirement: Requirement): 
   }
   // The case's own needs (a sequence's) skip all its testcases; a check's needs skip only its
   // own: without a probe the token case still runs and its other requirements are judged.
-  const sequenceNeeds = c.sequence ? (SEQUENCE_NEEDS[c.sequence] ?? []) : [];
+  const sequenceNeeds: readonly Need[] = c.sequence ? (SEQUENCES[c.sequence]?.needs ?? []) : [];
   const needs = new Set([...sequenceNeeds, ...(getCheck(requirement.check.name).needs ?? [])]);
   if (needs.has('resourceProbe') && !run.resourceProbe) {
     return `no resource probe: profile ${run.profile} has none (set resourceProbe in the config)`;

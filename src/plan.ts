@@ -16,6 +16,7 @@ import { applicableRequirements } from './applicability.ts';
 import { type Budget, type BudgetKey, createBudget, keyLabel } from './budget.ts';
 import type { RunContext } from './config.ts';
 import { fakerFor, fuzzInputs, generatedClientId } from './fuzz.ts';
+import { SEQUENCES } from './sequences/index.ts';
 import { AREA_ORDER, type BasicAuthRole, type Case, findCase, profileCatalog } from './specs.ts';
 import type { Account, AccountRole } from './types.ts';
 
@@ -267,7 +268,7 @@ async function simulate(
         // The fresh token, the shared one (only with a probe to watch it on), the revocation and
         // its repeat, a new token (src/sequences/revoke.ts).
         placeholders();
-        if (run.resourceProbe) shared();
+        if (SEQUENCES['revoke-lifecycle']?.sharesToken(c, run)) shared();
         steps.push({ endpoint, clientId, kind: 'request' });
         steps.push({ endpoint, clientId, kind: 'request' });
         steps.push({ endpoint: 'token', clientId: idOf('primary'), kind: 'request' });

@@ -45,9 +45,6 @@ export interface CaseRequest {
   form?: Record<string, string>;
 }
 
-/** Requests a case sends to one endpoint; `limit+2` is a burst past its limit and one request after the Retry-After; `fuzz` is --fuzz N. */
-export type Cost = number | 'limit+2' | 'fuzz';
-
 export interface Case {
   id: string;
   /** The case file it comes from (cases/<area>.json of the core or a profile), run by suites/<area>.test.ts. */
@@ -62,8 +59,6 @@ export interface Case {
   baselineStatus?: number[];
   /** A recipe in code (src/sequences), for cases of several requests. */
   sequence?: string;
-  /** Requests to each rate-limited endpoint (see {@link Cost}). */
-  cost?: { token: Cost; revoke: Cost };
   probe?: boolean;
   /**
    * What the case judges holds for any ordinary account: the run may send its primary

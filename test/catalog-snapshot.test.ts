@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
 import { packagePath } from '../src/paths.ts';
+import { SEQUENCES } from '../src/sequences/index.ts';
 import { levelFor } from '../src/severity.ts';
 import { type Case, profileCatalog } from '../src/specs.ts';
 import type { ProfileName } from '../src/types.ts';
@@ -14,14 +15,10 @@ const PROFILES: ProfileName[] = ['atlas', 'cloud-manager', 'rfc6749'];
 const COST_CONTEXT = { limit: 10, fuzz: 7 };
 
 function costOf(c: Case): { token: number; revoke: number } | null {
-  if (!c.cost) return null;
-  const value = (cost: number | string): number =>
-    cost === 'limit+2'
-      ? COST_CONTEXT.limit + 2
-      : cost === 'fuzz'
-        ? COST_CONTEXT.fuzz
-        : Number(cost);
-  return { token: value(c.cost.token), revoke: value(c.cost.revoke) };
+  if (!c.sequence) return null;
+  const limit = { requests: COST_CONTEXT.limit, windowSeconds: 60 };
+  const context = { fuzz: COST_CONTEXT.fuzz, rateLimit: limit, revokeRateLimit: limit };
+  return SEQUENCES[c.sequence]?.cost(c, context) ?? null;
 }
 
 function resolved(profileName: ProfileName) {

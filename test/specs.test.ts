@@ -3,7 +3,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, test } from 'vitest';
-import { SEQUENCE_NEEDS } from '../src/applicability.ts';
 import { CHECKS } from '../src/checks/index.ts';
 import { JUDGEMENTS } from '../src/client-harness/judgements.ts';
 import { loadClientCatalog, scriptScenarios } from '../src/client-harness/specs.ts';
@@ -89,7 +88,6 @@ describe('specs/', () => {
     for (const c of cases.filter((candidate) => candidate.sequence)) {
       expect(Object.keys(SEQUENCES), c.id).toContain(c.sequence);
     }
-    expect(Object.keys(SEQUENCE_NEEDS).sort()).toEqual(Object.keys(SEQUENCES).sort());
   });
 
   test('RFC sources name a section', () => {

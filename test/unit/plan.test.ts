@@ -12,6 +12,7 @@ import {
   planRun,
 } from '../../src/plan.ts';
 import { statedLimit, statedLimitIn } from '../../src/rate-limit-text.ts';
+import { SEQUENCES } from '../../src/sequences/index.ts';
 import { findCase } from '../../src/specs.ts';
 import { testRunContext } from '../support/run-context.ts';
 
@@ -78,21 +79,23 @@ describe('planRun', () => {
     expect(steps.get('success')?.map((step) => step.kind)).toEqual(['request']);
   });
 
-  test('plannedSteps [each sequence books what its case declares it costs]', async () => {
+  test('plannedSteps [each sequence books what its record says it costs]', async () => {
     const run = { ...RUN, fuzz: 4 };
     const steps = await plannedSteps(run);
     for (const c of plannedCases(run).filter((candidate) => candidate.sequence)) {
       const own = (steps.get(c.id) ?? []).filter((step) => !step.shared);
       for (const endpoint of ['token', 'revoke'] as const) {
         const mine = own.filter((step) => step.endpoint === endpoint);
-        const cost = c.cost?.[endpoint];
-        if (cost === 'limit+2')
+        const cost = SEQUENCES[c.sequence ?? '']?.cost(c, run)[endpoint] ?? 0;
+        if (c.sequence === 'rate-limit-burst' && cost > 0) {
+          // One burst step: the limit and one more at once, one after the Retry-After.
           expect(
             mine.map((step) => step.kind),
             c.id,
           ).toEqual(['burst']);
-        else if (cost === 'fuzz') expect(mine, c.id).toHaveLength(run.fuzz);
-        else expect(mine, `${c.id} ${endpoint}`).toHaveLength(cost ?? 0);
+          const limit = endpoint === 'token' ? run.rateLimit : run.revokeRateLimit;
+          expect(cost).toBe((limit?.requests ?? 0) + 2);
+        } else expect(mine, `${c.id} ${endpoint}`).toHaveLength(cost);
       }
     }
   });
