@@ -474,6 +474,32 @@ describe('the seed against the schemas', () => {
     expectValid(ID(`headers-${status}`), headerSets.get(status));
   });
 
+  // The reference mock answers with these (src/mock/responses.ts): they are the seed's, verbatim.
+  test.each(HEADER_STATUSES)(
+    'headers-%i [x-documented-set is the seed set as written]',
+    (status) => {
+      const block = [...seed.matchAll(/^HTTP\/1\.1 (\d{3}) .*\n((?:[A-Za-z-]+: .*\n)+)/gm)].find(
+        (match) => Number(match[1]) === status,
+      );
+      const written = (block?.[2] ?? '')
+        .trim()
+        .split('\n')
+        .map((line) => [
+          line.slice(0, line.indexOf(':')),
+          line.slice(line.indexOf(':') + 1).trim(),
+        ]);
+      const schema = SCHEMAS.find((candidate) => candidate.$id === ID(`headers-${status}`)) as
+        | (SchemaFile & { 'x-documented-set'?: unknown })
+        | undefined;
+      expect(schema?.['x-documented-set']).toEqual(written);
+    },
+  );
+
+  test('oauth-error [its examples are the seed error bodies, in order: the mock error table]', () => {
+    const schema = SCHEMAS.find((candidate) => candidate.$id === ID('oauth-error'));
+    expect(schema?.examples).toEqual(errors);
+  });
+
   const readme = readText('specs', 'profiles', 'atlas', 'sources', 'seeds-README.md');
   const live429 = JSON.parse(readme.match(/`(\{"detail":[^`]*\})`/)?.[1] ?? 'null') as unknown;
 
