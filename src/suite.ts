@@ -7,6 +7,7 @@
 import { type TestContext, test } from 'vitest';
 import { skipReason } from './applicability.ts';
 import { CaseSetupError, credentialEncodingHint, resultOf } from './cases.ts';
+import { shownFacts } from './checks/facts.ts';
 import { type CaseResult, getCheck, type Verdict } from './checks/index.ts';
 import { exchangeText } from './exchange-text.ts';
 import { type HttpResponse, parseJson } from './http.ts';
@@ -65,7 +66,8 @@ function failureMessage(
   for (const [name, exchange] of Object.entries(result.steps ?? {})) {
     lines.push(`step ${name}:`, exchangeText(exchange, session.redactor));
   }
-  if (result.facts) lines.push(`facts: ${shownText(JSON.stringify(result.facts), 2000)}`);
+  if (result.facts)
+    lines.push(`facts: ${shownText(JSON.stringify(shownFacts(result.facts)), 2000)}`);
   if (result.baseline)
     lines.push(
       'baseline (the same request without the flag):',

@@ -1,13 +1,13 @@
 /** The check of the generated malformed requests (src/sequences/fuzz.ts). */
 
 import { validate } from '../schemas.ts';
-import type { FuzzOutcome } from '../sequences/fuzz.ts';
+import { factsOf } from './facts.ts';
 import { bodyJson } from './json.ts';
 import { type CheckContext, fail, pass, type Verdict } from './types.ts';
 
 /** Every malformed request got a 4xx, and a 400 or 401 a valid OAuth error body; none a 5xx, none no answer. */
 export function checkMalformedRefused({ result }: CheckContext): Verdict {
-  const outcomes = ((result.facts ?? {}) as { outcomes?: FuzzOutcome[] }).outcomes ?? [];
+  const outcomes = factsOf(result.facts, 'fuzz')?.outcomes ?? [];
   if (outcomes.length === 0) return fail('no generated request was sent');
   const wrong: string[] = [];
   for (const outcome of outcomes) {

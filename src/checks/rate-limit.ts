@@ -1,26 +1,14 @@
 /** Checks of the rate-limit burst (src/sequences/rate-limit.ts). */
 import type { RateLimit } from '../types.ts';
+import { type BurstFacts, factsOf } from './facts.ts';
 import { type CheckContext, fail, inconclusive, pass, type Verdict } from './types.ts';
 
-interface BurstFacts {
-  sent: number;
-  /** Requests answered with anything but 429. */
-  admitted: number;
-  elapsedMs: number;
-  /** ms from the burst's start until the request one past the limit was answered. */
-  pastLimitAtMs?: number;
-  limit: number;
-  windowSeconds: number;
-  stated?: RateLimit;
-  retryAfterSeconds?: number;
-  /** The Retry-After was past its bound (twice the window), in words: a finding; not waited. */
-  retryAfterTooLong?: string;
-  /** Waiting the Retry-After would have passed the run's deadline; not waited. */
-  retryAfterPastDeadline?: string;
-}
-
-function burst(context: CheckContext): BurstFacts {
-  return (context.result.facts ?? {}) as unknown as BurstFacts;
+/** The burst's facts; a burst always records them (an empty record judges nothing). */
+function burst({
+  result,
+}: Pick<CheckContext, 'result'>): Partial<BurstFacts> &
+  Pick<BurstFacts, 'limit' | 'windowSeconds'> {
+  return factsOf(result.facts, 'burst') ?? { limit: 0, windowSeconds: 0 };
 }
 
 const per = (limit: RateLimit) => `${limit.requests} per ${limit.windowSeconds} s`;
@@ -69,7 +57,7 @@ export function checkStatedLimit(context: CheckContext): Verdict {
 
 /** After waiting the Retry-After, the next request is admitted (not 429). */
 export function checkRetryAfterHonest({ result }: CheckContext): Verdict {
-  const facts = (result.facts ?? {}) as unknown as BurstFacts;
+  const facts = burst({ result });
   // A Retry-After past twice the window contradicts the limit the target works by.
   if (facts.retryAfterTooLong)
     return fail(`${facts.retryAfterTooLong}; not waited, so the reset after it was not tried`);

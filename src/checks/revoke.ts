@@ -1,25 +1,13 @@
 /** Checks of revocation: what a revoke request did to the token, judged at the resource probe. */
 import type { Exchange } from '../http.ts';
 import { quoted } from '../text.ts';
+import { factsOf, type RevocationFacts } from './facts.ts';
 import { hasBody } from './json.ts';
 import { type CheckContext, fail, inconclusive, pass, type Verdict } from './types.ts';
 
-/** What a revocation sequence records (src/sequences/revoke.ts). */
-export interface RevocationFacts {
-  /** Probe status before the revoke request. */
-  before?: number;
-  /** ms after the revoke response at which the probe first refused the token; absent if it never did. */
-  refusedAfterMs?: number;
-  /** How long the probe was watched, and how many times it was asked. */
-  watchedMs: number;
-  probes: number;
-  /** The probe status seen last. */
-  last?: number;
-}
-
 /** The revocation facts, or the verdict when they prove nothing (no probe, a token that never worked). */
-function factsOf(context: CheckContext): RevocationFacts | Verdict {
-  const facts = context.result.facts as RevocationFacts | undefined;
+function provenFacts(context: CheckContext): RevocationFacts | Verdict {
+  const facts = factsOf(context.result.facts, 'revocation');
   if (!facts || facts.watchedMs === undefined) return fail('the token was not probed');
   if (facts.before !== 200) {
     return inconclusive(
@@ -41,7 +29,7 @@ export function checkNoBody({ response }: CheckContext): Verdict {
 
 /** The token worked before, and the probe refused it within the wait after the revoke request. */
 export function checkTokenRefusedAfterRevoke(context: CheckContext): Verdict {
-  const facts = factsOf(context);
+  const facts = provenFacts(context);
   if ('ok' in facts) return facts;
   if (facts.refusedAfterMs === undefined) {
     return fail(
@@ -53,7 +41,7 @@ export function checkTokenRefusedAfterRevoke(context: CheckContext): Verdict {
 
 /** The token worked before, and the probe kept accepting it after the request. */
 export function checkTokenSurvives(context: CheckContext): Verdict {
-  const facts = factsOf(context);
+  const facts = provenFacts(context);
   if ('ok' in facts) return facts;
   if (facts.refusedAfterMs !== undefined) {
     return fail(
@@ -70,7 +58,7 @@ function stepStatus(steps: Record<string, Exchange> | undefined, name: string): 
 /** Another token of the same account still works after one was revoked. */
 export function checkOtherTokenSurvives({ result }: CheckContext): Verdict {
   // Only a revocation that took effect says anything about its sibling.
-  const facts = result.facts as RevocationFacts | undefined;
+  const facts = factsOf(result.facts, 'revocation');
   if (facts?.watchedMs !== undefined && facts.refusedAfterMs === undefined)
     return inconclusive(
       'the revoked token itself was never refused, so its sibling surviving proves nothing',

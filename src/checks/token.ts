@@ -1,26 +1,15 @@
 /** Checks of the issued token: its type, lifetime, form, and whether it works. */
 import { quoted, shownText } from '../text.ts';
+import { factsOf } from './facts.ts';
 import { bodyJson, isObject } from './json.ts';
 import { type CheckContext, fail, inconclusive, pass, type Verdict } from './types.ts';
-
-/** What the credential-encoding sequence records (src/sequences/credential-encoding.ts). */
-export interface CredentialEncodingFacts {
-  /** Whether the id or secret holds characters whose raw and form-urlencoded forms differ. */
-  differ: boolean;
-  /** Whether the config fixed the encoding (then only it was tried). */
-  fixed: boolean;
-  /** Each encoding tried, in order, where, and the status it got. */
-  tried: { encoding: string; endpoint: 'token' | 'revoke'; status?: number | undefined }[];
-  /** The encoding the rest of the run uses. */
-  adopted: string;
-}
 
 /**
  * The target decodes form-urlencoded client credentials in HTTP Basic (RFC 6749 §2.3.1): judged
  * only when the credentials hold characters the two encodings treat differently.
  */
 export function checkFormEncodedCredentials({ result }: CheckContext): Verdict {
-  const facts = result.facts as CredentialEncodingFacts | undefined;
+  const facts = factsOf(result.facts, 'credential-encoding');
   if (!facts?.tried) return fail('the credential encoding was not tried');
   if (!facts.differ) {
     return inconclusive(

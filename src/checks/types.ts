@@ -1,5 +1,6 @@
 import type { RunContext } from '../config.ts';
 import type { Exchange, HttpResponse } from '../http.ts';
+import type { Facts } from './facts.ts';
 
 /** What one case brought back: its exchange, and the ones its checks compare it with. */
 export interface CaseResult {
@@ -11,7 +12,7 @@ export interface CaseResult {
   /** Further exchanges of a sequence, by name; a requirement picks one with its `step` parameter. */
   steps?: Record<string, Exchange>;
   /** Facts a sequence case gathered (counts, timings), shown in its report. */
-  facts?: Record<string, unknown>;
+  facts?: Facts;
   /** Things that happened on the way (an unplanned 429 waited out), shown in its report. */
   notes: string[];
 }

@@ -12,13 +12,15 @@
  * (RFC 7009 §2.2). A config that fixes the encoding is obeyed, and nothing is tried.
  */
 import { buildRequest, sendPaced } from '../cases.ts';
+import type { CredentialEncodingFacts } from '../checks/facts.ts';
 import type { CaseResult } from '../checks/index.ts';
-import type { CredentialEncodingFacts } from '../checks/token.ts';
 import type { Exchange, HttpResponse } from '../http.ts';
 import { encodingsDiffer } from '../redact.ts';
 import type { Session } from '../session.ts';
 import type { Case } from '../specs.ts';
 import type { ClientCredentialEncoding } from '../types.ts';
+
+export type { CredentialEncodingFacts } from '../checks/facts.ts';
 
 /** A success: the credentials were accepted. */
 const accepted = (response: HttpResponse | undefined) =>
@@ -91,5 +93,5 @@ export async function negotiateCredentialEncoding(session: Session, c: Case): Pr
     tried,
     adopted,
   };
-  return { exchange, notes, steps, facts: { ...facts } };
+  return { exchange, notes, steps, facts: { of: 'credential-encoding', ...facts } };
 }

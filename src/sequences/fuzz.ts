@@ -1,5 +1,6 @@
 /** Generated malformed requests (src/fuzz.ts), sent through the budget, each answer recorded. */
 import { CaseSetupError, endpointPath, extraTokenParameters, sendPaced } from '../cases.ts';
+import type { FuzzOutcome } from '../checks/facts.ts';
 import type { CaseResult } from '../checks/index.ts';
 import { fuzzInputs } from '../fuzz.ts';
 import type { Exchange } from '../http.ts';
@@ -8,15 +9,7 @@ import type { Session } from '../session.ts';
 import type { Case } from '../specs.ts';
 
 /** What one generated request got: its status, or the transport error. */
-export interface FuzzOutcome {
-  kind: string;
-  status?: number;
-  /** Statuses besides a 4xx that answer this input correctly (see FuzzInput.alsoAccepted). */
-  alsoAccepted?: number[];
-  error?: string;
-  /** The step that holds its exchange. */
-  step: string;
-}
+export type { FuzzFacts, FuzzOutcome } from '../checks/facts.ts';
 
 export async function fuzz(session: Session, c: Case): Promise<CaseResult> {
   const { run } = session;
@@ -50,5 +43,5 @@ export async function fuzz(session: Session, c: Case): Promise<CaseResult> {
   }
   const last = Object.values(steps).at(-1);
   if (!last) throw new CaseSetupError('--fuzz is 0: nothing generated');
-  return { exchange: last, steps, notes, facts: { outcomes } };
+  return { exchange: last, steps, notes, facts: { of: 'fuzz', outcomes } };
 }

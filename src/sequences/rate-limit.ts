@@ -17,6 +17,7 @@ import {
   learnTokens,
   placeholderValues,
 } from '../cases.ts';
+import type { BurstFacts } from '../checks/facts.ts';
 import type { CaseResult } from '../checks/index.ts';
 import { type Exchange, send } from '../http.ts';
 import { plannedCases } from '../plan.ts';
@@ -24,6 +25,8 @@ import { statedLimit } from '../rate-limit-text.ts';
 import type { Session } from '../session.ts';
 import type { Case } from '../specs.ts';
 import { boundTargetWait, sleep } from '../waits.ts';
+
+export type { BurstFacts } from '../checks/facts.ts';
 
 /** Requests of a burst sent together at most. */
 const WAVE = 32;
@@ -105,7 +108,8 @@ async function burst(session: Session, c: Case): Promise<CaseResult> {
   const elapsedMs = Math.round(performance.now() - started);
   const response = last?.response;
   const told = retryAfterSeconds(response?.headers['retry-after']);
-  const facts: Record<string, unknown> = {
+  const facts: { of: 'burst' } & BurstFacts = {
+    of: 'burst',
     sent,
     admitted,
     elapsedMs,

@@ -11,12 +11,14 @@ import {
   sendPaced,
   sharedToken,
 } from '../cases.ts';
+import type { RevocationFacts } from '../checks/facts.ts';
 import type { CaseResult } from '../checks/index.ts';
-import type { RevocationFacts } from '../checks/revoke.ts';
 import type { Exchange } from '../http.ts';
 import type { Session } from '../session.ts';
 import type { Case } from '../specs.ts';
 import { sleep } from '../waits.ts';
+
+export type { RevocationFacts } from '../checks/facts.ts';
 
 /**
  * How often the probe is polled: a fifth of a second of the target's rate-limit clock (200 ms for
@@ -93,7 +95,7 @@ export async function revokeAndProbe(session: Session, c: Case): Promise<CaseRes
     ...watched,
     ...(before.response ? { before: before.response.status } : {}),
   };
-  return { exchange, notes, facts: { ...facts } };
+  return { exchange, notes, facts: { of: 'revocation', ...facts } };
 }
 
 /**
@@ -124,5 +126,5 @@ export async function revokeLifecycle(session: Session, c: Case): Promise<CaseRe
   const reissued = await requestToken(session, notes);
   steps.reissue = reissued.exchange;
   if (probing && reissued.token) steps.reissueProbe = await callProbe(session, reissued.token);
-  return { exchange, notes, steps, ...(facts ? { facts: { ...facts } } : {}) };
+  return { exchange, notes, steps, ...(facts ? { facts: { of: 'revocation', ...facts } } : {}) };
 }

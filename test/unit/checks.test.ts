@@ -1,6 +1,7 @@
 // Every check of the registry, judged on hand-built responses: one way to pass, one or more ways
 // to fail, and each failure for the reason the report would give.
 import { describe, expect, test } from 'vitest';
+import type { Facts } from '../../src/checks/facts.ts';
 import { CHECKS } from '../../src/checks/index.ts';
 import type { CaseResult, CheckContext, Verdict } from '../../src/checks/types.ts';
 import type { RunContext } from '../../src/config.ts';
@@ -650,7 +651,9 @@ describe('checkWwwAuthenticate', () => {
 });
 
 describe('checkFormEncodedCredentials', () => {
-  const tried = (facts: Record<string, unknown>) => ({ result: { facts } });
+  const tried = (facts: Record<string, unknown>) => ({
+    result: { facts: { of: 'credential-encoding', ...facts } as Facts },
+  });
 
   test('checkFormEncodedCredentials [form-urlencoded accepted]', () => {
     expectPass(
@@ -1332,7 +1335,15 @@ describe('checkEnvelope', () => {
 describe('rate-limit checks', () => {
   const burst = (extra: Record<string, unknown> = {}) => ({
     result: {
-      facts: { sent: 11, elapsedMs: 950, admitted: 10, limit: 10, windowSeconds: 60, ...extra },
+      facts: {
+        of: 'burst',
+        sent: 11,
+        elapsedMs: 950,
+        admitted: 10,
+        limit: 10,
+        windowSeconds: 60,
+        ...extra,
+      } as Facts,
     },
   });
   const LIMITED = response(429, { error: 'rate_limited', error_description: 'Slow down.' });
@@ -1412,7 +1423,13 @@ describe('rate-limit checks', () => {
 
   const followedBy = (status: number, extra: Record<string, unknown> = {}) => ({
     result: {
-      facts: { limit: 10, windowSeconds: 60, retryAfterSeconds: 30, ...extra },
+      facts: {
+        of: 'burst',
+        limit: 10,
+        windowSeconds: 60,
+        retryAfterSeconds: 30,
+        ...extra,
+      } as Facts,
       steps: { afterRetryAfter: exchange(response(status)) },
     },
   });
@@ -1434,7 +1451,9 @@ describe('rate-limit checks', () => {
 });
 
 describe('revocation checks', () => {
-  const watched = (facts: Record<string, unknown>) => ({ result: { facts } });
+  const watched = (facts: Record<string, unknown>) => ({
+    result: { facts: { of: 'revocation', ...facts } as Facts },
+  });
   const steps = (byName: Record<string, HttpResponse>) => ({
     result: {
       steps: Object.fromEntries(Object.entries(byName).map(([name, res]) => [name, exchange(res)])),
@@ -1528,7 +1547,7 @@ describe('revocation checks', () => {
     expectInconclusive(
       run('checkOtherTokenSurvives', response(400), {
         result: {
-          facts: { before: 200, watchedMs: 2000, probes: 10, last: 200 },
+          facts: { of: 'revocation', before: 200, watchedMs: 2000, probes: 10, last: 200 },
           steps: { otherTokenProbe: exchange(response(200)) },
         },
       }),
@@ -1601,7 +1620,10 @@ describe('checkMalformedRefused', () => {
     bodies: Record<string, HttpResponse> = {},
   ) => ({
     result: {
-      facts: { outcomes: outcomes.map((outcome, i) => ({ ...outcome, step: `input ${i + 1}` })) },
+      facts: {
+        of: 'fuzz' as const,
+        outcomes: outcomes.map((outcome, i) => ({ ...outcome, step: `input ${i + 1}` })),
+      },
       steps: Object.fromEntries(Object.entries(bodies).map(([step, res]) => [step, exchange(res)])),
     },
   });
