@@ -2,6 +2,7 @@
 import { appendFileSync } from 'node:fs';
 import { type BudgetKey, keyLabel, retryAfterSeconds } from './budget.ts';
 import type { CaseResult } from './checks/index.ts';
+import { CaseSetupError } from './errors.ts';
 import { fakerFor, generatedClientId, generatedSecret } from './fuzz.ts';
 import { type Exchange, type HttpRequest, type HttpResponse, parseJson, send } from './http.ts';
 import { caseRole, freshTokenRole } from './plan.ts';
@@ -12,10 +13,6 @@ import type { Session } from './session.ts';
 import type { Case } from './specs.ts';
 import { findCase } from './specs.ts';
 import { boundTargetWait } from './waits.ts';
-
-export class CaseSetupError extends Error {
-  readonly code = 'CASE_SETUP';
-}
 
 export { generatedClientId, generatedSecret } from './fuzz.ts';
 

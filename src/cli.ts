@@ -16,7 +16,7 @@ const USAGE = `usage:
                          [--revoke-rate-limit N/SECONDS] [--token-lifetime SECONDS] [--show-secrets]
                          [--no-fault-hook] [--token-format ES512|ES256|EdDSA|opaque]
   oauth-conformance client [--scenario NAME ...] [--reports DIR] [--timeout SECONDS] [--seed N]
-                           [--list] -- <command> [args...]
+                           [--strict] [--list] -- <command> [args...]
 
 run    runs the conformance suite against --target (default: the embedded reference mock)
        and writes <reports>/junit.xml (default reports/).
@@ -24,7 +24,8 @@ mock   runs the reference mock until interrupted and prints its URL and accounts
 client runs <command> once per scenario against a fresh reference mock (scripted faults:
        --list names them), judges what it sent and writes <reports>/junit.xml.
 
-exit status: 0 conforming, 1 conformance failures (client: a judgement failed), 2 usage or
+exit status: 0 conforming, 1 conformance failures (client: a judgement failed; rfc-should and
+             observed findings warn unless --strict, as for run), 2 usage or
              configuration error, 3 target unreachable or not speaking HTTP (a container that
              cannot start), 130 stopped by Ctrl-C`;
 
@@ -74,6 +75,7 @@ async function clientCommand(args: string[], io: CliIo): Promise<number> {
       reports: { type: 'string' },
       timeout: { type: 'string' },
       seed: { type: 'string' },
+      strict: { type: 'boolean' },
       list: { type: 'boolean' },
     },
     'the program goes after --: oauth-conformance client -- node my-client.js',
@@ -97,6 +99,7 @@ async function clientCommand(args: string[], io: CliIo): Promise<number> {
       timeoutMs:
         wholeNumber('--timeout', values.timeout, 20, 1, DURATION_LIMITS.timeoutSeconds) * 1000,
       seed: wholeNumber('--seed', values.seed, 1, 0),
+      ...(values.strict ? { strict: true } : {}),
     },
     { out: io.out },
   );

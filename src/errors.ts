@@ -10,7 +10,9 @@ export type ErrorCode =
   | 'TARGET_INVALID'
   | 'TARGET_UNREACHABLE'
   | 'SUITE_CRASHED'
-  | 'SECRET_LEAKED';
+  | 'SECRET_LEAKED'
+  | 'CASE_SETUP'
+  | 'CONFORMANCE_FAILURE';
 
 /** How a target failed before any testcase could run (a TARGET_UNREACHABLE error). */
 export type TargetFailureKind =
@@ -47,7 +49,31 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   TARGET_UNREACHABLE: 3,
   SUITE_CRASHED: 1,
   SECRET_LEAKED: 1,
+  // Inside a run: a case the run could not set up (its testcases are skipped with the reason),
+  // and a finding that fails the run; the run's exit status counts them (1 on any failure).
+  CASE_SETUP: 1,
+  CONFORMANCE_FAILURE: 1,
 };
+
+/**
+ * A case the run cannot bring about (no such account configured, no value for a placeholder):
+ * its testcases are skipped with this message as the reason, never failed.
+ */
+export class CaseSetupError extends ConformanceError {
+  constructor(message: string) {
+    super('CASE_SETUP', message);
+    this.name = 'CaseSetupError';
+  }
+}
+
+/** Thrown for a finding that fails the run; its message is the whole story, so no stack. */
+export class ConformanceFailure extends ConformanceError {
+  constructor(message: string) {
+    super('CONFORMANCE_FAILURE', message);
+    this.name = 'ConformanceFailure';
+    this.stack = `${this.name}: ${message}`;
+  }
+}
 
 export const EXIT_PASSED = 0;
 export const EXIT_FAILED = 1;

@@ -4,6 +4,7 @@
  * miss fails the run or warns.
  */
 import type { Level } from './types.ts';
+import type { Outcome } from './verdict.ts';
 
 /**
  * The level a requirement is judged at in a run: its own, or under a profile held to the RFCs
@@ -18,8 +19,6 @@ export function levelFor(
     : requirement.level;
 }
 
-export type Outcome = 'pass' | 'fail' | 'warn' | 'allowed';
-
 export interface SeverityOptions {
   /** --strict: every finding fails. */
   strict: boolean;
@@ -30,9 +29,19 @@ export interface SeverityOptions {
 /** Levels whose findings fail the run by default; the others warn unless --strict. */
 const FAILS_BY_DEFAULT: ReadonlySet<Level> = new Set(['documented', 'rfc-must']);
 
-export function decide(level: Level, ok: boolean, options: SeverityOptions): Outcome {
-  if (ok) return 'pass';
-  if (!options.strict && !FAILS_BY_DEFAULT.has(level)) return 'warn';
+/**
+ * What a finding (or its absence) means for the run, for the suite and the client harness alike:
+ * `passed` when the requirement was met; else `warned` for a level that does not fail by
+ * default (`rfc-should`, `observed`) unless `strict`; else `allowed` when an --allow entry
+ * covers it; else `failed`.
+ */
+export function decide(
+  level: Level,
+  ok: boolean,
+  options: SeverityOptions,
+): Extract<Outcome, 'passed' | 'failed' | 'warned' | 'allowed'> {
+  if (ok) return 'passed';
+  if (!options.strict && !FAILS_BY_DEFAULT.has(level)) return 'warned';
   // An allowance turns only what would fail the run into an allowed deviation.
-  return options.allowed ? 'allowed' : 'fail';
+  return options.allowed ? 'allowed' : 'failed';
 }

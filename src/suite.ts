@@ -6,9 +6,10 @@
  */
 import { type TestContext, test } from 'vitest';
 import { skipReason } from './applicability.ts';
-import { CaseSetupError, credentialEncodingHint, resultOf } from './cases.ts';
+import { credentialEncodingHint, resultOf } from './cases.ts';
 import { shownFacts } from './checks/facts.ts';
 import { type CaseResult, getCheck, type Verdict } from './checks/index.ts';
+import { CaseSetupError, ConformanceFailure } from './errors.ts';
 import { exchangeText } from './exchange-text.ts';
 import { type HttpResponse, parseJson } from './http.ts';
 import { caseRole } from './plan.ts';
@@ -24,17 +25,9 @@ import {
   type Requirement,
   sourceLine,
 } from './specs.ts';
+import { report } from './testcase-channel.ts';
 import { oneLine, shownText } from './text.ts';
 import type { Level } from './types.ts';
-
-/** Thrown for a finding that fails the run; its message is the whole story, so no stack. */
-export class ConformanceFailure extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConformanceFailure';
-    this.stack = `${this.name}: ${message}`;
-  }
-}
 
 export function testName(requirement: Requirement, c: Pick<Case, 'title'>): string {
   return `${requirement.id} [${c.title}]`;
@@ -84,20 +77,20 @@ async function judge(
   execute?: () => Promise<CaseResult>,
 ): Promise<void> {
   let level = levelFor(requirement, session.run.requirementLevels);
-  await context.annotate(requirement.id, 'requirement');
-  await context.annotate(level, 'level');
-  await context.annotate(c.trigger, 'trigger');
-  await context.annotate(sourceLine(requirement), 'source');
+  await report(context, { kind: 'requirement', id: requirement.id });
+  await report(context, { kind: 'level', level });
+  await report(context, { kind: 'trigger', trigger: c.trigger });
+  await report(context, { kind: 'source', source: sourceLine(requirement) });
   const skip = skipReason(session.run, c, requirement);
   if (skip) {
-    await context.annotate(skip, 'skipped');
+    await report(context, { kind: 'skipped', reason: skip });
     context.skip(skip);
     return;
   }
   // A case compared with another judges nothing when that one did not get what it needs.
   const unmet = await baselineUnmet(session, c);
   if (unmet) {
-    await context.annotate(unmet, 'skipped');
+    await report(context, { kind: 'skipped', reason: unmet });
     context.skip(unmet);
     return;
   }
@@ -109,13 +102,13 @@ async function judge(
     // requirement's sentence was never judged. Whatever stopped it is another testcase's finding.
     if (error instanceof CaseSetupError) {
       const reason = `not judged: ${oneLine(error.message)}`;
-      await context.annotate(reason, 'skipped');
+      await report(context, { kind: 'skipped', reason });
       context.skip(reason);
       return;
     }
     throw error;
   }
-  for (const note of result.notes) await context.annotate(oneLine(note), 'note');
+  for (const note of result.notes) await report(context, { kind: 'note', text: oneLine(note) });
   const params = requirement.check.with ?? {};
   // A requirement may judge a later step of a sequence (its `step` parameter) instead of the case's main exchange.
   const step = typeof params.step === 'string' ? params.step : undefined;
@@ -127,7 +120,7 @@ async function judge(
     : undefined;
   if (scope) {
     const reason = `not judged: ${scope}`;
-    await context.annotate(reason, 'skipped');
+    await report(context, { kind: 'skipped', reason });
     context.skip(reason);
     return;
   }
@@ -138,7 +131,7 @@ async function judge(
       : wanted !== undefined && status !== undefined && status !== wanted;
   if (other) {
     const reason = `not judged: the request got ${status}, not ${wanted === 'success' ? 'a success' : `a ${wanted}`}, so there is no such response to judge (the status is judged on its own)`;
-    await context.annotate(reason, 'skipped');
+    await report(context, { kind: 'skipped', reason });
     context.skip(reason);
     return;
   }
@@ -161,10 +154,10 @@ async function judge(
     });
     if (drift.ok) {
       if (session.run.acceptDrift) {
-        await context.annotate(
-          `accepted under --accept-drift: ${requirement.drift.known}`,
-          'drift',
-        );
+        await report(context, {
+          kind: 'drift',
+          reason: `accepted under --accept-drift: ${requirement.drift.known}`,
+        });
         return;
       }
       verdict = {
@@ -189,7 +182,7 @@ async function judge(
         (await refusedGenerally(session, c, refusal))
       ) {
         level = refusal.level;
-        await context.annotate(level, 'level');
+        await report(context, { kind: 'level', level });
       }
     }
   }
@@ -199,28 +192,29 @@ async function judge(
     allowed: allowance !== undefined,
   });
   if (verdict.ok) {
-    if (verdict.note) await context.annotate(oneLine(verdict.note), 'note');
+    if (verdict.note) await report(context, { kind: 'note', text: oneLine(verdict.note) });
     return;
   }
   if (verdict.inconclusive) {
     const reason = `not judged: ${oneLine(verdict.reason)}`;
-    await context.annotate(reason, 'skipped');
+    await report(context, { kind: 'skipped', reason });
     context.skip(reason);
     return;
   }
-  if (outcome === 'warn') {
-    await context.annotate(oneLine(verdict.reason), 'warning');
+  if (outcome === 'warned') {
+    await report(context, { kind: 'warning', reason: oneLine(verdict.reason) });
     return;
   }
   const message = failureMessage(session, requirement, level, c, verdict.reason, result);
   if (outcome === 'allowed' && allowance) {
-    await context.annotate(
-      `${oneLine(verdict.reason)} (allowed until ${allowance.expires}: ${oneLine(allowance.reason)})`,
-      'allowed',
-    );
-    await context.annotate(message, 'details');
+    await report(context, {
+      kind: 'allowed',
+      reason: `${oneLine(verdict.reason)} (allowed until ${allowance.expires}: ${oneLine(allowance.reason)})`,
+      details: message,
+    });
     return;
   }
+  await report(context, { kind: 'failed', reason: oneLine(verdict.reason) });
   throw new ConformanceFailure(message);
 }
 

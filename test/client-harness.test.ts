@@ -32,10 +32,40 @@ function client(name: string): string {
 }
 
 describe.concurrent('oauth-conformance client', () => {
+  // One severity for the suite and the harness (severity.ts): without --strict a finding on an
+  // rfc-should or observed requirement warns, as no document asks it of a client.
+  test('without --strict the careless client fails token reuse only; Retry-After warns', async () => {
+    const reports = tempDir('client-careless-default');
+    const result = await runCli(
+      [
+        'client',
+        '--scenario',
+        'unavailable-first',
+        '--reports',
+        reports,
+        '--',
+        process.execPath,
+        client('careless'),
+      ],
+      {},
+      120_000,
+    );
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    const cases = readJunit(join(reports, 'junit.xml'));
+    expect(failedRequirementIds(cases)).toEqual(['client.token.reuse']);
+    const honoured = cases.find(
+      (c) => c.name === 'client.retry-after.honoured [unavailable-first]',
+    );
+    expect(honoured?.state).toBe('passed');
+    expect(honoured?.properties.level).toBe('rfc-should');
+    expect(honoured?.properties.warning).toBeTruthy();
+  }, 150_000);
+
   test('judges the careless client failing on exactly token reuse and Retry-After', async () => {
     const reports = tempDir('client-careless');
     const result = await runCli([
       'client',
+      '--strict',
       '--reports',
       reports,
       '--',
@@ -98,6 +128,7 @@ describe.concurrent('oauth-conformance client', () => {
     const reports = tempDir('client-leaky');
     const result = await runCli([
       'client',
+      '--strict',
       '--scenario',
       'normal',
       '--scenario',
@@ -145,6 +176,7 @@ describe.concurrent('oauth-conformance client', () => {
     const reports = tempDir('client-noisy');
     const result = await runCli([
       'client',
+      '--strict',
       '--scenario',
       'normal',
       '--reports',
@@ -176,6 +208,7 @@ describe.concurrent('oauth-conformance client', () => {
     const result = await runCli(
       [
         'client',
+        '--strict',
         '--scenario',
         'normal',
         '--timeout',
@@ -208,6 +241,7 @@ describe.concurrent('oauth-conformance client', () => {
     const result = await runCli(
       [
         'client',
+        '--strict',
         '--scenario',
         'malformed-token-response',
         '--timeout',
@@ -239,6 +273,7 @@ describe.concurrent('oauth-conformance client', () => {
       [
         packagePath('bin', 'oauth-conformance.js'),
         'client',
+        '--strict',
         '--scenario',
         'normal',
         '--scenario',
@@ -314,7 +349,7 @@ describe.concurrent('what a program could have known', () => {
   test('a thundering herd fails client.token.reuse, in normal and slow-token-endpoint, and nothing else', async () => {
     const reports = tempDir('client-herd');
     const result = await runCli(
-      ['client', '--reports', reports, '--', process.execPath, fixture('herd.mjs')],
+      ['client', '--strict', '--reports', reports, '--', process.execPath, fixture('herd.mjs')],
       {},
       180_000,
     );
@@ -336,7 +371,7 @@ describe.concurrent('what a program could have known', () => {
   test('a correct parallel client passes every scenario', async () => {
     const reports = tempDir('client-parallel');
     const result = await runCli(
-      ['client', '--reports', reports, '--', process.execPath, fixture('parallel.mjs')],
+      ['client', '--strict', '--reports', reports, '--', process.execPath, fixture('parallel.mjs')],
       {},
       180_000,
     );
@@ -365,6 +400,7 @@ describe.concurrent('what a program could have known', () => {
       const result = await runCli(
         [
           'client',
+          '--strict',
           ...only(FAULTS),
           '--seed',
           String(seed),

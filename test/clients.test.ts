@@ -246,7 +246,11 @@ describe.concurrent('the harness on real clients', () => {
         return skip(command.missing);
       }
       const reports = tempDir(`client-${c.name}`);
-      const result = await runCli(['client', '--reports', reports, '--', ...command], {}, 180_000);
+      const result = await runCli(
+        ['client', '--strict', '--reports', reports, '--', ...command],
+        {},
+        180_000,
+      );
       const unstable = c.unstable ?? {};
       // Exit 1 when a judgement fails, 0 when none does.
       const codes = c.failed.length > 0 ? [1] : Object.keys(unstable).length > 0 ? [0, 1] : [0];

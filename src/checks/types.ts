@@ -17,15 +17,9 @@ export interface CaseResult {
   notes: string[];
 }
 
-/**
- * What a check says: the requirement was met (`ok`), or not, with the reason. `inconclusive`
- * marks a miss that is not the target's: the check's precondition did not hold (the request it
- * compares with did not succeed), so it judged nothing; such a testcase is skipped with the
- * reason, never passed and never failed.
- */
-export type Verdict =
-  | { ok: true; note?: string }
-  | { ok: false; reason: string; inconclusive?: true };
+import type { Verdict } from '../verdict.ts';
+
+export { fail, inconclusive, pass, type Verdict } from '../verdict.ts';
 
 export interface CheckContext {
   result: CaseResult;
@@ -46,11 +40,3 @@ export interface CheckEntry {
   description: string;
   needs?: Need[];
 }
-
-export const pass = (note?: string): Verdict => (note ? { ok: true, note } : { ok: true });
-export const fail = (reason: string): Verdict => ({ ok: false, reason });
-export const inconclusive = (reason: string): Verdict => ({
-  ok: false,
-  reason,
-  inconclusive: true,
-});

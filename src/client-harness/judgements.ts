@@ -5,6 +5,7 @@
 
 import { FORM_TYPE } from '../mock/client-request.ts';
 import { shownText } from '../text.ts';
+import { fail, inconclusive, pass, type Verdict } from '../verdict.ts';
 import { type ClientRequest, seconds } from './observe.ts';
 import type { ScriptedScenario } from './specs.ts';
 
@@ -30,10 +31,7 @@ export interface ScenarioRun {
   revokedAt?: number;
 }
 
-export type Verdict =
-  | { outcome: 'passed'; note?: string }
-  | { outcome: 'failed'; reason: string }
-  | { outcome: 'skipped'; reason: string };
+export type { Verdict } from '../verdict.ts';
 
 export type Judge = (run: ScenarioRun) => Verdict;
 
@@ -50,10 +48,8 @@ export const MAX_ATTEMPTS_WITHOUT_TOKEN = 4;
 export const RENEWAL_MARGIN_MS = 30_000;
 export const RENEWAL_MARGIN_FRACTION = 0.1;
 
-const pass = (note?: string): Verdict =>
-  note ? { outcome: 'passed', note } : { outcome: 'passed' };
-const fail = (reason: string): Verdict => ({ outcome: 'failed', reason });
-const skip = (reason: string): Verdict => ({ outcome: 'skipped', reason });
+/** A judgement that has nothing to judge (the program never got that far) is inconclusive: skipped. */
+const skip = inconclusive;
 
 const ofKind = (run: ScenarioRun, ...kinds: ClientRequest['kind'][]) =>
   run.requests.filter((r) => kinds.includes(r.kind));

@@ -21,6 +21,7 @@ import { finishReports, prepareReportsDir } from '../reporters/index.ts';
 import { countOutcomes, type TestcaseRecord } from '../reporters/record.ts';
 import type { RunReport } from '../reporters/report.ts';
 import { printTestcase } from '../reporters/summary.ts';
+import { decide } from '../severity.ts';
 import { sourceLine } from '../specs.ts';
 import { oneLine, useRedactor, visible } from '../text.ts';
 import type { Account } from '../types.ts';
@@ -47,6 +48,11 @@ export interface ClientHarnessOptions {
   timeoutMs: number;
   /** Seeds the mock's generated accounts and the scenarios' drawn Retry-After values. */
   seed: number;
+  /**
+   * --strict: every finding fails. Without it a finding on an `rfc-should` or `observed`
+   * requirement warns (severity.ts decides, as for the suite): no document asks it of a client.
+   */
+  strict?: boolean;
 }
 
 export interface ClientHarnessResult {
@@ -232,13 +238,17 @@ function details(run: ScenarioRun, requirement: ClientRequirement, reason: strin
   ].join('\n');
 }
 
-function recordsOf(run: ScenarioRun, requirements: ClientRequirement[]): TestcaseRecord[] {
+function recordsOf(
+  run: ScenarioRun,
+  requirements: ClientRequirement[],
+  strict: boolean,
+): TestcaseRecord[] {
   return requirements.map((requirement) => {
     const judge = JUDGEMENTS[requirement.judge];
     if (!judge) throw new Error(`no judgement ${requirement.judge}`);
     const judged = judge(run);
     // A reason may quote what the program sent (a grant_type, a media type): one visible line.
-    const verdict = 'reason' in judged ? { ...judged, reason: oneLine(judged.reason) } : judged;
+    const verdict = judged.ok ? judged : { ...judged, reason: oneLine(judged.reason) };
     const base = {
       name: `${requirement.id} [${run.scenario.name}]`,
       area: run.scenario.name,
@@ -248,17 +258,19 @@ function recordsOf(run: ScenarioRun, requirements: ClientRequirement[]): Testcas
       trigger: run.scenario.name === 'normal' ? 'request' : 'fault',
       durationMs: 0,
     } as const;
-    if (verdict.outcome === 'failed')
-      return {
-        ...base,
-        notes: requirement.note ? [requirement.note] : [],
-        outcome: 'failed',
-        reason: verdict.reason,
-        details: details(run, requirement, verdict.reason),
-      };
-    if (verdict.outcome === 'skipped')
+    if (verdict.ok)
+      return { ...base, notes: verdict.note ? [verdict.note] : [], outcome: 'passed' };
+    if (verdict.inconclusive)
       return { ...base, notes: [], outcome: 'skipped', reason: verdict.reason };
-    return { ...base, notes: verdict.note ? [verdict.note] : [], outcome: 'passed' };
+    // The same severity as the suite's: the level and --strict decide fail or warn.
+    const outcome = decide(requirement.level, false, { strict });
+    return {
+      ...base,
+      notes: requirement.note ? [requirement.note] : [],
+      outcome,
+      reason: verdict.reason,
+      details: details(run, requirement, verdict.reason),
+    };
   });
 }
 
@@ -336,7 +348,11 @@ export async function runClientHarness(
           `  the program ${describeExit(program, options.timeoutMs)} after ${(program.durationMs / 1000).toFixed(1)} s; ${counts(outcome.run)}`,
         ),
       );
-      const scenarioRecords = recordsOf(outcome.run, requirementsFor(catalog, scenario.name));
+      const scenarioRecords = recordsOf(
+        outcome.run,
+        requirementsFor(catalog, scenario.name),
+        options.strict ?? false,
+      );
       for (const record of scenarioRecords) printTestcase(record, io.out, redactor);
       records.push(...scenarioRecords);
     }

@@ -3,13 +3,12 @@
  * terminal, JUnit, JSON and HTML reporters all consume these records; none of them reads vitest.
  */
 import type { Reporter, SerializedError, TestCase, TestModule } from 'vitest/node';
+import { readReport } from '../testcase-channel.ts';
 import type { Level } from '../types.ts';
 
-/**
- * `errored`: the suite itself broke while judging (a check threw): a JUnit error, never a
- * finding about the target, whatever the requirement's level.
- */
-export type Outcome = 'passed' | 'failed' | 'warned' | 'skipped' | 'drift' | 'allowed' | 'errored';
+import type { Outcome } from '../verdict.ts';
+
+export type { Outcome } from '../verdict.ts';
 
 export interface TestcaseRecord {
   /** `<requirement id> [<case>]`, stable from run to run. */
@@ -30,58 +29,47 @@ export interface TestcaseRecord {
   durationMs: number;
 }
 
-function annotations(testCase: TestCase, type: string): string[] {
-  return testCase
-    .annotations()
-    .filter((entry) => entry.type === type)
-    .map((entry) => entry.message);
-}
-
 function areaOf(moduleId: string): string {
   return /([^/]+)\.test\.ts$/.exec(moduleId)?.[1] ?? moduleId;
 }
 
-/** The record of one finished testcase. */
+/** The record of one finished testcase: what it reported on the channel (src/testcase-channel.ts). */
 export function recordOf(testCase: TestCase): TestcaseRecord {
   const result = testCase.result();
-  const first = (type: string) => annotations(testCase, type)[0];
+  const told = readReport(testCase.annotations());
   const base = {
     name: testCase.name,
     area: areaOf(testCase.module.moduleId),
-    requirement: first('requirement') ?? testCase.name.split(' [', 1)[0] ?? testCase.name,
+    requirement: told.requirement ?? testCase.name.split(' [', 1)[0] ?? testCase.name,
     // The last: a defined refusal may lower the level the testcase is judged at (suite.ts).
-    level: (annotations(testCase, 'level').at(-1) ?? 'documented') as Level,
-    source: first('source') ?? '',
-    trigger: first('trigger') ?? '',
-    notes: annotations(testCase, 'note'),
+    level: told.level ?? 'documented',
+    source: told.source ?? '',
+    trigger: told.trigger ?? '',
+    notes: told.notes,
     durationMs: Math.round(testCase.diagnostic()?.duration ?? 0),
   };
   if (result.state === 'failed') {
     const error = result.errors?.[0];
     const message = error?.message ?? 'failed';
     // Only a ConformanceFailure is a finding; anything else thrown is the suite's own error.
-    if (error?.name !== 'ConformanceFailure') {
+    if (error?.name !== 'ConformanceFailure' || told.failed === undefined) {
       const reason = `suite error while judging: ${(message.split('\n', 1)[0] ?? '').slice(0, 300)}`;
       return { ...base, outcome: 'errored', reason, details: error?.stack ?? message };
     }
-    const reason = (message.split('\n', 1)[0] ?? '').replace(`${testCase.name}: `, '');
-    return { ...base, outcome: 'failed', reason, details: message };
+    return { ...base, outcome: 'failed', reason: told.failed, details: message };
   }
   if (result.state === 'skipped') {
-    return { ...base, outcome: 'skipped', reason: first('skipped') ?? result.note ?? 'skipped' };
+    return { ...base, outcome: 'skipped', reason: told.skipped ?? result.note ?? 'skipped' };
   }
-  const allowed = first('allowed');
-  if (allowed)
+  if (told.allowed)
     return {
       ...base,
       outcome: 'allowed',
-      reason: allowed,
-      ...(first('details') ? { details: first('details') } : {}),
+      reason: told.allowed.reason,
+      details: told.allowed.details,
     };
-  const drift = first('drift');
-  if (drift) return { ...base, outcome: 'drift', reason: drift };
-  const warning = first('warning');
-  if (warning) return { ...base, outcome: 'warned', reason: warning };
+  if (told.drift) return { ...base, outcome: 'drift', reason: told.drift };
+  if (told.warning) return { ...base, outcome: 'warned', reason: told.warning };
   return { ...base, outcome: 'passed' };
 }
 

@@ -1,7 +1,8 @@
 /** Generated malformed requests (src/fuzz.ts), sent through the budget, each answer recorded. */
-import { CaseSetupError, endpointPath, extraTokenParameters, sendPaced } from '../cases.ts';
+import { endpointPath, extraTokenParameters, sendPaced } from '../cases.ts';
 import type { FuzzOutcome } from '../checks/facts.ts';
 import type { CaseResult } from '../checks/index.ts';
+import { CaseSetupError } from '../errors.ts';
 import { fuzzInputs } from '../fuzz.ts';
 import type { Exchange } from '../http.ts';
 import { fuzzAccount } from '../plan.ts';

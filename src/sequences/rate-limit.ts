@@ -9,16 +9,10 @@
  * be waited in turn. Which ordinary account each burst uses is the plan's choice (src/plan.ts).
  */
 import { keyLabel, paceMarginMs, retryAfterSeconds } from '../budget.ts';
-import {
-  budgetKey,
-  buildRequest,
-  CaseSetupError,
-  endpointPath,
-  learnTokens,
-  placeholderValues,
-} from '../cases.ts';
+import { budgetKey, buildRequest, endpointPath, learnTokens, placeholderValues } from '../cases.ts';
 import type { BurstFacts } from '../checks/facts.ts';
 import type { CaseResult } from '../checks/index.ts';
+import { CaseSetupError } from '../errors.ts';
 import { type Exchange, send } from '../http.ts';
 import { plannedCases } from '../plan.ts';
 import { statedLimit } from '../rate-limit-text.ts';

@@ -4,7 +4,6 @@
  */
 import {
   buildRequest,
-  CaseSetupError,
   callProbe,
   placeholderValues,
   requestToken,
@@ -13,6 +12,7 @@ import {
 } from '../cases.ts';
 import type { RevocationFacts } from '../checks/facts.ts';
 import type { CaseResult } from '../checks/index.ts';
+import { CaseSetupError } from '../errors.ts';
 import type { Exchange } from '../http.ts';
 import type { Session } from '../session.ts';
 import type { Case } from '../specs.ts';
