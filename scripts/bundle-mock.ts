@@ -3,7 +3,7 @@
  * needs node and nothing else: what the Dockerfile copies into the image.
  */
 import { build } from 'esbuild';
-import { packagePath } from '../src/paths.ts';
+import { packagePath } from '../src/shared/paths.ts';
 
 const outfile = packagePath('dist', 'reference-mock.mjs');
 const result = await build({

@@ -10,11 +10,11 @@ import {
   DEFAULT_CONTAINER_PORT,
   DEFAULT_CONTAINER_STARTUP_SECONDS,
   type RateLimit,
-} from './types.ts';
+} from './shared/types.ts';
 
 export type { JournalEntry, MockHandle, MockOptions, TokenFormat } from './mock/index.ts';
 export { generateAccounts, startMock } from './mock/index.ts';
-export type { Accounts, FaultSpec, RateLimit } from './types.ts';
+export type { Accounts, FaultSpec, RateLimit } from './shared/types.ts';
 
 export const DEFAULT_REFERENCE_IMAGE = 'oauth-conformance/reference-mock:local';
 
@@ -66,7 +66,7 @@ export async function startReferenceMock(
     const mock = await startMock(mockOptions);
     return { url: mock.url, accounts: mock.accounts, kind: 'in-process', stop: () => mock.close() };
   }
-  const { startContainer } = await import('./container.ts');
+  const { startContainer } = await import('./target/container.ts');
   const settings = options.container === true ? {} : options.container;
   const port = DEFAULT_CONTAINER_PORT;
   const command = ['--host', '0.0.0.0', '--port', String(port), '--seed', String(seed)];

@@ -3,11 +3,11 @@
 // change regenerates it (UPDATE_CATALOG_SNAPSHOT=1) and says why in its commit.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
-import { packagePath } from '../src/paths.ts';
-import { SEQUENCES } from '../src/sequences/index.ts';
-import { levelFor } from '../src/severity.ts';
-import { type Case, profileCatalog } from '../src/specs.ts';
-import type { ProfileName } from '../src/types.ts';
+import { type Case, profileCatalog } from '../src/contract/catalog.ts';
+import { packagePath } from '../src/shared/paths.ts';
+import type { ProfileName } from '../src/shared/types.ts';
+import { SEQUENCES } from '../src/suite/sequences/index.ts';
+import { levelFor } from '../src/suite/severity.ts';
 
 const SNAPSHOT = packagePath('test', 'fixtures', 'catalog-snapshot.json');
 const PROFILES: ProfileName[] = ['atlas', 'cloud-manager', 'rfc6749'];

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { getClientCatalog, runClientHarness } from '../src/client-harness/run.ts';
 import { scriptScenarios } from '../src/client-harness/specs.ts';
+import { validate } from '../src/contract/schemas.ts';
 import { generateAccounts } from '../src/mock/index.ts';
-import { packagePath } from '../src/paths.ts';
-import { basicCredentials } from '../src/redact.ts';
-import { validate } from '../src/schemas.ts';
+import { packagePath } from '../src/shared/paths.ts';
+import { basicCredentials } from '../src/shared/redact.ts';
 import { failedRequirementIds, readJunit, runCli, tempDir } from './support/cli.ts';
 
 const XSD = packagePath('test', 'fixtures', 'junit-10.xsd');

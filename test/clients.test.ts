@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { packagePath } from '../src/paths.ts';
+import { packagePath } from '../src/shared/paths.ts';
 import { failedRequirementIds, readJunit, runCli, tempDir } from './support/cli.ts';
 
 const PYTHON = '/usr/bin/python3';

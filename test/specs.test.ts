@@ -3,12 +3,12 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, test } from 'vitest';
-import { CHECKS } from '../src/checks/index.ts';
 import { JUDGEMENTS } from '../src/client-harness/judgements.ts';
 import { loadClientCatalog, scriptScenarios } from '../src/client-harness/specs.ts';
-import { packagePath } from '../src/paths.ts';
-import { SEQUENCES } from '../src/sequences/index.ts';
-import { getCatalog, loadCatalog, type Source, SPECS_DIR } from '../src/specs.ts';
+import { getCatalog, loadCatalog, type Source, SPECS_DIR } from '../src/contract/catalog.ts';
+import { packagePath } from '../src/shared/paths.ts';
+import { CHECKS } from '../src/suite/checks/index.ts';
+import { SEQUENCES } from '../src/suite/sequences/index.ts';
 
 const profiles = [...getCatalog().profiles.values()];
 /** Every requirement of every profile, with the profile that resolved it. */

@@ -4,8 +4,8 @@
  */
 
 import { FORM_TYPE } from '../mock/client-request.ts';
-import { shownText } from '../text.ts';
-import { fail, inconclusive, pass, type Verdict } from '../verdict.ts';
+import { shownText } from '../shared/text.ts';
+import { fail, inconclusive, pass, type Verdict } from '../shared/verdict.ts';
 import { type ClientRequest, seconds } from './observe.ts';
 import type { ScriptedScenario } from './specs.ts';
 
@@ -31,7 +31,7 @@ export interface ScenarioRun {
   revokedAt?: number;
 }
 
-export type { Verdict } from '../verdict.ts';
+export type { Verdict } from '../shared/verdict.ts';
 
 export type Judge = (run: ScenarioRun) => Verdict;
 

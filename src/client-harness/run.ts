@@ -3,7 +3,7 @@
  * reference mock, records what it sends, judges it, and writes the same reports as a suite run.
  */
 import { randomBytes } from 'node:crypto';
-import { ConformanceError, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PASSED } from '../errors.ts';
+import { sourceLine } from '../contract/catalog.ts';
 import {
   generateAccounts,
   isProbePath,
@@ -15,16 +15,16 @@ import {
   startMock,
   TOKEN_PATH,
 } from '../mock/index.ts';
-import { TOOL_VERSION } from '../paths.ts';
-import { accountSecrets, createAccountsRedactor, type Redactor } from '../redact.ts';
-import { finishReports, prepareReportsDir } from '../reporters/index.ts';
-import { countOutcomes, type TestcaseRecord } from '../reporters/record.ts';
-import type { RunReport } from '../reporters/report.ts';
-import { printTestcase } from '../reporters/summary.ts';
-import { decide } from '../severity.ts';
-import { sourceLine } from '../specs.ts';
-import { oneLine, useRedactor, visible } from '../text.ts';
-import type { Account } from '../types.ts';
+import { finishReports, prepareReportsDir } from '../report/index.ts';
+import { countOutcomes, type TestcaseRecord } from '../report/record.ts';
+import type { RunReport } from '../report/report.ts';
+import { printTestcase } from '../report/summary.ts';
+import { ConformanceError, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PASSED } from '../shared/errors.ts';
+import { TOOL_VERSION } from '../shared/paths.ts';
+import { accountSecrets, createAccountsRedactor, type Redactor } from '../shared/redact.ts';
+import { oneLine, useRedactor, visible } from '../shared/text.ts';
+import type { Account } from '../shared/types.ts';
+import { decide } from '../suite/severity.ts';
 import { describeExit, JUDGEMENTS, type ScenarioRun } from './judgements.ts';
 import { type ClientRequest, createObserver, timeline } from './observe.ts';
 import { OUTPUT_SHOWN_CHARS, runProgram } from './program.ts';

@@ -3,7 +3,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 // One locale's entry point: the package root loads every locale (several MB to compile).
 import { faker } from '@faker-js/faker/locale/base';
-import { ACCOUNT_ROLES, type Account, type AccountRole, type Accounts } from '../types.ts';
+import { ACCOUNT_ROLES, type Account, type AccountRole, type Accounts } from '../shared/types.ts';
 
 /** Documented client id form: `mdb_sa_id_` and 24 lowercase hex characters. */
 export const CLIENT_ID_PATTERN = /^mdb_sa_id_[0-9a-f]{24}$/;

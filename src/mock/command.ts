@@ -4,10 +4,10 @@
  * the mock itself.
  */
 import { isIPv4 } from 'node:net';
-import { parseFlags, wholeNumber } from '../args.ts';
-import { ConformanceError } from '../errors.ts';
-import { ACCOUNT_ROLES, type RateLimit } from '../types.ts';
-import { DURATION_LIMITS } from '../waits.ts';
+import { parseFlags, wholeNumber } from '../cli/args.ts';
+import { ConformanceError } from '../shared/errors.ts';
+import { ACCOUNT_ROLES, type RateLimit } from '../shared/types.ts';
+import { DURATION_LIMITS } from '../target/waits.ts';
 import { type MockHandle, startMock, TOKEN_FORMATS, type TokenFormat } from './index.ts';
 
 export interface CommandIo {

@@ -2,7 +2,7 @@
  * The container image's entry point (Dockerfile): `oauth-conformance mock` on its own, bundled
  * into one file by scripts/bundle-mock.ts so that the image needs node and nothing else.
  */
-import { ConformanceError, EXIT_CODES } from '../errors.ts';
+import { ConformanceError, EXIT_CODES } from '../shared/errors.ts';
 import { mockCommand } from './command.ts';
 
 const io = {

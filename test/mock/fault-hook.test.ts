@@ -8,7 +8,7 @@ import {
   MAX_FAULT_RETRY_AFTER_SECONDS,
   MAX_PENDING_FAULTS,
 } from '../../src/mock/faults.ts';
-import { packagePath } from '../../src/paths.ts';
+import { packagePath } from '../../src/shared/paths.ts';
 import { HEADER_SETS, send, sorted, tokenRequest, useMock } from './helpers.ts';
 
 const start = useMock({ rateLimit: { requests: 1000, windowSeconds: 60 } });

@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packagePath } from '../../src/paths.ts';
-import { decodeMarkup } from '../../src/reporters/markup.ts';
+import { decodeMarkup } from '../../src/report/markup.ts';
+import { packagePath } from '../../src/shared/paths.ts';
 
 export interface CliResult {
   code: number | null;

@@ -1,7 +1,7 @@
 // The request budget on a fake clock: sleeping advances the clock, so every wait is exact.
 import { describe, expect, test } from 'vitest';
-import { createBudget, keyLabel, retryAfterSeconds } from '../../src/budget.ts';
-import type { RateLimit } from '../../src/types.ts';
+import type { RateLimit } from '../../src/shared/types.ts';
+import { createBudget, keyLabel, retryAfterSeconds } from '../../src/target/budget.ts';
 
 const PATH = '/api/oauth/token';
 const KEY = { path: PATH, account: 'primary' };

@@ -1,11 +1,11 @@
 // Every check of the registry, judged on hand-built responses: one way to pass, one or more ways
 // to fail, and each failure for the reason the report would give.
 import { describe, expect, test } from 'vitest';
-import type { Facts } from '../../src/checks/facts.ts';
-import { CHECKS } from '../../src/checks/index.ts';
-import type { CaseResult, CheckContext, Verdict } from '../../src/checks/types.ts';
-import type { RunContext } from '../../src/config.ts';
-import type { Exchange, HttpResponse } from '../../src/http.ts';
+import type { Facts } from '../../src/suite/checks/facts.ts';
+import { CHECKS } from '../../src/suite/checks/index.ts';
+import type { CaseResult, CheckContext, Verdict } from '../../src/suite/checks/types.ts';
+import type { RunContext } from '../../src/suite/config.ts';
+import type { Exchange, HttpResponse } from '../../src/target/http.ts';
 import { testRunContext } from '../support/run-context.ts';
 
 const DATE = 'Mon, 23 Nov 2026 07:00:00 GMT';

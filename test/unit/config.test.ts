@@ -4,14 +4,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { ConformanceError, type ErrorCode } from '../../src/shared/errors.ts';
 import {
   EMBEDDED_RATE_LIMIT,
   parseContainerTarget,
   parseTarget,
   type RunOptions,
   resolveRunSettings,
-} from '../../src/config.ts';
-import { ConformanceError, type ErrorCode } from '../../src/errors.ts';
+} from '../../src/suite/config.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'oauth-conformance-config-'));
 let files = 0;

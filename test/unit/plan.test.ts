@@ -1,8 +1,8 @@
 // The plan: what a run will spend on each rate-limited endpoint, and the least time the limits allow.
 import { describe, expect, test } from 'vitest';
-import { keyLabel } from '../../src/budget.ts';
-import type { RunContext } from '../../src/config.ts';
-import { fuzzInputs } from '../../src/fuzz.ts';
+import { findCase } from '../../src/contract/catalog.ts';
+import type { RunContext } from '../../src/suite/config.ts';
+import { fuzzInputs } from '../../src/suite/fuzz-inputs.ts';
 import {
   caseRole,
   formatSpendByAccount,
@@ -10,10 +10,10 @@ import {
   plannedCases,
   plannedSteps,
   planRun,
-} from '../../src/plan.ts';
-import { statedLimit, statedLimitIn } from '../../src/rate-limit-text.ts';
-import { SEQUENCES } from '../../src/sequences/index.ts';
-import { findCase } from '../../src/specs.ts';
+} from '../../src/suite/plan.ts';
+import { statedLimit, statedLimitIn } from '../../src/suite/rate-limit-text.ts';
+import { SEQUENCES } from '../../src/suite/sequences/index.ts';
+import { keyLabel } from '../../src/target/budget.ts';
 import { testRunContext } from '../support/run-context.ts';
 
 const RUN: RunContext = testRunContext();

@@ -4,8 +4,8 @@
 // on the typed channel (src/testcase-channel.ts), encoded and decoded by the same module.
 import { describe, expect, test } from 'vitest';
 import type { TestCase } from 'vitest/node';
-import { recordOf } from '../../src/reporters/record.ts';
-import { report, type TestcaseMessage } from '../../src/testcase-channel.ts';
+import { recordOf } from '../../src/report/record.ts';
+import { report, type TestcaseMessage } from '../../src/suite/channel.ts';
 
 /** A finished testcase as vitest hands it over, having reported `messages` on the channel. */
 async function testCase(

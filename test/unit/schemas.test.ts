@@ -2,8 +2,8 @@
 // literal examples (bodies, header sets) against the schemas that claim to describe them.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { packagePath } from '../../src/paths.ts';
-import { hasSchema, SCHEMA_DIR, validate } from '../../src/schemas.ts';
+import { hasSchema, SCHEMA_DIR, validate } from '../../src/contract/schemas.ts';
+import { packagePath } from '../../src/shared/paths.ts';
 
 interface SchemaFile {
   file: string;

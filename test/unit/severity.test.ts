@@ -1,6 +1,6 @@
 // The one place that decides what a finding means: level, --strict and --allow.
 import { expect, test } from 'vitest';
-import { decide } from '../../src/severity.ts';
+import { decide } from '../../src/suite/severity.ts';
 
 test.each([
   ['documented', false, false, 'failed'],

@@ -1,6 +1,13 @@
 // Target text in reasons, terminal lines and reports: bounded, every hidden character shown.
 import { afterEach, describe, expect, test } from 'vitest';
-import { clipped, oneLine, quoted, shownText, useRedactor, visible } from '../../src/text.ts';
+import {
+  clipped,
+  oneLine,
+  quoted,
+  shownText,
+  useRedactor,
+  visible,
+} from '../../src/shared/text.ts';
 
 afterEach(() => useRedactor((text) => text));
 
