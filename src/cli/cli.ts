@@ -3,11 +3,11 @@
  * clear line and exit status 2; errors map to exit statuses in one table (errors.ts).
  */
 
-import { mockCommand } from '../mock/command.ts';
 import { ConformanceError, EXIT_CODES } from '../shared/errors.ts';
 import { resolveRunSettings } from '../suite/config.ts';
 import { DURATION_LIMITS } from '../target/waits.ts';
 import { parseFlags, wholeNumber } from './args.ts';
+import { mockCommand } from './mock.ts';
 
 const USAGE = `usage:
   oauth-conformance run [--target URL] [--profile NAME|PATH] [--config FILE]

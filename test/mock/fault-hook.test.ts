@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { startReferenceMock } from '../../src/api.ts';
-import { isLoopbackHost } from '../../src/mock/command.ts';
+import { isLoopbackHost } from '../../src/cli/mock.ts';
 import {
   MAX_FAULT_COUNT,
   MAX_FAULT_PATH_LENGTH,

@@ -2,8 +2,9 @@
  * The container image's entry point (Dockerfile): `oauth-conformance mock` on its own, bundled
  * into one file by scripts/bundle-mock.ts so that the image needs node and nothing else.
  */
+
 import { ConformanceError, EXIT_CODES } from '../shared/errors.ts';
-import { mockCommand } from './command.ts';
+import { mockCommand } from './mock.ts';
 
 const io = {
   out: (line: string) => process.stdout.write(`${line}\n`),

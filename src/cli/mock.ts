@@ -1,14 +1,14 @@
 /**
  * `oauth-conformance mock`: the reference mock as a long-running server, until SIGINT or SIGTERM.
- * Also the entry point of the container image (src/mock/main.ts), so it imports nothing beyond
+ * Also the entry point of the container image (src/cli/mock-main.ts), so it imports nothing beyond
  * the mock itself.
  */
 import { isIPv4 } from 'node:net';
-import { parseFlags, wholeNumber } from '../cli/args.ts';
+import { type MockHandle, startMock, TOKEN_FORMATS, type TokenFormat } from '../mock/index.ts';
 import { ConformanceError } from '../shared/errors.ts';
 import { ACCOUNT_ROLES, type RateLimit } from '../shared/types.ts';
 import { DURATION_LIMITS } from '../target/waits.ts';
-import { type MockHandle, startMock, TOKEN_FORMATS, type TokenFormat } from './index.ts';
+import { parseFlags, wholeNumber } from './args.ts';
 
 export interface CommandIo {
   out: (line: string) => void;
