@@ -72,3 +72,26 @@ export interface FaultSpec {
 export const DEFAULT_CONTAINER_PORT = 8080;
 /** How long a container target has to answer HTTP, unless the config file says otherwise. */
 export const DEFAULT_CONTAINER_STARTUP_SECONDS = 60;
+
+/** An image to start and test (`--target container:IMAGE[:PORT]`). */
+export interface ContainerTarget {
+  image: string;
+  /** The port the service listens on inside the container. */
+  port: number;
+  /** Replaces the image's command. */
+  command?: string[];
+  env?: Record<string, string>;
+  /** How long the container has to answer HTTP on its port. */
+  startupTimeoutMs: number;
+}
+
+/** An ordinary account: one the target issues tokens to. */
+export type OrdinaryRole = 'primary' | 'secondary';
+
+/** Which ordinary account sends what, as the plan (src/suite/plan.ts) assigned it. */
+export interface AccountAssignment {
+  /** By case id. */
+  cases: Record<string, OrdinaryRole>;
+  /** By fuzz case id: the account of each generated input, in order (`primary` where the input names none). */
+  fuzz: Record<string, OrdinaryRole[]>;
+}

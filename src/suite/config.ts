@@ -18,15 +18,16 @@ import { validate } from '../contract/schemas.ts';
 import { ConformanceError } from '../shared/errors.ts';
 import { MIN_CONFIGURED_SECRET_LENGTH } from '../shared/redact.ts';
 import {
+  type AccountAssignment,
   type Accounts,
   type ClientCredentialEncoding,
+  type ContainerTarget,
   DEFAULT_CONTAINER_PORT,
   DEFAULT_CONTAINER_STARTUP_SECONDS,
   type ProfileName,
   type RateLimit,
 } from '../shared/types.ts';
 import { isLoopbackAddress } from '../target/target-check.ts';
-import type { AccountAssignment } from './plan.ts';
 
 /**
  * The profile a run names: a built-in one by name, or a folder of its own by path (anything with
@@ -123,17 +124,7 @@ interface ConfigFile {
   revocationWaitSeconds?: number;
 }
 
-/** An image to start and test (`--target container:IMAGE[:PORT]`). */
-export interface ContainerTarget {
-  image: string;
-  /** The port the service listens on inside the container. */
-  port: number;
-  /** Replaces the image's command. */
-  command?: string[];
-  env?: Record<string, string>;
-  /** How long the container has to answer HTTP on its port. */
-  startupTimeoutMs: number;
-}
+export type { AccountAssignment, ContainerTarget } from '../shared/types.ts';
 
 /**
  * Everything a run needs to know, resolved. The target is a URL, or undefined for the embedded

@@ -14,9 +14,9 @@ import {
   send,
 } from '../target/http.ts';
 import { boundTargetWait } from '../target/waits.ts';
+import { caseRole, freshTokenRole } from './assignment.ts';
 import type { CaseResult } from './checks/index.ts';
 import { fakerFor, generatedClientId, generatedSecret } from './fuzz-inputs.ts';
-import { caseRole, freshTokenRole } from './plan.ts';
 import { statedLimit } from './rate-limit-text.ts';
 import type { Session } from './session.ts';
 

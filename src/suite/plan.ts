@@ -13,16 +13,11 @@
  * simulated from the moment the first one starts.
  */
 
-import {
-  AREA_ORDER,
-  type BasicAuthRole,
-  type Case,
-  findCase,
-  profileCatalog,
-} from '../contract/catalog.ts';
-import type { Account, AccountRole } from '../shared/types.ts';
+import { AREA_ORDER, type Case, profileCatalog } from '../contract/catalog.ts';
+import type { AccountAssignment, AccountRole, OrdinaryRole } from '../shared/types.ts';
 import { type Budget, type BudgetKey, createBudget, keyLabel } from '../target/budget.ts';
 import { applicableRequirements } from './applicability.ts';
+import { accountOwner } from './assignment.ts';
 import type { RunContext } from './config.ts';
 import { fakerFor, fuzzInputs, generatedClientId } from './fuzz-inputs.ts';
 import { SEQUENCES } from './sequences/index.ts';
@@ -30,19 +25,9 @@ import { SEQUENCES } from './sequences/index.ts';
 export type Endpoint = 'token' | 'revoke';
 
 /** The accounts whose tokens any case may use: the ones requests can be spread over. */
-export type OrdinaryRole = 'primary' | 'secondary';
 const ORDINARY: readonly OrdinaryRole[] = ['primary', 'secondary'];
 
-/**
- * Which ordinary account sends what any of them could send (cases marked `anyAccount`, and the
- * generated inputs of a fuzz case that carry valid credentials). Absent entries are `primary`.
- */
-export interface AccountAssignment {
-  /** By case id. */
-  cases: Record<string, OrdinaryRole>;
-  /** By fuzz case id: the account of each generated input, in order (`primary` where the input names none). */
-  fuzz: Record<string, OrdinaryRole[]>;
-}
+export type { AccountAssignment, OrdinaryRole } from '../shared/types.ts';
 
 /** What the run spends under one account (a role, `no client id`, or `other client ids`). */
 export interface AccountSpend {
@@ -72,36 +57,6 @@ export interface PlannedStep {
   kind: 'request' | 'burst' | 'unbooked';
   /** The shared token's request, which no case's declared cost counts. */
   shared?: true;
-}
-
-/** The case whose account a case sends as: itself, or the anyAccount baseline it follows. */
-export function accountOwner(run: RunContext, c: Case): Case {
-  if (c.anyAccount || !c.baseline) return c;
-  const baseline = findCase(run.profile, c.baseline);
-  return baseline?.anyAccount ? baseline : c;
-}
-
-/**
- * The role whose credentials a case's Basic header carries (undefined: no Basic credentials):
- * its own, or, for a case any ordinary account may send, the one the plan assigned.
- */
-export function caseRole(run: RunContext, c: Case): BasicAuthRole | undefined {
-  const auth = c.request.auth;
-  if (!auth || !('basic' in auth)) return undefined;
-  const owner = accountOwner(run, c);
-  return owner.anyAccount ? (run.accountAssignment?.cases[owner.id] ?? auth.basic) : auth.basic;
-}
-
-/** The account a case's `{{fresh-token}}` is issued to: the case's own when any may send it, else primary. */
-export function freshTokenRole(run: RunContext, c: Case): OrdinaryRole {
-  const owner = accountOwner(run, c);
-  return owner.anyAccount ? (run.accountAssignment?.cases[owner.id] ?? 'primary') : 'primary';
-}
-
-/** The account of each generated input of a fuzz case, as the plan assigned it. */
-export function fuzzAccount(run: RunContext, c: Case): (index: number) => Account {
-  const roles = run.accountAssignment?.fuzz[c.id] ?? [];
-  return (index) => run.accounts[roles[index] ?? 'primary'] ?? run.accounts.primary;
 }
 
 /** The cases the run will execute, in the order the suites run them. */

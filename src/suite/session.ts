@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { inject } from 'vitest';
-import { adoptCatalog } from '../contract/catalog.ts';
+import { adoptCatalog, type Case } from '../contract/catalog.ts';
 import { createAccountsRedactor, type Redactor } from '../shared/redact.ts';
 import { useRedactor } from '../shared/text.ts';
 import type { ClientCredentialEncoding } from '../shared/types.ts';
@@ -13,6 +13,7 @@ import { type Budget, createBudget, paceMarginMs } from '../target/budget.ts';
 import { configureTransport } from '../target/http.ts';
 import type { CaseResult } from './checks/index.ts';
 import type { RunContext } from './config.ts';
+import { plannedCases } from './plan.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -40,6 +41,8 @@ export interface Session {
   credentialEncoding: ClientCredentialEncoding;
   /** Client ids whose credentials, as sent, got a success at least once this run. */
   acceptedClients: Set<string>;
+  /** The cases the run executes, in order (plan.ts): the rate-limit bursts start their partners. */
+  plannedCases: () => Case[];
 }
 
 let session: Session | undefined;
@@ -76,6 +79,7 @@ export function getSession(): Session {
     unplanned429s: 0,
     credentialEncoding: run.clientCredentialEncoding,
     acceptedClients: new Set(),
+    plannedCases: () => plannedCases(run),
   };
   // Written after every booking: the CLI reads it when the run ends, whatever ended it.
   function recordSpend(): void {

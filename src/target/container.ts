@@ -16,7 +16,7 @@ import {
 } from 'testcontainers';
 import { ConformanceError } from '../shared/errors.ts';
 import { packagePath } from '../shared/paths.ts';
-import type { ContainerTarget } from '../suite/config.ts';
+import type { ContainerTarget } from '../shared/types.ts';
 
 const execFileAsync = promisify(execFile);
 

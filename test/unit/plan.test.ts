@@ -1,16 +1,10 @@
 // The plan: what a run will spend on each rate-limited endpoint, and the least time the limits allow.
 import { describe, expect, test } from 'vitest';
 import { findCase } from '../../src/contract/catalog.ts';
+import { caseRole, freshTokenRole } from '../../src/suite/assignment.ts';
 import type { RunContext } from '../../src/suite/config.ts';
 import { fuzzInputs } from '../../src/suite/fuzz-inputs.ts';
-import {
-  caseRole,
-  formatSpendByAccount,
-  freshTokenRole,
-  plannedCases,
-  plannedSteps,
-  planRun,
-} from '../../src/suite/plan.ts';
+import { formatSpendByAccount, plannedCases, plannedSteps, planRun } from '../../src/suite/plan.ts';
 import { statedLimit, statedLimitIn } from '../../src/suite/rate-limit-text.ts';
 import { SEQUENCES } from '../../src/suite/sequences/index.ts';
 import { keyLabel } from '../../src/target/budget.ts';

@@ -3,11 +3,11 @@
 import type { Case } from '../../contract/catalog.ts';
 import { CaseSetupError } from '../../shared/errors.ts';
 import type { Exchange } from '../../target/http.ts';
+import { fuzzAccount } from '../assignment.ts';
 import type { FuzzOutcome } from '../checks/facts.ts';
 import type { CaseResult } from '../checks/index.ts';
 import { endpointPath, extraTokenParameters, sendPaced } from '../execute.ts';
 import { fuzzInputs } from '../fuzz-inputs.ts';
-import { fuzzAccount } from '../plan.ts';
 import type { Session } from '../session.ts';
 
 /** What one generated request got: its status, or the transport error. */

@@ -23,7 +23,6 @@ import {
   learnTokens,
   placeholderValues,
 } from '../execute.ts';
-import { plannedCases } from '../plan.ts';
 import { statedLimit } from '../rate-limit-text.ts';
 import type { Session } from '../session.ts';
 
@@ -33,7 +32,7 @@ export type { BurstFacts } from '../checks/facts.ts';
 const WAVE = 32;
 
 export function rateLimitBurst(session: Session, c: Case): Promise<CaseResult> {
-  for (const other of plannedCases(session.run)) {
+  for (const other of session.plannedCases()) {
     if (other.sequence !== 'rate-limit-burst' || other.id === c.id) continue;
     if (session.results.has(other.id)) continue;
     const pending = burst(session, other);
