@@ -17,17 +17,6 @@ const requirements = profiles.flatMap((p) =>
 );
 const sourceDirsOf = new Map(profiles.map((p) => [p.name, p.sourceDirs]));
 
-/** Sequence cases are code (suites/*.test.ts); their requirement ids are read from the source. */
-function requirementsNamedBySuites(): Set<string> {
-  const ids = new Set<string>();
-  for (const file of ['rate-limit.test.ts']) {
-    const text = readFileSync(packagePath('suites', file), 'utf8');
-    for (const match of text.matchAll(/'((?:token|revoke|probe)\.[\w.-]+)'/g))
-      if (match[1]) ids.add(match[1]);
-  }
-  return ids;
-}
-
 function normalise(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
@@ -100,10 +89,7 @@ describe('specs/', () => {
   test.each(profiles.map((p) => [p.name, p] as const))(
     'every requirement of %s is judged by some case',
     (_name, p) => {
-      const used = new Set([
-        ...p.cases.flatMap((c) => c.requirements),
-        ...requirementsNamedBySuites(),
-      ]);
+      const used = new Set(p.cases.flatMap((c) => c.requirements));
       expect([...p.requirements.keys()].filter((id) => !used.has(id))).toEqual([]);
       expect(p.requirements.size).toBeGreaterThan(5);
     },

@@ -18,7 +18,6 @@ export interface Scenario {
   malformedTokenResponse?: true;
   bareRevokeResponse?: true;
   wrongSecret?: true;
-  expect?: 'success' | 'failure';
 }
 
 export interface ClientRequirement {
