@@ -88,7 +88,7 @@ export interface RunOptions {
   profile?: string;
   /** Path of a JSON config file. */
   config?: string;
-  /** Directory for junit.xml; default `reports`. */
+  /** Directory for the reports (junit.xml, result.json, index.html); default `reports`. */
   reports?: string;
   /** rfc-should and observed findings fail the run instead of warning. */
   strict?: boolean;
@@ -102,7 +102,7 @@ export interface RunOptions {
   ca?: string;
   /** Send credentials over plain http to a host that is not loopback (never by default). */
   allowInsecureHttp?: boolean;
-  /** Generated malformed requests per endpoint (default: 16 against the embedded mock, else 0). */
+  /** Generated malformed requests per endpoint (default: {@link EMBEDDED_FUZZ} against the embedded mock, else 0). */
   fuzz?: string;
 }
 
