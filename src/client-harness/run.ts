@@ -283,6 +283,19 @@ function counts(run: ScenarioRun): string {
   return `${count('token')}, ${count('resource')}, ${count('revoke')} requests`;
 }
 
+/**
+ * Runs a client program once per scenario against a fresh reference mock, judges what it sent
+ * (specs/client-requirements.json; the severity of a miss is decide()'s, as for the suite, with
+ * `options.strict`) and writes junit.xml, result.json and index.html to `options.reportsDir`.
+ *
+ * @param options - the command, the scenarios (default all), the time limit of one run
+ *   (`timeoutMs`, milliseconds), the seed, --strict.
+ * @param io - where progress lines go (redacted).
+ * @returns the exit status (0 conforming, 1 a judgement failed, an errored testcase or a leak,
+ *   130 interrupted), the report and each scenario's run.
+ * @throws ConformanceError USAGE for no program, an unknown scenario or an unusable reports
+ *   directory (before the program runs).
+ */
 export async function runClientHarness(
   options: ClientHarnessOptions,
   io: { out: (line: string) => void },

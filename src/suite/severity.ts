@@ -34,6 +34,11 @@ const FAILS_BY_DEFAULT: ReadonlySet<Level> = new Set(['documented', 'rfc-must'])
  * `passed` when the requirement was met; else `warned` for a level that does not fail by
  * default (`rfc-should`, `observed`) unless `strict`; else `allowed` when an --allow entry
  * covers it; else `failed`.
+ *
+ * @param level - the level the requirement is judged at (its profile's; see levelFor).
+ * @param ok - whether the check or judgement found the requirement met.
+ * @param options - `strict` (--strict) and `allowed` (an --allow entry covers it).
+ * @returns the outcome; a pure function, it never throws.
  */
 export function decide(
   level: Level,

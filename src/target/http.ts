@@ -132,6 +132,12 @@ function flattenHeaders(
  * Accept-Encoding is sent (and recorded) with {@link ACCEPTED_CODINGS}. The body is read up to
  * `maxBodyBytes` on the wire and again once decoded. Transport failures (refused, reset, TLS,
  * timeout, not HTTP) become `error`, with the target's own words made visible and bounded.
+ *
+ * @param request_ - method, absolute URL, headers, body (a string).
+ * @param options - `timeoutMs` (milliseconds, the whole exchange), `maxBodyBytes` and the
+ *   rest of {@link SendOptions}.
+ * @returns the exchange: the request as sent and the response (status, lower-cased headers, body
+ *   text) or the transport error; the time it took in ms. Never rejects.
  */
 export async function send(request_: HttpRequest, options: SendOptions): Promise<Exchange> {
   const req = hasHeader(request_.headers, 'accept-encoding')
