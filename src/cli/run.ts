@@ -27,16 +27,10 @@ import {
   MIN_SECRET_LENGTH,
   type Redactor,
 } from '../shared/redact.ts';
-import { oneLine, useRedactor } from '../shared/text.ts';
+import { formatDuration, oneLine, useRedactor } from '../shared/text.ts';
 import type { Accounts, RateLimit } from '../shared/types.ts';
 import type { ContainerTarget, RunContext, RunSettings } from '../suite/config.ts';
-import {
-  formatDuration,
-  formatSpendByAccount,
-  type Plan,
-  planRun,
-  spentByAccount,
-} from '../suite/plan.ts';
+import { formatSpendByAccount, type Plan, planRun, spentByAccount } from '../suite/plan.ts';
 import type { StartedContainer } from '../target/container.ts';
 import { configureTransport, send, transportFailureKind } from '../target/http.ts';
 import { ensureSafeTransport } from '../target/target-check.ts';

@@ -7,6 +7,7 @@
  * failure's redacted exchange folded in a <details>. "Hide passed" is a CSS-only toggle.
  */
 
+import { formatDuration } from '../shared/text.ts';
 import type { Level } from '../shared/types.ts';
 import { escapeMarkup } from './markup.ts';
 import { countOutcomes, type Outcome, type TestcaseRecord } from './record.ts';
@@ -46,14 +47,6 @@ function caseOf(record: TestcaseRecord): string {
   if (record.name.startsWith(prefix) && record.name.endsWith(']'))
     return record.name.slice(prefix.length, -1);
   return record.name;
-}
-
-function duration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const seconds = ms / 1000;
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes} min ${(seconds - minutes * 60).toFixed(0)} s`;
 }
 
 /** Rows in a fixed order first, then any others met in the records, sorted. */
@@ -99,7 +92,7 @@ function testcaseRow(record: TestcaseRecord): string {
     `<td class="case-name">${esc(caseOf(record))}</td>`,
     `<td><span class="verdict v-${esc(record.outcome)}">${esc(record.outcome)}</span></td>`,
     `<td class="why">${reason}${notes}${details}</td>`,
-    `<td class="n time">${esc(duration(record.durationMs))}</td>`,
+    `<td class="n time">${esc(formatDuration(record.durationMs))}</td>`,
     '</tr>',
   ].join('');
 }
@@ -202,7 +195,7 @@ export function htmlReport(report: RunReport): string {
     ['profile', report.profile],
     ['seed', String(report.seed)],
     ['started at', report.startedAt],
-    ['duration', duration(report.durationMs)],
+    ['duration', formatDuration(report.durationMs)],
     ...((client
       ? [
           [

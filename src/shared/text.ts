@@ -88,3 +88,15 @@ export function shownText(text: string, max: number = QUOTE_MAX_CHARS): string {
 export function oneLine(reason: string, max: number = REASON_MAX_CHARS): string {
   return visible(clipped(redactText(reason), max));
 }
+
+/**
+ * The one way a duration is shown (terminal, plan line, HTML report): `420 ms` under a second,
+ * `5.5 s` (tenths, no trailing zero) under a minute, else `6 min 3 s`.
+ */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const tenths = Math.round(ms / 100) / 10;
+  if (tenths < 60) return `${tenths} s`;
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}

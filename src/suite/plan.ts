@@ -433,10 +433,3 @@ export function spentByAccount(run: RunContext, spent: Record<string, number>): 
 export function formatSpendByAccount(rows: readonly AccountSpend[]): string {
   return rows.map((row) => `${row.account} ${row.token}/${row.revoke}`).join(', ');
 }
-
-export function formatDuration(ms: number): string {
-  const seconds = Math.round(ms / 100) / 10;
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
-}

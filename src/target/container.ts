@@ -17,6 +17,7 @@ import {
 import { ConformanceError } from '../shared/errors.ts';
 import { packagePath } from '../shared/paths.ts';
 import type { ContainerTarget } from '../shared/types.ts';
+import { sleep } from './waits.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -159,7 +160,7 @@ export async function startContainer(spec: ContainerTarget): Promise<StartedCont
     // A start still under way creates its container after the deadline: let it settle (briefly;
     // a pull that hangs creates nothing once this process is gone), then remove what exists.
     const settled = starting.then((late) => late.stop()).catch(() => undefined);
-    await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    await Promise.race([settled, sleep(10_000)]);
     await removeByRun(runId);
     throw startError(spec, error, present);
   } finally {

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import {
   clipped,
+  formatDuration,
   oneLine,
   quoted,
   shownText,
@@ -86,3 +87,16 @@ describe('oneLine', () => {
     expect(out).toContain('characters in all');
   });
 });
+
+test.each([
+  [420.4, '420 ms'],
+  [5_540, '5.5 s'],
+  [1_000, '1 s'],
+  [83_000, '1 min 23 s'],
+  [363_000, '6 min 3 s'],
+])(
+  'formatDuration(%d) is %s: one formatter for the terminal, the plan and the HTML report',
+  (ms, shown) => {
+    expect(formatDuration(ms)).toBe(shown);
+  },
+);
