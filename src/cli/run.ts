@@ -52,7 +52,7 @@ export interface RunResult {
   seed: number;
   plan: Plan;
   spend: Spend;
-  /** What the budget booked, by key label (src/budget.ts): what the plan's `byKey` predicts. */
+  /** What the budget booked, by key label (src/target/budget.ts): what the plan's `byKey` predicts. */
   spentByKey: Record<string, number>;
   elapsedMs: number;
 }

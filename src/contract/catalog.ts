@@ -69,7 +69,7 @@ export interface Case {
   /**
    * What the case judges holds for any ordinary account: the run may send its primary
    * credentials (and a `{{fresh-token}}`, and a fuzz case's valid credentials) as the secondary
-   * account's, to spread rate-limited requests over both budgets (src/plan.ts decides). A case
+   * account's, to spread rate-limited requests over both budgets (src/suite/plan.ts decides). A case
    * whose baseline has it follows its baseline to the same account.
    */
   anyAccount?: true;

@@ -25,7 +25,7 @@ const OUTCOMES: readonly Outcome[] = [
 const ENDPOINTS: readonly string[] = ['token', 'revoke'];
 const LEVELS: readonly Level[] = ['documented', 'rfc-must', 'rfc-should', 'observed'];
 
-/** Text safe in HTML (the one escaping of src/reporters/markup.ts). */
+/** Text safe in HTML (the one escaping of src/report/markup.ts). */
 export const escapeHtml = escapeMarkup;
 
 const esc = (value: string | number) => escapeHtml(String(value));

@@ -1,7 +1,7 @@
 /**
  * The last net: after a run has written its reports, they are read back and searched for every
  * secret the run knew (client secrets, Basic values, issued tokens) in every encoding, escaped
- * spellings included (src/secret-views.ts), and for anything shaped like a JWT. A hit means a
+ * spellings included (src/shared/secret-views.ts), and for anything shaped like a JWT. A hit means a
  * redaction bug; the file is removed and the run fails.
  *
  * A secret that is also a word of the report's own text (a token that is the word `testcase`, a

@@ -32,7 +32,7 @@ function areaOf(moduleId: string): string {
   return /([^/]+)\.test\.ts$/.exec(moduleId)?.[1] ?? moduleId;
 }
 
-/** The record of one finished testcase: what it reported on the channel (src/testcase-channel.ts). */
+/** The record of one finished testcase: what it reported on the channel (src/suite/channel.ts). */
 export function recordOf(testCase: TestCase): TestcaseRecord {
   const result = testCase.result();
   const told = readReport(testCase.annotations());

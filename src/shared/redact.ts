@@ -3,7 +3,7 @@
  *
  * Two nets, because either alone leaks: values the run knows to be secret (client secrets, Basic
  * header values, issued access tokens) are replaced in every encoding a report might carry them
- * in (found in decoded views of the text, src/secret-views.ts, so `\/`, `\u002f`, `%2f` and
+ * in (found in decoded views of the text, src/shared/secret-views.ts, so `\/`, `\u002f`, `%2f` and
  * `&#x2F;` spellings, mixed as they come, are found too), and fields that are secret by name
  * (Authorization, access_token, token=...) are replaced whatever their value.
  */
@@ -31,7 +31,7 @@ const SECRET_FIELDS = new Set([
 export const MIN_SECRET_LENGTH = 8;
 /**
  * Configured credentials are replaced from this length on, however short (`hunter2`); shorter
- * ones are refused where configuration is read (src/config.ts), since every occurrence of two or
+ * ones are refused where configuration is read (src/suite/config.ts), since every occurrence of two or
  * three characters would have to go.
  */
 export const MIN_CONFIGURED_SECRET_LENGTH = 4;
@@ -83,7 +83,7 @@ export function encodingsDiffer(clientId: string, clientSecret: string): boolean
 /**
  * A secret in the encodings a report might carry it in that decoding cannot undo (raw, base64,
  * base64url), and the common escaped ones (percent, form, JSON) for a direct match; every other
- * escaped spelling is found by decoding the text (src/secret-views.ts).
+ * escaped spelling is found by decoding the text (src/shared/secret-views.ts).
  */
 export function encodingsOf(secret: string, minLength = MIN_SECRET_LENGTH): string[] {
   const forms = new Set<string>([secret]);

@@ -1,6 +1,6 @@
 /**
- * The one channel between a testcase in the vitest worker (src/suite.ts) and the reporters
- * (src/reporters/record.ts): what a testcase says about itself, typed, encoded as vitest
+ * The one channel between a testcase in the vitest worker (src/suite/define.ts) and the reporters
+ * (src/report/record.ts): what a testcase says about itself, typed, encoded as vitest
  * annotations of one type and decoded on the other side. Neither side spells an annotation.
  */
 import type { Level } from '../shared/types.ts';

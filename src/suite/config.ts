@@ -483,8 +483,8 @@ export interface RunContext extends Omit<RunSettings, 'target' | 'accounts' | 'r
   spendFile: string;
   /** Where the worker records the access tokens it saw, for the CLI's last scan of the reports (a private temp dir). */
   tokensFile: string;
-  /** Who sends what any ordinary account could send, as the plan chose (src/plan.ts); absent: primary. */
+  /** Who sends what any ordinary account could send, as the plan chose (src/suite/plan.ts); absent: primary. */
   accountAssignment?: AccountAssignment;
-  /** The catalog the CLI loaded and checked, so that the suites' worker need not again (src/specs.ts). */
+  /** The catalog the CLI loaded and checked, so that the suites' worker need not again (src/contract/catalog.ts). */
   catalog?: CatalogData;
 }

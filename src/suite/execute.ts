@@ -76,7 +76,7 @@ export function buildRequest(
   if (auth && 'header' in auth) headers.authorization = auth.header;
   if (auth && 'basic' in auth) {
     const faker = fakerFor(run.seed, c.id);
-    // The case's own role, or the ordinary account the plan sends it as (src/plan.ts).
+    // The case's own role, or the ordinary account the plan sends it as (src/suite/plan.ts).
     const role = caseRole(run, c) ?? auth.basic;
     let secret: string;
     if (role === 'unknown') {

@@ -190,7 +190,7 @@ const REVOKE_INVALID_TOKEN_KINDS = new Set([
  * `count` malformed requests to `url`, cycling through every kind, values drawn from `seed`.
  * `account` is the account whose credentials the inputs that carry valid ones use, or a function
  * that names it input by input (the run spreads them over its ordinary accounts: see
- * src/plan.ts); which account it is changes no other value drawn.
+ * src/suite/plan.ts); which account it is changes no other value drawn.
  */
 export function fuzzInputs(
   seed: number,

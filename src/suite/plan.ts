@@ -4,12 +4,12 @@
  * which ordinary account sends the requests that any of them could send; and the least wall time
  * the limits allow for all of it.
  *
- * The time comes from running those requests through the real budget (src/budget.ts) on a
+ * The time comes from running those requests through the real budget (src/target/budget.ts) on a
  * simulated clock with no latency and no margin, so it is a true lower bound of the run's: each
  * request the run books is booked here too, under the same key, in the same order, and a run
  * (with latency, margins and the revocation watches) can only book each one later, never sooner.
  * Requests the target's limit does not count (those the fault hook answers) are not booked,
- * by either. The two rate-limit bursts run together (src/sequences/rate-limit.ts), so each is
+ * by either. The two rate-limit bursts run together (src/suite/sequences/rate-limit.ts), so each is
  * simulated from the moment the first one starts.
  */
 
@@ -41,7 +41,7 @@ export interface Plan {
   requests: Record<Endpoint, number>;
   /** The same requests by the account they name, in a fixed order: primary, secondary, the other roles, none, others. */
   byAccount: AccountSpend[];
-  /** The same requests by the budget's key label (src/budget.ts `keyLabel`): what the run's budget books them by. */
+  /** The same requests by the budget's key label (src/target/budget.ts `keyLabel`): what the run's budget books them by. */
   byKey: Record<string, number>;
   /** The least time the rate limits allow for the plan, in ms (no latency counted). */
   leastWallMs: number;
@@ -228,7 +228,7 @@ async function simulate(
         break;
       case 'revoke-lifecycle':
         // The fresh token, the shared one (only with a probe to watch it on), the revocation and
-        // its repeat, a new token (src/sequences/revoke.ts).
+        // its repeat, a new token (src/suite/sequences/revoke.ts).
         placeholders();
         if (SEQUENCES['revoke-lifecycle']?.sharesToken(c, run)) shared();
         steps.push({ endpoint, clientId, kind: 'request' });

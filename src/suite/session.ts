@@ -36,7 +36,7 @@ export interface Session {
   /**
    * How the suite encodes its own client credentials in HTTP Basic now: the run's, until the
    * credential-encoding case finds that the target accepts only the other (see
-   * src/sequences/credential-encoding.ts).
+   * src/suite/sequences/credential-encoding.ts).
    */
   credentialEncoding: ClientCredentialEncoding;
   /** Client ids whose credentials, as sent, got a success at least once this run. */

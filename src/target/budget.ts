@@ -50,7 +50,7 @@ export interface BudgetOptions {
   /**
    * How long one second of the limits' clock lasts, in ms: their windows and every Retry-After
    * given to {@link Budget.block} count in these seconds. Default 1000; the embedded mock's
-   * faster clock uses less (src/config.ts `EMBEDDED_CLOCK`).
+   * faster clock uses less (src/suite/config.ts `EMBEDDED_CLOCK`).
    */
   secondMs?: number;
   /** Told before every wait longer than a second, so the terminal can say what it waits for. */

@@ -21,7 +21,7 @@ export function isLoopbackAddress(address: string): boolean {
  * Throws a TARGET_INVALID ConformanceError (exit 2) when `target` is plain http to a host that is
  * not loopback (an address that is not, a name that does not resolve, or one of whose addresses is
  * not) and `allowInsecureHttp` is off. The message names the host, never credentials (a target
- * URL holds none: src/config.ts refuses it first).
+ * URL holds none: src/suite/config.ts refuses it first).
  */
 export async function ensureSafeTransport(
   target: string,

@@ -79,7 +79,7 @@ export function readJunit(path: string): JunitCase[] {
     const attrs = match[1] ?? '';
     const body = match[3] ?? '';
     const name = decodeXml(/\bname="([^"]*)"/.exec(attrs)?.[1] ?? '');
-    // Per-testcase properties travel in system-out as [[PROPERTY|name=value]] lines (see src/reporters/junit.ts).
+    // Per-testcase properties travel in system-out as [[PROPERTY|name=value]] lines (see src/report/junit.ts).
     const properties: Record<string, string> = {};
     const out = decodeXml(/<system-out>([\s\S]*?)<\/system-out>/.exec(body)?.[1] ?? '');
     for (const prop of out.matchAll(/^\[\[PROPERTY\|([^=\]]+)=(.*)\]\]$/gm)) {

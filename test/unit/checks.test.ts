@@ -493,7 +493,7 @@ describe('checkCacheControlNoStore', () => {
     );
   });
 
-  // Once a bug (src/checks/headers.ts directives): the value is split on every comma, quoted strings
+  // Once a bug (src/suite/checks/headers.ts directives): the value is split on every comma, quoted strings
   // included, so a no-store that is only text inside a directive's quoted argument counts.
   test('checkCacheControlNoStore [no-store only inside a quoted argument]', () => {
     expectFail(
@@ -594,7 +594,7 @@ describe('checkWwwAuthenticate', () => {
     );
   });
 
-  // Once a bug (src/checks/headers.ts checkWwwAuthenticate): the scheme is searched after any comma,
+  // Once a bug (src/suite/checks/headers.ts checkWwwAuthenticate): the scheme is searched after any comma,
   // quoted strings included, so "Basic" inside a Digest realm counts as a Basic challenge.
   test('checkWwwAuthenticate [scheme Basic, only inside a quoted realm]', () => {
     expectFail(

@@ -267,9 +267,9 @@ describe('resolveRunSettings refusals', () => {
     expect(error.message).not.toContain('hunter2');
   });
 
-  // Once a bug (src/config.ts parseTarget): without a scheme, `user:pass@host` parses as a URL of scheme
+  // Once a bug (src/suite/config.ts parseTarget): without a scheme, `user:pass@host` parses as a URL of scheme
   // "user:", so the credential check never runs and the "only http and https" message echoes the
-  // raw target, password included, to stderr (src/cli.ts prints ConformanceError messages as is).
+  // raw target, password included, to stderr (src/cli/cli.ts prints ConformanceError messages as is).
   test('resolveRunSettings [scheme-less user:pass@host, password not echoed]', () => {
     const error = refusal({ target: 'admin:hunter2hunter2@cloud.mongodb.com' }, ENV);
     expect(error.code).toBe('TARGET_INVALID');
@@ -345,9 +345,9 @@ describe('parseTarget', () => {
     },
   );
 
-  // Once a bug (src/config.ts parseTarget): an empty query or fragment ("?" or "#" with nothing after)
+  // Once a bug (src/suite/config.ts parseTarget): an empty query or fragment ("?" or "#" with nothing after)
   // leaves url.search and url.hash empty, so the check passes and href keeps the "?" / "#".
-  // src/cases.ts then builds `${target}${path}`, i.e. https://cloud.mongodb.com/?/api/oauth/token,
+  // src/suite/execute.ts then builds `${target}${path}`, i.e. https://cloud.mongodb.com/?/api/oauth/token,
   // which sends every request to the root with the path in the query.
   test.each(['https://cloud.mongodb.com/?', 'https://cloud.mongodb.com/#'])(
     'parseTarget [%s, empty query or fragment, refused]',

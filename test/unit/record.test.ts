@@ -1,7 +1,7 @@
 // What a testcase's end becomes in the reports: only a ConformanceFailure is a finding about the
 // target; anything else a check throws is the suite's own error (a JUnit <error>, exit 1), never a
 // failure charged to the requirement at its level. What the testcase says about itself travels
-// on the typed channel (src/testcase-channel.ts), encoded and decoded by the same module.
+// on the typed channel (src/suite/channel.ts), encoded and decoded by the same module.
 import { describe, expect, test } from 'vitest';
 import type { TestCase } from 'vitest/node';
 import { recordOf } from '../../src/report/record.ts';

@@ -6,7 +6,7 @@
  */
 import type { RateLimit } from '../../shared/types.ts';
 
-/** What the credential-encoding sequence records (src/sequences/credential-encoding.ts). */
+/** What the credential-encoding sequence records (src/suite/sequences/credential-encoding.ts). */
 export interface CredentialEncodingFacts {
   /** Whether the id or secret holds characters whose raw and form-urlencoded forms differ. */
   differ: boolean;
@@ -18,7 +18,7 @@ export interface CredentialEncodingFacts {
   adopted: string;
 }
 
-/** What a revocation sequence records (src/sequences/revoke.ts). */
+/** What a revocation sequence records (src/suite/sequences/revoke.ts). */
 export interface RevocationFacts {
   /** Probe status before the revoke request. */
   before?: number;
@@ -31,7 +31,7 @@ export interface RevocationFacts {
   last?: number;
 }
 
-/** One generated malformed request and what it got (src/sequences/fuzz.ts). */
+/** One generated malformed request and what it got (src/suite/sequences/fuzz.ts). */
 export interface FuzzOutcome {
   kind: string;
   status?: number;
@@ -47,7 +47,7 @@ export interface FuzzFacts {
   outcomes: FuzzOutcome[];
 }
 
-/** What a rate-limit burst records (src/sequences/rate-limit.ts). */
+/** What a rate-limit burst records (src/suite/sequences/rate-limit.ts). */
 export interface BurstFacts {
   sent: number;
   /** Requests answered with anything but 429. */

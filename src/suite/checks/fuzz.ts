@@ -1,4 +1,4 @@
-/** The check of the generated malformed requests (src/sequences/fuzz.ts). */
+/** The check of the generated malformed requests (src/suite/sequences/fuzz.ts). */
 
 import { validate } from '../../contract/schemas.ts';
 import { factsOf } from './facts.ts';

@@ -1,4 +1,4 @@
-/** Checks of the rate-limit burst (src/sequences/rate-limit.ts). */
+/** Checks of the rate-limit burst (src/suite/sequences/rate-limit.ts). */
 import type { RateLimit } from '../../shared/types.ts';
 import { type BurstFacts, factsOf } from './facts.ts';
 import { type CheckContext, fail, inconclusive, pass, type Verdict } from './types.ts';

@@ -1,4 +1,4 @@
-/** Generated malformed requests (src/fuzz.ts), sent through the budget, each answer recorded. */
+/** Generated malformed requests (src/suite/fuzz-inputs.ts), sent through the budget, each answer recorded. */
 
 import type { Case } from '../../contract/catalog.ts';
 import { CaseSetupError } from '../../shared/errors.ts';
@@ -25,7 +25,7 @@ export async function fuzz(session: Session, c: Case): Promise<CaseResult> {
     run.fuzz,
     c.endpoint,
     url,
-    // Inputs with valid credentials carry the account the plan chose for each (src/plan.ts).
+    // Inputs with valid credentials carry the account the plan chose for each (src/suite/plan.ts).
     fuzzAccount(run, c),
     session.credentialEncoding,
     Object.fromEntries(extraTokenParameters(session, c.endpoint, { grant_type: '' })),

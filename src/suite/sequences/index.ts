@@ -70,7 +70,7 @@ export const SEQUENCES: Readonly<Record<string, Sequence>> = {
   'revoke-and-probe': {
     run: revokeAndProbe,
     needs: [],
-    // The refusals are proven harmless on the shared token (src/sequences/revoke.ts).
+    // The refusals are proven harmless on the shared token (src/suite/sequences/revoke.ts).
     sharesToken: (c) => Object.values(c.request.form ?? {}).includes('{{shared-token}}'),
     cost: (c) => ({ token: freshTokens(c), revoke: 1 }),
   },

@@ -2,11 +2,11 @@
  * The rate-limit burst, on the token or the revoke endpoint: after a quiet window, the limit's
  * worth of requests on one account at once, then one at a time until one meets 429; then the Retry-After is waited out and one more request must
  * succeed. The Retry-After is the target's to set, and bounded like every such wait
- * (src/waits.ts): past twice the window it is a finding and is not waited.
+ * (src/target/waits.ts): past twice the window it is a finding and is not waited.
  *
  * The bursts of both endpoints run together: the endpoints' limits are counted apart (the docs
  * state one per resource), and one after the other the two quiet windows and Retry-Afters would
- * be waited in turn. Which ordinary account each burst uses is the plan's choice (src/plan.ts).
+ * be waited in turn. Which ordinary account each burst uses is the plan's choice (src/suite/plan.ts).
  */
 
 import type { Case } from '../../contract/catalog.ts';
