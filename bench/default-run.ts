@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packagePath } from '../src/paths.ts';
+import { packagePath } from '../src/shared/paths.ts';
 
 export interface ProcessCost {
   wallSeconds: number;

@@ -6,9 +6,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { packagePath } from '../src/paths.ts';
-import { formatDuration, formatSpendByAccount } from '../src/plan.ts';
-import { countOutcomes } from '../src/reporters/record.ts';
+import { countOutcomes } from '../src/report/record.ts';
+import { packagePath } from '../src/shared/paths.ts';
+import { formatDuration } from '../src/shared/text.ts';
+import { formatSpendByAccount } from '../src/suite/plan.ts';
 import { measureDefaultRun } from './default-run.ts';
 import { measureRateLimitBudget, planWithoutSecondary } from './rate-limit-budget.ts';
 import { measureStartup } from './startup.ts';

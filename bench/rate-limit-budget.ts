@@ -8,10 +8,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunContext, resolveRunSettings } from '../src/config.ts';
+import { type RunResult, runConformance } from '../src/cli/run.ts';
 import { generateAccounts } from '../src/mock/index.ts';
-import { type Plan, planRun } from '../src/plan.ts';
-import { type RunResult, runConformance } from '../src/run.ts';
+import { type RunContext, resolveRunSettings } from '../src/suite/config.ts';
+import { type Plan, planRun } from '../src/suite/plan.ts';
 
 const REAL_LIMIT = { requests: 10, windowSeconds: 60 };
 

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
 import { startMock, type TokenFormat } from '../src/mock/index.ts';
-import { basicCredentials } from '../src/redact.ts';
+import { basicCredentials } from '../src/shared/redact.ts';
 import { startOAuth2MockServer } from '../test/third-party/oauth2-mock-server.ts';
 import { startOidcProvider } from '../test/third-party/oidc-provider.ts';
 

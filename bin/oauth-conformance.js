@@ -3,9 +3,12 @@
 // npm pack run it first), or run the sources as they are: node scripts/cli-from-source.js.
 let cli;
 try {
-  cli = await import('../dist/src/cli.js');
+  cli = await import('../dist/src/cli/cli.js');
 } catch (error) {
-  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('dist/src/cli.js'))
+  if (
+    error?.code !== 'ERR_MODULE_NOT_FOUND' ||
+    !String(error.message).includes('dist/src/cli/cli.js')
+  )
     throw error;
   process.stderr.write(
     'oauth-conformance: dist/ is missing: run `npm run build` in this clone (an installed package has it)\n',

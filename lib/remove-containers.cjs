@@ -1,6 +1,6 @@
 // Removes every container carrying a label, whatever its state: `node remove-containers.cjs
 // LABEL VALUE`. A process of its own so that it can run synchronously from a signal handler,
-// which no other handler's exit can then cut short (src/container.ts).
+// which no other handler's exit can then cut short (src/target/container.ts).
 const { getContainerRuntimeClient } = require('testcontainers');
 
 const STATES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];

@@ -1,13 +1,13 @@
 /**
- * Bundles the reference mock (src/mock/main.ts) into one file, dist/reference-mock.mjs, that
+ * Bundles the reference mock (src/cli/mock-main.ts) into one file, dist/reference-mock.mjs, that
  * needs node and nothing else: what the Dockerfile copies into the image.
  */
 import { build } from 'esbuild';
-import { packagePath } from '../src/paths.ts';
+import { packagePath } from '../src/shared/paths.ts';
 
 const outfile = packagePath('dist', 'reference-mock.mjs');
 const result = await build({
-  entryPoints: [packagePath('src', 'mock', 'main.ts')],
+  entryPoints: [packagePath('src', 'cli', 'mock-main.ts')],
   outfile,
   bundle: true,
   platform: 'node',

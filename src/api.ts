@@ -5,20 +5,22 @@
  */
 
 import { generateAccounts, type MockOptions, startMock, type TokenFormat } from './mock/index.ts';
-import { loadContainerSupport } from './optional-deps.ts';
 import {
   type Accounts,
   DEFAULT_CONTAINER_PORT,
   DEFAULT_CONTAINER_STARTUP_SECONDS,
   type RateLimit,
-} from './types.ts';
+} from './shared/types.ts';
+import { loadContainerSupport } from './target/optional-deps.ts';
 
 export type { JournalEntry, MockHandle, MockOptions, TokenFormat } from './mock/index.ts';
 export { generateAccounts, startMock } from './mock/index.ts';
-export type { Accounts, FaultSpec, RateLimit } from './types.ts';
+export type { Accounts, FaultSpec, RateLimit } from './shared/types.ts';
 
+/** The image `startReferenceMock({ container: true })` runs: built by `npm run build:image` (Dockerfile). */
 export const DEFAULT_REFERENCE_IMAGE = 'oauth-conformance/reference-mock:local';
 
+/** How {@link startReferenceMock} starts the mock; every field is optional. */
 export interface ReferenceMockOptions {
   /** Seeds the generated accounts (the same seed gives the same accounts). Default `1`. */
   seed?: number;
@@ -49,6 +51,7 @@ export interface ReferenceMockOptions {
   container?: boolean | { image?: string; startupTimeoutSeconds?: number };
 }
 
+/** A running reference mock, as {@link startReferenceMock} returns it. */
 export interface ReferenceMock {
   /** Base URL, e.g. `http://127.0.0.1:41234`: `POST /api/oauth/token`, `POST /api/oauth/revoke`, `GET /api/atlas/v2/`, `/__conformance/faults` (unless `faultHook` is false). */
   url: string;
@@ -60,6 +63,18 @@ export interface ReferenceMock {
   stop(): Promise<void>;
 }
 
+/**
+ * Starts the reference mock, the Atlas token service as its documentation describes it (the atlas
+ * profile: specs/profiles/atlas), in this process or in a container, with four generated
+ * accounts. Resolves once it answers on its URL.
+ *
+ * @param options - seed, rate limit (requests per window of whole seconds), token lifetime
+ *   (seconds), fault hook, token format, container; see {@link ReferenceMockOptions}.
+ * @returns its base URL, accounts (secrets included: keep them out of logs) and `stop()`.
+ * @throws TypeError for an invalid option (in process); an Error when the container engine or
+ *   the image is missing, or the container does not answer HTTP within `startupTimeoutSeconds`
+ *   (default 60).
+ */
 export async function startReferenceMock(
   options: ReferenceMockOptions = {},
 ): Promise<ReferenceMock> {

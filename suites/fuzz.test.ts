@@ -1,4 +1,4 @@
-// Generated malformed requests: the cases of specs/cases/fuzz.json.
-import { defineCases } from '../src/suite.ts';
+// Generated malformed requests: the cases of cases/fuzz.json of specs/core and the profiles.
+import { defineCases } from '../src/suite/define.ts';
 
 defineCases('fuzz');

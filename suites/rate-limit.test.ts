@@ -1,4 +1,4 @@
-// The rate limit: the cases of specs/cases/rate-limit.json.
-import { defineCases } from '../src/suite.ts';
+// The rate limit: the cases of cases/rate-limit.json of specs/core and the profiles.
+import { defineCases } from '../src/suite/define.ts';
 
 defineCases('rate-limit');

@@ -1,4 +1,4 @@
-// Revocation: the cases of specs/cases/revoke.json.
-import { defineCases } from '../src/suite.ts';
+// Revocation: the cases of cases/revoke.json of specs/core and the profiles.
+import { defineCases } from '../src/suite/define.ts';
 
 defineCases('revoke');

@@ -1,4 +1,4 @@
-// Token endpoint: the cases of specs/cases/token.json.
-import { defineCases } from '../src/suite.ts';
+// Token endpoint: the cases of cases/token.json of specs/core and the profiles.
+import { defineCases } from '../src/suite/define.ts';
 
 defineCases('token');

@@ -9,7 +9,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { PACKAGE_ROOT, packagePath } from '../src/paths.ts';
+import { PACKAGE_ROOT, packagePath } from '../src/shared/paths.ts';
 import { tempDir, writeJson } from './support/cli.ts';
 
 interface ActionStep {

@@ -6,10 +6,10 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { main } from '../src/cli.ts';
-import { ConformanceError, classifyError, EXIT_CODES } from '../src/errors.ts';
-import { isMissing } from '../src/optional-deps.ts';
-import { packagePath } from '../src/paths.ts';
+import { main } from '../src/cli/cli.ts';
+import { ConformanceError, classifyError, EXIT_CODES } from '../src/shared/errors.ts';
+import { packagePath } from '../src/shared/paths.ts';
+import { isMissing } from '../src/target/optional-deps.ts';
 import { readJunit, runCli, tempDir } from './support/cli.ts';
 
 const VERSION = (

@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { packagePath } from '../src/paths.ts';
-import { validate } from '../src/schemas.ts';
+import { validate } from '../src/contract/schemas.ts';
+import { packagePath } from '../src/shared/paths.ts';
 import {
   failedRequirementIds,
   MOCK_NOT_JUDGED,
@@ -62,7 +62,10 @@ describe.concurrent('usage and configuration errors exit 2 with one line', () =>
   test('unknown profile', async () => {
     const result = await runCli(['run', '--profile', 'okta']);
     expect(result.code).toBe(2);
-    expectOneCleanLine(result.stderr, /--profile must be one of atlas, cloud-manager, rfc6749/);
+    expectOneCleanLine(
+      result.stderr,
+      /--profile: unknown profile okta \(known: atlas, cloud-manager, rfc6749\)/,
+    );
   });
 
   test('malformed target URL', async () => {
@@ -250,7 +253,7 @@ test('without a resource probe only the requirements that need it are skipped', 
 
 test('mock prints its URL and accounts, and a secret only when asked', async () => {
   const { spawn } = await import('node:child_process');
-  const { packagePath } = await import('../src/paths.ts');
+  const { packagePath } = await import('../src/shared/paths.ts');
   const read = (args: string[]) =>
     new Promise<string>((resolve, reject) => {
       const child = spawn(process.execPath, [
@@ -276,7 +279,7 @@ test('mock prints its URL and accounts, and a secret only when asked', async () 
 
 test('mock: its limits and lifetime from flags; bad values get one line and exit 2', async () => {
   const { spawn } = await import('node:child_process');
-  const { packagePath } = await import('../src/paths.ts');
+  const { packagePath } = await import('../src/shared/paths.ts');
   const child = spawn(process.execPath, [
     packagePath('scripts', 'cli-from-source.js'),
     'mock',

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { getClientCatalog, runClientHarness } from '../src/client-harness/run.ts';
 import { scriptScenarios } from '../src/client-harness/specs.ts';
+import { validate } from '../src/contract/schemas.ts';
 import { generateAccounts } from '../src/mock/index.ts';
-import { packagePath } from '../src/paths.ts';
-import { basicCredentials } from '../src/redact.ts';
-import { validate } from '../src/schemas.ts';
+import { packagePath } from '../src/shared/paths.ts';
+import { basicCredentials } from '../src/shared/redact.ts';
 import { failedRequirementIds, readJunit, runCli, tempDir } from './support/cli.ts';
 
 const XSD = packagePath('test', 'fixtures', 'junit-10.xsd');
@@ -32,12 +32,41 @@ function client(name: string): string {
 }
 
 describe.concurrent('oauth-conformance client', () => {
+  // One severity for the suite and the harness (severity.ts): without --strict a finding on an
+  // rfc-should or observed requirement warns, as no document asks it of a client.
+  test('without --strict the careless client fails token reuse only; Retry-After warns', async () => {
+    const reports = tempDir('client-careless-default');
+    const result = await runCli(
+      [
+        'client',
+        '--scenario',
+        'unavailable-first',
+        '--reports',
+        reports,
+        '--',
+        process.execPath,
+        client('careless'),
+      ],
+      {},
+      120_000,
+    );
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    const cases = readJunit(join(reports, 'junit.xml'));
+    expect(failedRequirementIds(cases)).toEqual(['client.token.reuse']);
+    const honoured = cases.find(
+      (c) => c.name === 'client.retry-after.honoured [unavailable-first]',
+    );
+    expect(honoured?.state).toBe('passed');
+    expect(honoured?.properties.level).toBe('rfc-should');
+    expect(honoured?.properties.warning).toBeTruthy();
+  }, 150_000);
+
   test('judges the careless client failing on exactly token reuse, Retry-After, the token limit and a 401', {
     timeout: 240_000,
   }, async () => {
     const reports = tempDir('client-careless');
     const result = await runCli(
-      ['client', '--reports', reports, '--', process.execPath, client('careless')],
+      ['client', '--strict', '--reports', reports, '--', process.execPath, client('careless')],
       {},
       180_000,
     );
@@ -103,6 +132,7 @@ describe.concurrent('oauth-conformance client', () => {
     const reports = tempDir('client-leaky');
     const result = await runCli([
       'client',
+      '--strict',
       '--scenario',
       'normal',
       '--scenario',
@@ -150,6 +180,7 @@ describe.concurrent('oauth-conformance client', () => {
     const reports = tempDir('client-noisy');
     const result = await runCli([
       'client',
+      '--strict',
       '--scenario',
       'normal',
       '--reports',
@@ -183,6 +214,7 @@ describe.concurrent('oauth-conformance client', () => {
     const result = await runCli(
       [
         'client',
+        '--strict',
         '--scenario',
         'normal',
         '--timeout',
@@ -219,6 +251,7 @@ describe.concurrent('oauth-conformance client', () => {
     const result = await runCli(
       [
         'client',
+        '--strict',
         '--scenario',
         'malformed-token-response',
         '--timeout',
@@ -252,6 +285,7 @@ describe.concurrent('oauth-conformance client', () => {
       [
         packagePath('scripts', 'cli-from-source.js'),
         'client',
+        '--strict',
         '--scenario',
         'normal',
         '--scenario',
@@ -331,7 +365,7 @@ describe.concurrent('what a program could have known', () => {
   }, async () => {
     const reports = tempDir('client-herd');
     const result = await runCli(
-      ['client', '--reports', reports, '--', process.execPath, fixture('herd.mjs')],
+      ['client', '--strict', '--reports', reports, '--', process.execPath, fixture('herd.mjs')],
       {},
       180_000,
     );
@@ -360,7 +394,7 @@ describe.concurrent('what a program could have known', () => {
   test('a correct parallel client passes every scenario', { timeout: 240_000 }, async () => {
     const reports = tempDir('client-parallel');
     const result = await runCli(
-      ['client', '--reports', reports, '--', process.execPath, fixture('parallel.mjs')],
+      ['client', '--strict', '--reports', reports, '--', process.execPath, fixture('parallel.mjs')],
       {},
       180_000,
     );
@@ -389,6 +423,7 @@ describe.concurrent('what a program could have known', () => {
       const result = await runCli(
         [
           'client',
+          '--strict',
           ...only(FAULTS),
           '--seed',
           String(seed),

@@ -16,10 +16,10 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { packagePath } from '../src/paths.ts';
-import { clientMatrix, findingsTable } from '../src/reporters/matrix.ts';
-import type { RunReport } from '../src/reporters/report.ts';
-import { validate } from '../src/schemas.ts';
+import { validate } from '../src/contract/schemas.ts';
+import { clientMatrix, findingsTable } from '../src/report/matrix.ts';
+import type { RunReport } from '../src/report/report.ts';
+import { packagePath } from '../src/shared/paths.ts';
 import { readJunit, runCli, tempDir } from './support/cli.ts';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { getClientCatalog } from '../src/client-harness/run.ts';
 import { requirementsFor } from '../src/client-harness/specs.ts';
-import { packagePath } from '../src/paths.ts';
+import { packagePath } from '../src/shared/paths.ts';
 import { failedRequirementIds, readJunit, runCli, tempDir } from './support/cli.ts';
 
 const fixture = (name: string) => packagePath('test', 'fixtures', 'clients', name);

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { packagePath } from '../src/paths.ts';
+import { packagePath } from '../src/shared/paths.ts';
 import { failedRequirementIds, readJunit, runCli, tempDir } from './support/cli.ts';
 
 const PYTHON = '/usr/bin/python3';
@@ -317,7 +317,11 @@ describe.concurrent('the harness on real clients', () => {
         return skip(command.missing);
       }
       const reports = tempDir(`client-${c.name}`);
-      const result = await runCli(['client', '--reports', reports, '--', ...command], {}, 360_000);
+      const result = await runCli(
+        ['client', '--strict', '--reports', reports, '--', ...command],
+        {},
+        360_000,
+      );
       const unstable = c.unstable ?? {};
       // Exit 1 when a judgement fails, 0 when none does.
       const codes = c.failed.length > 0 ? [1] : Object.keys(unstable).length > 0 ? [0, 1] : [0];

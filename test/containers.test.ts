@@ -6,9 +6,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_REFERENCE_IMAGE, startReferenceMock } from '../src/api.ts';
-import { containerEngine, RUN_LABEL } from '../src/container.ts';
 import { generateAccounts } from '../src/mock/index.ts';
-import { packagePath } from '../src/paths.ts';
+import { packagePath } from '../src/shared/paths.ts';
+import { containerEngine, RUN_LABEL } from '../src/target/container.ts';
 import {
   MOCK_NOT_JUDGED,
   readJunit,

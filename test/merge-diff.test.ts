@@ -5,10 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { validate } from '../src/contract/schemas.ts';
 import { type MockHandle, startMock } from '../src/mock/index.ts';
-import { TOOL_VERSION } from '../src/paths.ts';
 import type { ResultDiff } from '../src/report/diff.ts';
-import { validate } from '../src/schemas.ts';
+import { TOOL_VERSION } from '../src/shared/paths.ts';
 import { BROKEN_VARIANTS, VARIANT_SEED } from './support/broken-mocks.ts';
 import { readJunit, runCli, runSuite, type SuiteRun, tempDir, writeJson } from './support/cli.ts';
 

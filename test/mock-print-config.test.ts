@@ -5,8 +5,8 @@ import { once } from 'node:events';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { packagePath } from '../src/paths.ts';
-import { validate } from '../src/schemas.ts';
+import { validate } from '../src/contract/schemas.ts';
+import { packagePath } from '../src/shared/paths.ts';
 import { MOCK_NOT_JUDGED, readJunit, runCli, tempDir } from './support/cli.ts';
 
 const started: ChildProcess[] = [];

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { packagePath } from '../src/paths.ts';
+import { packagePath } from '../src/shared/paths.ts';
 import { tempDir } from './support/cli.ts';
 
 interface EmbeddedRun {

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
-import { escapeHtml, htmlReport } from '../src/reporters/html.ts';
-import type { TestcaseRecord } from '../src/reporters/record.ts';
-import type { RunReport } from '../src/reporters/report.ts';
+import { escapeHtml, htmlReport } from '../src/report/html.ts';
+import type { TestcaseRecord } from '../src/report/record.ts';
+import type { RunReport } from '../src/report/report.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = fileURLToPath(new URL('../reports/self-tests/html-report.png', import.meta.url));

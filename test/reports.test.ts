@@ -4,8 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { validate } from '../src/contract/schemas.ts';
 import { type MockHandle, startMock } from '../src/mock/index.ts';
-import { validate } from '../src/schemas.ts';
 import { BROKEN_VARIANTS, VARIANT_SEED } from './support/broken-mocks.ts';
 import { runSuite, type SuiteRun } from './support/cli.ts';
 

@@ -17,7 +17,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { packagePath } from '../src/paths.ts';
+import { packagePath } from '../src/shared/paths.ts';
 import { readJunit, runCli, tempDir, writeJson } from './support/cli.ts';
 
 const servers: Server[] = [];

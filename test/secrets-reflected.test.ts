@@ -8,8 +8,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { type MockHandle, type MockResponse, startMock } from '../src/mock/index.ts';
-import { packagePath } from '../src/paths.ts';
-import { basicCredentials } from '../src/redact.ts';
+import { packagePath } from '../src/shared/paths.ts';
+import { basicCredentials } from '../src/shared/redact.ts';
 import { runSuite } from './support/cli.ts';
 
 const RATE_LIMIT = { requests: 10, windowSeconds: 2 };

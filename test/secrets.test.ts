@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { type MockHandle, startMock } from '../src/mock/index.ts';
-import { basicCredentials } from '../src/redact.ts';
+import { basicCredentials } from '../src/shared/redact.ts';
 import { BROKEN_VARIANTS } from './support/broken-mocks.ts';
 import { decodeXml, runSuite } from './support/cli.ts';
 

@@ -1,44 +1,56 @@
 // The contract as data is itself checked: schemas of its own, known check names, quotes that
 // really are in their sources, and every requirement exercised by some case.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { describe, expect, test } from 'vitest';
-import { SEQUENCE_NEEDS } from '../src/applicability.ts';
-import { CHECKS } from '../src/checks/index.ts';
 import { JUDGEMENTS } from '../src/client-harness/judgements.ts';
 import { loadClientCatalog, scriptScenarios } from '../src/client-harness/specs.ts';
-import { packagePath } from '../src/paths.ts';
-import { SEQUENCES } from '../src/sequences/index.ts';
-import { getCatalog, loadCatalog, type Source } from '../src/specs.ts';
+import { getCatalog, loadCatalog, type Source, SPECS_DIR } from '../src/contract/catalog.ts';
+import { packagePath } from '../src/shared/paths.ts';
+import { CHECKS } from '../src/suite/checks/index.ts';
+import { SEQUENCES } from '../src/suite/sequences/index.ts';
 
-const catalog = getCatalog();
-const requirements = [...catalog.requirements.values()];
-
-/** Sequence cases are code (suites/*.test.ts); their requirement ids are read from the source. */
-function requirementsNamedBySuites(): Set<string> {
-  const ids = new Set<string>();
-  for (const file of ['rate-limit.test.ts']) {
-    const text = readFileSync(packagePath('suites', file), 'utf8');
-    for (const match of text.matchAll(/'((?:token|revoke|probe)\.[\w.-]+)'/g))
-      if (match[1]) ids.add(match[1]);
-  }
-  return ids;
-}
+const profiles = [...getCatalog().profiles.values()];
+/** Every requirement of every profile, with the profile that resolved it. */
+const requirements = profiles.flatMap((p) =>
+  [...p.requirements.values()].map((r) => ({ ...r, profile: p.name })),
+);
+const sourceDirsOf = new Map(profiles.map((p) => [p.name, p.sourceDirs]));
 
 function normalise(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-/** [id, document, quote] for every source that is a seed page (RFCs are not kept here). */
-function quotesOfSeeds(list: readonly { id: string; sources: readonly Source[] }[]) {
+const ATLAS_SOURCES = packagePath('specs', 'profiles', 'atlas', 'sources');
+
+/** [id, document, quote, where] for every source that is a vendor's page (RFCs are not kept here). */
+function quotesOfSeeds(
+  list: readonly { id: string; sources: readonly Source[]; profile?: string }[],
+): (readonly [string, string, string, readonly string[]])[] {
+  const seen = new Set<string>();
   return list.flatMap((r) =>
     r.sources
       .filter((source) => !source.document.startsWith('RFC'))
-      .map((source) => [r.id, source.document, source.quote] as const),
+      .filter((source) => {
+        const key = JSON.stringify([r.id, source.document, source.quote]);
+        return !seen.has(key) && Boolean(seen.add(key));
+      })
+      .map(
+        (source) =>
+          [
+            r.id,
+            source.document,
+            source.quote,
+            r.profile ? (sourceDirsOf.get(r.profile) ?? []) : [ATLAS_SOURCES],
+          ] as const,
+      ),
   );
 }
 
-function expectQuoted(_id: string, document: string, quote: string): void {
-  const text = normalise(readFileSync(packagePath('specs', 'sources', document), 'utf8'));
+function expectQuoted(_id: string, document: string, quote: string, dirs: readonly string[]) {
+  const dir = dirs.find((candidate) => existsSync(`${candidate}/${document}`));
+  expect(dir, `${document} is in none of ${dirs.join(', ')}`).toBeDefined();
+  const text = normalise(readFileSync(`${dir}/${document}`, 'utf8'));
   expect(text).toContain(normalise(quote));
 }
 
@@ -48,7 +60,7 @@ describe('specs/', () => {
     expect(requirements.length).toBeGreaterThan(30);
   });
 
-  test.each(requirements.map((r) => [r.id, r] as const))(
+  test.each(requirements.map((r) => [`${r.profile} ${r.id}`, r] as const))(
     '%s names a registered check',
     (_id, requirement) => {
       expect(Object.keys(CHECKS)).toContain(requirement.check.name);
@@ -58,13 +70,13 @@ describe('specs/', () => {
   test.each(quotesOfSeeds(requirements))('%s quotes %s verbatim', expectQuoted);
 
   test('every case file has its suite, and every sequence its code', () => {
-    for (const area of new Set(catalog.cases.map((c) => c.area))) {
+    const cases = profiles.flatMap((p) => p.cases);
+    for (const area of new Set(cases.map((c) => c.area))) {
       expect(existsSync(packagePath('suites', `${area}.test.ts`)), area).toBe(true);
     }
-    for (const c of catalog.cases.filter((candidate) => candidate.sequence)) {
+    for (const c of cases.filter((candidate) => candidate.sequence)) {
       expect(Object.keys(SEQUENCES), c.id).toContain(c.sequence);
     }
-    expect(Object.keys(SEQUENCE_NEEDS).sort()).toEqual(Object.keys(SEQUENCES).sort());
   });
 
   test('RFC sources name a section', () => {
@@ -74,34 +86,33 @@ describe('specs/', () => {
     expect(missing).toEqual([]);
   });
 
-  test('every requirement is judged by some case', () => {
-    const used = new Set([
-      ...catalog.cases.flatMap((c) => c.requirements),
-      ...requirementsNamedBySuites(),
-    ]);
-    expect(requirements.map((r) => r.id).filter((id) => !used.has(id))).toEqual([]);
-  });
+  test.each(profiles.map((p) => [p.name, p] as const))(
+    'every requirement of %s is judged by some case',
+    (_name, p) => {
+      const used = new Set(p.cases.flatMap((c) => c.requirements));
+      expect([...p.requirements.keys()].filter((id) => !used.has(id))).toEqual([]);
+      expect(p.requirements.size).toBeGreaterThan(5);
+    },
+  );
 
-  test('every profile has requirements, and rfc6749 only RFC-sourced ones', () => {
-    for (const profile of ['atlas', 'cloud-manager', 'rfc6749'] as const) {
-      expect(requirements.filter((r) => r.profiles.includes(profile)).length).toBeGreaterThan(5);
-    }
-    const vendorOnly = requirements.filter(
-      (r) => r.profiles.includes('rfc6749') && !r.sources.some((s) => s.document.startsWith('RFC')),
+  test('the core (the rfc6749 profile) is vendor-neutral: RFC sources only', () => {
+    const rfc = getCatalog().profiles.get('rfc6749');
+    expect(rfc?.profile.extends).toBeUndefined();
+    const vendorSourced = [...(rfc?.requirements.values() ?? [])].filter((r) =>
+      r.sources.some((s) => !s.document.startsWith('RFC')),
     );
-    expect(vendorOnly.map((r) => r.id)).toEqual([]);
+    expect(vendorSourced.map((r) => r.id)).toEqual([]);
   });
 
   // Under a profile held to the RFCs alone, a requirement is judged at the level its RFC sentence
   // gives: each needs a source whose quote carries that level (MUST fails, SHOULD warns), or a note
   // that says why not (a definition without a keyword; a MUST held as a should).
   test('a profile judged by the RFCs backs the level of every requirement with its RFC sentence', () => {
-    const { profiles } = getCatalog();
-    const rfcProfiles = Object.entries(profiles)
-      .filter(([, profile]) => profile.requirementLevels === 'rfc')
-      .map(([name]) => name);
+    const rfcProfiles = profiles
+      .filter((p) => p.profile.requirementLevels === 'rfc')
+      .map((p) => p.name);
     expect(rfcProfiles).toEqual(['rfc6749']);
-    const judged = requirements.filter((r) => r.profiles.some((p) => rfcProfiles.includes(p)));
+    const judged = requirements.filter((r) => rfcProfiles.includes(r.profile));
     const missing = judged.filter(
       (r) => (r.level === 'documented' || r.level === 'observed') && !r.rfcLevel,
     );
@@ -121,17 +132,99 @@ describe('specs/', () => {
     expect(unbacked.map((r) => r.id)).toEqual([]);
   });
 
-  test('a broken catalog is refused: unknown requirement in a case', () => {
-    const dir = packagePath('test', 'fixtures', 'broken-specs');
-    expect(() => loadCatalog(dir)).toThrow(/names unknown requirement token\.no-such-requirement/);
+  // A copy of specs/ with one profile folder broken in one way: each is refused with one line.
+  function brokenSpecs(files: Record<string, unknown>): string {
+    const dir = mkdtempSync(`${tmpdir()}/broken-specs-`);
+    const copy = (from: string, to: string) => {
+      mkdirSync(to.replace(/\/[^/]+$/, ''), { recursive: true });
+      writeFileSync(to, readFileSync(from));
+    };
+    copy(`${SPECS_DIR}/core/requirements.json`, `${dir}/core/requirements.json`);
+    for (const area of ['token', 'revoke', 'fuzz'])
+      copy(`${SPECS_DIR}/core/cases/${area}.json`, `${dir}/core/cases/${area}.json`);
+    mkdirSync(`${dir}/profiles`);
+    for (const [path, data] of Object.entries(files)) {
+      mkdirSync(`${dir}/${path}`.replace(/\/[^/]+$/, ''), { recursive: true });
+      writeFileSync(`${dir}/${path}`, JSON.stringify(data));
+    }
+    return dir;
+  }
+  const base = { description: 'a vendor' };
+
+  test.each([
+    [
+      'an unknown requirement in a case',
+      {
+        'profiles/v/profile.json': { ...base, extends: 'w' },
+        'profiles/w/profile.json': JSON.parse(
+          readFileSync(`${SPECS_DIR}/profiles/rfc6749/profile.json`, 'utf8'),
+        ),
+        'profiles/v/cases/token.json': {
+          cases: [
+            {
+              id: 'extra',
+              title: 'one more case',
+              endpoint: 'token',
+              trigger: 'request',
+              request: {},
+              requirements: ['token.no-such'],
+            },
+          ],
+        },
+      },
+      /^profile v: case extra names unknown requirement token\.no-such$/,
+    ],
+    [
+      'an unknown extends',
+      { 'profiles/v/profile.json': { ...base, extends: 'nowhere' } },
+      /^profile v extends unknown profile nowhere \(known: v\)$/,
+    ],
+    [
+      'a cycle',
+      {
+        'profiles/v/profile.json': { ...base, extends: 'w' },
+        'profiles/w/profile.json': { ...base, extends: 'v' },
+      },
+      /^profile v: extends forms a cycle \(v -> w -> v\)$/,
+    ],
+    [
+      'a duplicate requirement id',
+      {
+        'profiles/v/profile.json': JSON.parse(
+          readFileSync(`${SPECS_DIR}/profiles/rfc6749/profile.json`, 'utf8'),
+        ),
+        'profiles/v/requirements.json': {
+          requirements: [
+            JSON.parse(readFileSync(`${SPECS_DIR}/core/requirements.json`, 'utf8')).requirements[0],
+          ],
+        },
+      },
+      /^profile v: duplicate requirement id token\.200\.status$/,
+    ],
+    [
+      'an exclude of what is not inherited',
+      {
+        'profiles/v/profile.json': JSON.parse(
+          readFileSync(`${SPECS_DIR}/profiles/rfc6749/profile.json`, 'utf8'),
+        ),
+        'profiles/v/requirements.json': { exclude: ['token.200.nothing'] },
+      },
+      /^profile v excludes token\.200\.nothing, which it does not inherit$/,
+    ],
+    [
+      'a profile without the settings none of its ancestors gives',
+      { 'profiles/v/profile.json': base },
+      /^profile v \(with what it inherits\): \(root\) must have required property 'paths'/,
+    ],
+  ] as const)('a broken catalog is refused: %s', (_what, files, message) => {
+    expect(() => loadCatalog({ specsDir: brokenSpecs(files) })).toThrow(message);
   });
 });
 
-describe('specs/openapi.json', () => {
-  const openapi = JSON.parse(readFileSync(packagePath('specs', 'openapi.json'), 'utf8')) as Record<
-    string,
-    unknown
-  >;
+describe('specs/profiles/atlas/openapi.json', () => {
+  const openapi = JSON.parse(
+    readFileSync(packagePath('specs', 'profiles', 'atlas', 'openapi.json'), 'utf8'),
+  ) as Record<string, unknown>;
 
   function refs(value: unknown): string[] {
     if (Array.isArray(value)) return value.flatMap(refs);
@@ -163,10 +256,9 @@ describe('specs/openapi.json', () => {
     for (const ref of refs(openapi)) {
       if (ref.startsWith('#/')) continue;
       const [file, pointer] = ref.split('#');
-      const schema = JSON.parse(readFileSync(packagePath('specs', file ?? ''), 'utf8')) as Record<
-        string,
-        unknown
-      >;
+      const schema = JSON.parse(
+        readFileSync(packagePath('specs', 'profiles', 'atlas', file ?? ''), 'utf8'),
+      ) as Record<string, unknown>;
       const target = (pointer ?? '')
         .split('/')
         .filter(Boolean)
@@ -181,7 +273,8 @@ describe('specs/openapi.json', () => {
       [...list.matchAll(/"(token\.[^"]+)"/g)].map((m) => m[1] ?? ''),
     );
     expect(ids.length).toBeGreaterThan(10);
-    for (const id of ids) expect(catalog.requirements.has(id), id).toBe(true);
+    const atlas = getCatalog().profiles.get('atlas');
+    for (const id of ids) expect(atlas?.requirements.has(id), id).toBe(true);
   });
 });
 

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_REFERENCE_IMAGE } from '../src/api.ts';
-import { containerEngine } from '../src/container.ts';
 import { generateAccounts } from '../src/mock/index.ts';
+import { containerEngine } from '../src/target/container.ts';
 import { MOCK_NOT_JUDGED, readJunit, tempDir, writeJson } from './support/cli.ts';
 
 const SUITE_IMAGE = 'oauth-conformance/suite:local';

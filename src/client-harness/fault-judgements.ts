@@ -4,9 +4,10 @@
  * program's exit status when it could not finish. Each reads only the facts of one scenario run
  * (observe.ts) and returns a verdict with its reason; specs/client-requirements.json names them.
  */
-import type { ScenarioRun, Verdict } from './judgements.ts';
-import { describeExit } from './judgements.ts';
+import { fail, inconclusive, pass, type Verdict } from '../shared/verdict.ts';
+import type { ScenarioRun } from './judgements.ts';
 import { type ClientRequest, learntAt, mayReactTo, seconds } from './observe.ts';
+import { describeExit } from './program.ts';
 
 /**
  * A retry that reaches the mock sooner than this after the failure it follows is immediate: an
@@ -22,10 +23,8 @@ export const MAX_IMMEDIATE_RETRIES = 1;
 export const BACKOFF_GROWTH_MS = 50;
 export const BACKOFF_GROWTH_FACTOR = 1.25;
 
-const pass = (note?: string): Verdict =>
-  note ? { outcome: 'passed', note } : { outcome: 'passed' };
-const fail = (reason: string): Verdict => ({ outcome: 'failed', reason });
-const skip = (reason: string): Verdict => ({ outcome: 'skipped', reason });
+// A skip is a verdict that judged nothing (shared/verdict.ts): skipped with its reason.
+const skip = inconclusive;
 
 const tokenRequests = (run: ScenarioRun) => run.requests.filter((r) => r.kind === 'token');
 const named = (r: ClientRequest) => `${r.kind} request #${r.index}`;

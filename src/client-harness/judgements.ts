@@ -4,7 +4,7 @@
  */
 
 import { FORM_TYPE } from '../mock/client-request.ts';
-import { shownText } from '../text.ts';
+import { fail, inconclusive, pass, type Verdict } from '../shared/verdict.ts';
 import {
   judgeBackoff,
   judgeHonestExit,
@@ -12,6 +12,7 @@ import {
   judgeStopsAtTokenLimit,
 } from './fault-judgements.ts';
 import { type ClientRequest, learntAt, mayReactTo, seconds } from './observe.ts';
+import { describeExit } from './program.ts';
 import type { ScriptedScenario } from './specs.ts';
 
 export interface ProgramResult {
@@ -36,10 +37,7 @@ export interface ScenarioRun {
   revokedAt?: number;
 }
 
-export type Verdict =
-  | { outcome: 'passed'; note?: string }
-  | { outcome: 'failed'; reason: string }
-  | { outcome: 'skipped'; reason: string };
+export type { Verdict } from '../shared/verdict.ts';
 
 export type Judge = (run: ScenarioRun) => Verdict;
 
@@ -56,10 +54,8 @@ export const MAX_ATTEMPTS_WITHOUT_TOKEN = 4;
 export const RENEWAL_MARGIN_MS = 30_000;
 export const RENEWAL_MARGIN_FRACTION = 0.1;
 
-const pass = (note?: string): Verdict =>
-  note ? { outcome: 'passed', note } : { outcome: 'passed' };
-const fail = (reason: string): Verdict => ({ outcome: 'failed', reason });
-const skip = (reason: string): Verdict => ({ outcome: 'skipped', reason });
+/** A judgement that has nothing to judge (the program never got that far) is inconclusive: skipped. */
+const skip = inconclusive;
 
 const ofKind = (run: ScenarioRun, ...kinds: ClientRequest['kind'][]) =>
   run.requests.filter((r) => kinds.includes(r.kind));
@@ -99,16 +95,6 @@ const named = (r: ClientRequest) =>
 
 function exitedZero(run: ScenarioRun): boolean {
   return run.program.exitCode === 0 && !run.program.timedOut;
-}
-
-/** "exited 1", "was killed after 20 s", "could not be started: ...", with its first stderr line. */
-export function describeExit(program: ProgramResult, timeoutMs: number): string {
-  if (program.spawnError) return `could not be started: ${program.spawnError}`;
-  if (program.timedOut) return `did not exit within ${timeoutMs / 1000} s and was killed`;
-  const how =
-    program.exitCode === null ? `was ended by ${program.signal}` : `exited ${program.exitCode}`;
-  const line = program.stderr.trim().split('\n').at(-1)?.trim();
-  return line ? `${how} (stderr: ${shownText(line, 200)})` : how;
 }
 
 function noTokenReason(run: ScenarioRun): string {

@@ -1,5 +1,6 @@
 /** Runs the program under test once: its environment, a time limit, its output kept short (the caller redacts it). */
 import { spawn } from 'node:child_process';
+import { shownText } from '../shared/text.ts';
 import type { ProgramResult } from './judgements.ts';
 
 /**
@@ -125,4 +126,14 @@ export function runProgram(run: ProgramRun): Promise<ProgramResult> {
       finish({ exitCode: exited ? exited.code : code, signal: exited ? exited.signal : signal });
     });
   });
+}
+
+/** "exited 1", "was killed after 20 s", "could not be started: ...", with its first stderr line. */
+export function describeExit(program: ProgramResult, timeoutMs: number): string {
+  if (program.spawnError) return `could not be started: ${program.spawnError}`;
+  if (program.timedOut) return `did not exit within ${timeoutMs / 1000} s and was killed`;
+  const how =
+    program.exitCode === null ? `was ended by ${program.signal}` : `exited ${program.exitCode}`;
+  const line = program.stderr.trim().split('\n').at(-1)?.trim();
+  return line ? `${how} (stderr: ${shownText(line, 200)})` : how;
 }

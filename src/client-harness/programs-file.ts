@@ -4,7 +4,7 @@
  * Read once, at the edge; anything else is a usage error of one line.
  */
 import { readFileSync } from 'node:fs';
-import { ConformanceError } from '../errors.ts';
+import { ConformanceError } from '../shared/errors.ts';
 import type { ClientProgram } from './run.ts';
 
 /** A programs file is small: a list of names and commands. */

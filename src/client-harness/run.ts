@@ -3,7 +3,7 @@
  * reference mock, records what it sends, judges it, and writes the same reports as a suite run.
  */
 import { randomBytes } from 'node:crypto';
-import { ConformanceError, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PASSED } from '../errors.ts';
+import { sourceLine } from '../contract/catalog.ts';
 import {
   generateAccounts,
   isProbePath,
@@ -15,18 +15,19 @@ import {
   startMock,
   TOKEN_PATH,
 } from '../mock/index.ts';
-import { TOOL_VERSION } from '../paths.ts';
-import { accountSecrets, createAccountsRedactor, type Redactor } from '../redact.ts';
-import { finishReports, prepareReportsDir } from '../reporters/index.ts';
-import { countOutcomes, type TestcaseRecord } from '../reporters/record.ts';
-import type { RunReport } from '../reporters/report.ts';
-import { printTestcase } from '../reporters/summary.ts';
-import { sourceLine } from '../specs.ts';
-import { oneLine, useRedactor, visible } from '../text.ts';
-import type { Account } from '../types.ts';
-import { describeExit, JUDGEMENTS, type ScenarioRun } from './judgements.ts';
+import { finishReports, prepareReportsDir } from '../report/index.ts';
+import { countOutcomes, type TestcaseRecord } from '../report/record.ts';
+import type { RunReport } from '../report/report.ts';
+import { printTestcase } from '../report/summary.ts';
+import { ConformanceError, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PASSED } from '../shared/errors.ts';
+import { TOOL_VERSION } from '../shared/paths.ts';
+import { accountSecrets, createAccountsRedactor, type Redactor } from '../shared/redact.ts';
+import { oneLine, useRedactor, visible } from '../shared/text.ts';
+import type { Account } from '../shared/types.ts';
+import { decide } from '../suite/severity.ts';
+import { JUDGEMENTS, type ScenarioRun } from './judgements.ts';
 import { type ClientRequest, createObserver, timeline } from './observe.ts';
-import { OUTPUT_SHOWN_CHARS, runProgram } from './program.ts';
+import { describeExit, OUTPUT_SHOWN_CHARS, runProgram } from './program.ts';
 import {
   type ClientCatalog,
   type ClientRequirement,
@@ -60,6 +61,11 @@ export interface ClientHarnessOptions {
   timeoutMs: number;
   /** Seeds the mock's generated accounts and the scenarios' drawn Retry-After values. */
   seed: number;
+  /**
+   * --strict: every finding fails. Without it a finding on an `rfc-should` or `observed`
+   * requirement warns (severity.ts decides, as for the suite): no document asks it of a client.
+   */
+  strict?: boolean;
 }
 
 export interface ClientHarnessResult {
@@ -278,6 +284,7 @@ function details(run: ScenarioRun, requirement: ClientRequirement, reason: strin
 function recordsOf(
   run: ScenarioRun,
   requirements: ClientRequirement[],
+  strict: boolean,
   program?: string,
 ): TestcaseRecord[] {
   return requirements.map((requirement) => {
@@ -285,7 +292,7 @@ function recordsOf(
     if (!judge) throw new Error(`no judgement ${requirement.judge}`);
     const judged = judge(run);
     // A reason may quote what the program sent (a grant_type, a media type): one visible line.
-    const verdict = 'reason' in judged ? { ...judged, reason: oneLine(judged.reason) } : judged;
+    const verdict = judged.ok ? judged : { ...judged, reason: oneLine(judged.reason) };
     const base = {
       name: `${requirement.id} [${program ? `${program}: ` : ''}${run.scenario.name}]`,
       area: program ?? run.scenario.name,
@@ -295,17 +302,19 @@ function recordsOf(
       trigger: run.scenario.name === 'normal' ? 'request' : 'fault',
       durationMs: 0,
     } as const;
-    if (verdict.outcome === 'failed')
-      return {
-        ...base,
-        notes: requirement.note ? [requirement.note] : [],
-        outcome: 'failed',
-        reason: verdict.reason,
-        details: details(run, requirement, verdict.reason),
-      };
-    if (verdict.outcome === 'skipped')
+    if (verdict.ok)
+      return { ...base, notes: verdict.note ? [verdict.note] : [], outcome: 'passed' };
+    if (verdict.inconclusive)
       return { ...base, notes: [], outcome: 'skipped', reason: verdict.reason };
-    return { ...base, notes: verdict.note ? [verdict.note] : [], outcome: 'passed' };
+    // The same severity as the suite's: the level and --strict decide fail or warn.
+    const outcome = decide(requirement.level, false, { strict });
+    return {
+      ...base,
+      notes: requirement.note ? [requirement.note] : [],
+      outcome,
+      reason: verdict.reason,
+      details: details(run, requirement, verdict.reason),
+    };
   });
 }
 
@@ -351,6 +360,19 @@ function checkPrograms(options: ClientHarnessOptions): ClientProgram[] {
   return programs;
 }
 
+/**
+ * Runs a client program once per scenario against a fresh reference mock, judges what it sent
+ * (specs/client-requirements.json; the severity of a miss is decide()'s, as for the suite, with
+ * `options.strict`) and writes junit.xml, result.json and index.html to `options.reportsDir`.
+ *
+ * @param options - the command, the scenarios (default all), the time limit of one run
+ *   (`timeoutMs`, milliseconds), the seed, --strict.
+ * @param io - where progress lines go (redacted).
+ * @returns the exit status (0 conforming, 1 a judgement failed, an errored testcase or a leak,
+ *   130 interrupted), the report and each scenario's run.
+ * @throws ConformanceError USAGE for no program, an unknown scenario or an unusable reports
+ *   directory (before the program runs).
+ */
 export async function runClientHarness(
   options: ClientHarnessOptions,
   io: { out: (line: string) => void },
@@ -427,6 +449,7 @@ export async function runClientHarness(
         const scenarioRecords = recordsOf(
           outcome.run,
           requirementsFor(catalog, scenario.name),
+          options.strict ?? false,
           matrix ? program.name : undefined,
         );
         for (const record of scenarioRecords) printTestcase(record, io.out, redactor);

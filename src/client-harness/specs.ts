@@ -1,7 +1,7 @@
 /** What the client harness scripts and judges, as data: specs/client-scenarios.json and client-requirements.json. */
 import { faker } from '@faker-js/faker/locale/base';
-import { readSpecFile, type Source, SPECS_DIR } from '../specs.ts';
-import type { FaultSpec, Level, RetryAfterFormat } from '../types.ts';
+import { readSpecFile, type Source, SPECS_DIR } from '../contract/catalog.ts';
+import type { FaultSpec, Level, RetryAfterFormat } from '../shared/types.ts';
 
 /** A fault as a scenario gives it: its Retry-After may be "drawn" from the run's seed. */
 export type ScenarioFault = Omit<FaultSpec, 'retryAfterSeconds'> & {
@@ -29,7 +29,6 @@ export interface Scenario {
   malformedTokenResponse?: true;
   bareRevokeResponse?: true;
   wrongSecret?: true;
-  expect?: 'success' | 'failure';
 }
 
 export interface ClientRequirement {

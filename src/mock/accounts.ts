@@ -3,14 +3,18 @@
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 // One locale's entry point: the package root loads every locale (several MB to compile).
 import { faker } from '@faker-js/faker/locale/base';
-import { ACCOUNT_ROLES, type Account, type AccountRole, type Accounts } from '../types.ts';
+import { ACCOUNT_ROLES, type Account, type AccountRole, type Accounts } from '../shared/types.ts';
 
 /** Documented client id form: `mdb_sa_id_` and 24 lowercase hex characters. */
 export const CLIENT_ID_PATTERN = /^mdb_sa_id_[0-9a-f]{24}$/;
 /** Documented client secret form: `mdb_sa_sk_` and 40 alphanumeric characters. */
 export const CLIENT_SECRET_PATTERN = /^mdb_sa_sk_[A-Za-z0-9]{40}$/;
 
-/** One account per role, the same for the same seed. */
+/**
+ * One account per role (primary, secondary, accessDenied, invalidGrant), in the documented forms
+ * ({@link CLIENT_ID_PATTERN}, {@link CLIENT_SECRET_PATTERN}); the same for the same seed (any
+ * integer). The secrets are real to the mock that uses them: keep them out of logs.
+ */
 export function generateAccounts(seed: number): Required<Accounts> {
   faker.seed(seed);
   const seen = new Set<string>();

@@ -4,7 +4,7 @@
  * decodable, the body cap, the form content type; and, once their own parameters are checked,
  * the client's credentials and standing.
  */
-import type { AccountRole, RateLimit } from '../types.ts';
+import type { AccountRole, RateLimit } from '../shared/types.ts';
 import { roleOf, secretsEqual } from './accounts.ts';
 import type { MockContext } from './context.ts';
 import { parseBasic } from './credentials.ts';

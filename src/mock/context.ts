@@ -1,7 +1,7 @@
 /** Everything one running mock shares between its endpoints. */
 
-import type { Redactor } from '../redact.ts';
-import type { Accounts, RateLimit } from '../types.ts';
+import type { Redactor } from '../shared/redact.ts';
+import type { Accounts, RateLimit } from '../shared/types.ts';
 import type { FaultQueue } from './faults.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { ServiceIdentity } from './responses.ts';

@@ -1,6 +1,6 @@
 /** The fault-injection hook's own endpoint, and the responses of injected faults. */
 
-import type { RetryAfterFormat } from '../types.ts';
+import type { RetryAfterFormat } from '../shared/types.ts';
 import type { MockContext } from './context.ts';
 import { FAULT_HOOK_PATH, type PendingFault, parseFault, QUEUE_FULL } from './faults.ts';
 import { rateLimitDescription } from './rate-limit.ts';

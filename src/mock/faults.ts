@@ -4,7 +4,7 @@
  * path's length, its delay and its Retry-After.
  */
 
-import type { FaultSpec, RetryAfterFormat } from '../types.ts';
+import type { FaultSpec, RetryAfterFormat } from '../shared/types.ts';
 
 export const FAULT_HOOK_PATH = '/__conformance/faults';
 

@@ -8,8 +8,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { createAccountsRedactor } from '../redact.ts';
-import type { FaultSpec } from '../types.ts';
+import { createAccountsRedactor } from '../shared/redact.ts';
+import type { FaultSpec } from '../shared/types.ts';
 import { randomClientSecret, resolveAccounts, roleOf } from './accounts.ts';
 import type { MockContext } from './context.ts';
 import { createFaultQueue, parseFault, QUEUE_FULL } from './faults.ts';

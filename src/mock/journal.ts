@@ -3,7 +3,7 @@
  * so that an entry holds at most about 8,300 characters whatever the caller sent.
  */
 
-import { type Redactor, redactBody, redactForm, redactHeaders } from '../redact.ts';
+import { type Redactor, redactBody, redactForm, redactHeaders } from '../shared/redact.ts';
 import type { JournalEntry } from './types.ts';
 
 /**

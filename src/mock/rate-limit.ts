@@ -16,7 +16,7 @@
 
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Accounts, RateLimit } from '../types.ts';
+import type { Accounts, RateLimit } from '../shared/types.ts';
 import { roleOf } from './accounts.ts';
 
 /** Windows one pool of one limiter holds at most (the overflow window aside). */

@@ -1,9 +1,37 @@
 /**
  * What the mock answers: the table of documented errors (code -> status, description), the
- * header set the documentation gives for each status, and the body shapes.
+ * header set the documentation gives for each status, and the body shapes. The table and the
+ * header sets are read from the atlas profile's schemas (one source with the checks that judge
+ * them): each documented error body is an example of oauth-error.schema.json, its status the
+ * `$defs/status-NNN` that allows its code; each header set is `x-documented-set` of
+ * headers-NNN.schema.json. Imported as JSON, so that the bundled mock carries them.
  */
 
 import { randomBytes } from 'node:crypto';
+import headers200 from '../../specs/profiles/atlas/schemas/headers-200.schema.json' with {
+  type: 'json',
+};
+import headers400 from '../../specs/profiles/atlas/schemas/headers-400.schema.json' with {
+  type: 'json',
+};
+import headers401 from '../../specs/profiles/atlas/schemas/headers-401.schema.json' with {
+  type: 'json',
+};
+import headers403 from '../../specs/profiles/atlas/schemas/headers-403.schema.json' with {
+  type: 'json',
+};
+import headers429 from '../../specs/profiles/atlas/schemas/headers-429.schema.json' with {
+  type: 'json',
+};
+import headers500 from '../../specs/profiles/atlas/schemas/headers-500.schema.json' with {
+  type: 'json',
+};
+import headers503 from '../../specs/profiles/atlas/schemas/headers-503.schema.json' with {
+  type: 'json',
+};
+import oauthErrorSchema from '../../specs/profiles/atlas/schemas/oauth-error.schema.json' with {
+  type: 'json',
+};
 import type { MockResponse } from './types.ts';
 
 export interface ErrorDefinition {
@@ -13,39 +41,69 @@ export interface ErrorDefinition {
   documented: boolean;
 }
 
+/** The codes the mock answers with: the documented ones, and 503's RFC 6749 code. */
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'unsupported_grant_type'
+  | 'invalid_grant'
+  | 'invalid_client'
+  | 'access_denied'
+  | 'rate_limited'
+  | 'server_error'
+  | 'temporarily_unavailable';
+
+/** The documented table, from the oauth-error schema; an Error at load if it lacks a code the mock uses. */
+function documentedErrors(): Record<OAuthErrorCode, ErrorDefinition> {
+  const defs = oauthErrorSchema.$defs as Record<string, { properties: { error: object } }>;
+  const statusOf = (code: string): number => {
+    for (const [name, def] of Object.entries(defs)) {
+      const allowed = def.properties.error as { enum?: string[]; const?: string };
+      if (allowed.const === code || allowed.enum?.includes(code))
+        return Number(name.replace('status-', ''));
+    }
+    throw new Error(`oauth-error.schema.json: no status allows ${code}`);
+  };
+  const table: Partial<Record<string, ErrorDefinition>> = {};
+  for (const example of oauthErrorSchema.examples)
+    table[example.error] = {
+      status: statusOf(example.error),
+      description: example.error_description,
+      documented: true,
+    };
+  // 503 has a documented header set but no documented body; RFC 6749 §4.1.2.1's code is used.
+  table.temporarily_unavailable = {
+    status: 503,
+    description: 'The service is temporarily unavailable.',
+    documented: false,
+  };
+  const codes: OAuthErrorCode[] = [
+    'invalid_request',
+    'unsupported_grant_type',
+    'invalid_grant',
+    'invalid_client',
+    'access_denied',
+    'rate_limited',
+    'server_error',
+    'temporarily_unavailable',
+  ];
+  const missing = codes.filter((code) => !table[code]);
+  if (missing.length > 0)
+    throw new Error(`oauth-error.schema.json documents no ${missing.join(', ')}`);
+  return table as Record<OAuthErrorCode, ErrorDefinition>;
+}
+
 /**
  * The token endpoint's errors, as documented (`rate_limited`'s description is a template). The
  * revocation endpoint's page documents the same table.
  */
-export const OAUTH_ERRORS = {
-  invalid_request: {
-    status: 400,
-    description: 'The provided credentials are not valid.',
-    documented: true,
-  },
-  unsupported_grant_type: { status: 400, description: 'Invalid grant type.', documented: true },
-  invalid_grant: { status: 400, description: 'Invalid grant.', documented: true },
-  invalid_client: { status: 401, description: 'Invalid credentials provided.', documented: true },
-  access_denied: {
-    status: 403,
-    description: 'IP access list validation failed for the service account.',
-    documented: true,
-  },
-  rate_limited: {
-    status: 429,
-    description: 'Resource {URL} is limited to 10 requests every 1 minutes.',
-    documented: true,
-  },
-  server_error: { status: 500, description: 'Unexpected error.', documented: true },
-  // 503 has a documented header set but no documented body; RFC 6749 §4.1.2.1's code is used.
-  temporarily_unavailable: {
-    status: 503,
-    description: 'The service is temporarily unavailable.',
-    documented: false,
-  },
-} as const satisfies Record<string, ErrorDefinition>;
+export const OAUTH_ERRORS: Readonly<Record<OAuthErrorCode, ErrorDefinition>> = documentedErrors();
 
-export type OAuthErrorCode = keyof typeof OAUTH_ERRORS;
+/** The documented header sets by status: [name, value as written, with {placeholders}], in order. */
+const DOCUMENTED_SETS: ReadonlyMap<number, readonly (readonly string[])[]> = new Map(
+  [headers200, headers400, headers401, headers403, headers429, headers500, headers503].map(
+    (schema) => [Number(schema.$id.replace(/^.*headers-/, '')), schema['x-documented-set']],
+  ),
+);
 
 /** Descriptions used beyond the documented table (documented codes, more specific text). */
 export const DESCRIPTIONS = {
@@ -79,13 +137,9 @@ export const ATLAS_V2_TYPE = 'application/vnd.atlas.2023-01-01+json';
 /** Written at its documented place; the serialiser puts the real length there. */
 const CONTENT_LENGTH_PLACEHOLDER = '0';
 
-function serviceVersion(identity: ServiceIdentity): string {
-  return `gitHash=${identity.gitHash}; versionString=${identity.versionString}`;
-}
-
-function digestChallenge(): string {
-  const nonce = randomBytes(24).toString('base64');
-  return `Digest realm="MMS Public API", domain="", nonce="${nonce}", algorithm=MD5, op="auth", stale=false`;
+/** The documented Digest challenge with a fresh nonce in its `{nonce}`. */
+function digestChallenge(written: string): string {
+  return written.replace('{nonce}', randomBytes(24).toString('base64'));
 }
 
 export interface HeaderOptions {
@@ -108,38 +162,24 @@ export function headersFor(
   identity: ServiceIdentity,
   options: HeaderOptions = {},
 ): Record<string, string> {
+  // The undocumented statuses (404, 405) take 500's set: the service's ordinary error headers.
+  const set = DOCUMENTED_SETS.get(status) ?? DOCUMENTED_SETS.get(500) ?? [];
   const date = new Date().toUTCString();
-  if (status === 400) {
-    return {
-      Date: date,
-      'Content-Type': options.contentType ?? JSON_TYPE,
-      'Content-Length': CONTENT_LENGTH_PLACEHOLDER,
-      Server: 'mdbws',
-      'Strict-Transport-Security': 'max-age=31536000; includeSubdomains;',
-      'X-MongoDB-Service-Version': serviceVersion(identity),
-    };
-  }
-  if (status === 401) {
-    return {
-      'Content-Type': options.contentType ?? JSON_ISO_8859_1_TYPE,
-      Date: date,
-      'WWW-Authenticate': options.wwwAuthenticate ?? digestChallenge(),
-      'Content-Length': CONTENT_LENGTH_PLACEHOLDER,
-      Connection: 'keep-alive',
-    };
-  }
-  // 200, 403, 429, 500, 503, and the undocumented statuses (404, 405).
   const headers: Record<string, string> = {};
-  if (status === 429 || status === 503) {
-    headers['Retry-After'] = options.retryAfter ?? String(options.retryAfterSeconds ?? 1);
+  for (const [name = '', written = ''] of set) {
+    const lower = name.toLowerCase();
+    if (lower === 'content-type' && options.contentType) headers[name] = options.contentType;
+    else if (lower === 'www-authenticate')
+      headers[name] = options.wwwAuthenticate ?? digestChallenge(written);
+    else if (lower === 'retry-after')
+      headers[name] = options.retryAfter ?? String(options.retryAfterSeconds ?? 1);
+    else
+      headers[name] = written
+        .replace('{dateInUnixFormat}', date)
+        .replace('{requestLengthInBytes}', CONTENT_LENGTH_PLACEHOLDER)
+        .replace('{gitHash}', identity.gitHash)
+        .replace('{ApplicationVersion}', identity.versionString);
   }
-  headers.Vary = 'Accept-Encoding';
-  headers['Content-Type'] = options.contentType ?? JSON_TYPE;
-  headers['Strict-Transport-Security'] = 'max-age=300';
-  headers.Date = date;
-  if (status === 200 || status === 403 || status === 429) headers.Connection = 'keep-alive';
-  headers['Content-Length'] = CONTENT_LENGTH_PLACEHOLDER;
-  headers['X-MongoDB-Service-Version'] = serviceVersion(identity);
   return headers;
 }
 

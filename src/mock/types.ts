@@ -1,7 +1,7 @@
 /** Public shapes of the reference mock (re-exported from `src/mock/index.ts`). */
 
 import type { JsonWebKey } from 'node:crypto';
-import type { Accounts, FaultSpec, RateLimit } from '../types.ts';
+import type { Accounts, FaultSpec, RateLimit } from '../shared/types.ts';
 import type { SigningAlg, TokenFormat } from './tokens.ts';
 
 export interface MockOptions {

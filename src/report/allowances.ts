@@ -1,7 +1,7 @@
 /** What allow entries do to a run's verdict, read by `run` and by `merge` alike. */
-import type { Allowance, RunSettings } from '../config.ts';
-import type { TestcaseRecord } from '../reporters/record.ts';
-import type { RunReport } from '../reporters/report.ts';
+import type { Allowance, RunSettings } from '../suite/config.ts';
+import type { TestcaseRecord } from './record.ts';
+import type { RunReport } from './report.ts';
 
 /** The name an allowance is written and reported by: `<id>` or `<id> [<case>]`. */
 export function allowanceName(entry: Pick<Allowance, 'requirement' | 'case'>): string {

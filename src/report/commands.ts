@@ -5,12 +5,11 @@
 import { realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConformanceError, EXIT_FAILED } from '../errors.ts';
-import { findLeaks } from '../leak-scan.ts';
-import { prepareReportsDir } from '../reporters/index.ts';
-import { countOutcomes } from '../reporters/record.ts';
-import { clipped, visible } from '../text.ts';
+import { ConformanceError, EXIT_FAILED } from '../shared/errors.ts';
+import { clipped, visible } from '../shared/text.ts';
 import { diffLines, diffResults } from './diff.ts';
+import { prepareReportsDir } from './index.ts';
+import { findLeaks } from './leak-scan.ts';
 import {
   type MergedResult,
   mergedHtml,
@@ -20,6 +19,7 @@ import {
   mergeRuns,
 } from './merge.ts';
 import { readRunDir } from './read-result.ts';
+import { countOutcomes } from './record.ts';
 
 /** Where the commands print: a line at a time. */
 export interface CommandIo {

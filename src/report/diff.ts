@@ -4,12 +4,12 @@
  * disappeared (coverage lost), and the rate-limit facts the target stated. Both files are read as
  * hostile data (src/report/read-result.ts).
  */
-import { ConformanceError } from '../errors.ts';
-import type { Outcome, TestcaseRecord } from '../reporters/record.ts';
-import type { RunReport } from '../reporters/report.ts';
-import { oneLine, visible } from '../text.ts';
+import { ConformanceError } from '../shared/errors.ts';
+import { oneLine, visible } from '../shared/text.ts';
 import type { MergedResult } from './merge.ts';
 import { boundedRunReport, parseResult, type ResultKind, readBoundedFile } from './read-result.ts';
+import type { Outcome, TestcaseRecord } from './record.ts';
+import type { RunReport } from './report.ts';
 
 /** One testcase of a result, keyed by its run (in a merge) and its name. */
 interface Entry {

@@ -7,14 +7,14 @@
  */
 import { hostname } from 'node:os';
 import { basename, relative, resolve, sep } from 'node:path';
-import { EXIT_FAILED, EXIT_PASSED } from '../errors.ts';
-import { TOOL_VERSION } from '../paths.ts';
-import { allowanceTestcaseXml, testcaseXml } from '../reporters/junit.ts';
-import { escapeMarkup } from '../reporters/markup.ts';
-import { countOutcomes, type Outcome, type TestcaseRecord } from '../reporters/record.ts';
-import type { RunReport } from '../reporters/report.ts';
+import { EXIT_FAILED, EXIT_PASSED } from '../shared/errors.ts';
+import { TOOL_VERSION } from '../shared/paths.ts';
 import { allowanceFailures, failingAllowances } from './allowances.ts';
+import { allowanceTestcaseXml, testcaseXml } from './junit.ts';
+import { escapeMarkup } from './markup.ts';
 import type { ReadRunReport } from './read-result.ts';
+import { countOutcomes, type Outcome, type TestcaseRecord } from './record.ts';
+import type { RunReport } from './report.ts';
 
 /** What one run came to: as `run`'s exit status would say it (0, 1, 3). */
 export type RunVerdict = 'passed' | 'failed' | 'not-tested';

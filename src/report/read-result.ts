@@ -7,12 +7,12 @@
  */
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConformanceError } from '../errors.ts';
-import { TOOL_VERSION } from '../paths.ts';
-import { countOutcomes, type TestcaseRecord } from '../reporters/record.ts';
-import type { RunReport } from '../reporters/report.ts';
-import { validate } from '../schemas.ts';
-import { clipped, quoted } from '../text.ts';
+import { validate } from '../contract/schemas.ts';
+import { ConformanceError } from '../shared/errors.ts';
+import { TOOL_VERSION } from '../shared/paths.ts';
+import { clipped, quoted } from '../shared/text.ts';
+import { countOutcomes, type TestcaseRecord } from './record.ts';
+import type { RunReport } from './report.ts';
 
 /** The largest result.json read, in bytes (a real run's is well under 2 MB). */
 export const MAX_RESULT_BYTES = 64 * 1024 * 1024;

@@ -5,7 +5,7 @@ import {
   generateAccounts,
   startMock,
 } from '../../src/mock/index.ts';
-import { ACCOUNT_ROLES } from '../../src/types.ts';
+import { ACCOUNT_ROLES } from '../../src/shared/types.ts';
 import { tokenRequest } from './helpers.ts';
 
 describe('generated accounts', () => {

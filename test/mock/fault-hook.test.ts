@@ -1,14 +1,14 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { startReferenceMock } from '../../src/api.ts';
-import { isLoopbackHost } from '../../src/mock/command.ts';
+import { isLoopbackHost } from '../../src/cli/mock.ts';
 import {
   MAX_FAULT_COUNT,
   MAX_FAULT_PATH_LENGTH,
   MAX_FAULT_RETRY_AFTER_SECONDS,
   MAX_PENDING_FAULTS,
 } from '../../src/mock/faults.ts';
-import { packagePath } from '../../src/paths.ts';
+import { packagePath } from '../../src/shared/paths.ts';
 import { HEADER_SETS, send, sorted, tokenRequest, useMock } from './helpers.ts';
 
 const start = useMock({ rateLimit: { requests: 1000, windowSeconds: 60 } });

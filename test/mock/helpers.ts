@@ -3,8 +3,8 @@
 import { request } from 'node:http';
 import { afterEach, expect } from 'vitest';
 import { type MockHandle, type MockOptions, startMock } from '../../src/mock/index.ts';
-import { basicCredentials } from '../../src/redact.ts';
-import type { Account } from '../../src/types.ts';
+import { basicCredentials } from '../../src/shared/redact.ts';
+import type { Account } from '../../src/shared/types.ts';
 
 export interface RawResponse {
   status: number;

@@ -2,8 +2,8 @@ import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { type MockResponse, type ObservedExchange, startMock } from '../../src/mock/index.ts';
 import { clipText, JOURNAL_LIMITS, OMITTED_HEADERS, redactAll } from '../../src/mock/journal.ts';
-import { basicCredentials, createRedactor } from '../../src/redact.ts';
-import { ACCOUNT_ROLES } from '../../src/types.ts';
+import { basicCredentials, createRedactor } from '../../src/shared/redact.ts';
+import { ACCOUNT_ROLES } from '../../src/shared/types.ts';
 import { basic, FORM, send, tokenRequest, useMock } from './helpers.ts';
 
 const start = useMock({ rateLimit: { requests: 1000, windowSeconds: 60 } });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type MockHandle, type MockOptions, REVOKE_PATH, startMock } from '../../src/mock/index.ts';
-import type { Account } from '../../src/types.ts';
+import type { Account } from '../../src/shared/types.ts';
 import {
   basic,
   expectBadRequest,

@@ -5,11 +5,11 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
 import { Agent, request } from 'undici';
 import { afterAll, expect, test } from 'vitest';
-import { fuzzInputs } from '../../src/fuzz.ts';
 import type { MockOptions } from '../../src/mock/index.ts';
-import { packagePath } from '../../src/paths.ts';
-import { basicCredentials } from '../../src/redact.ts';
-import type { Accounts } from '../../src/types.ts';
+import { packagePath } from '../../src/shared/paths.ts';
+import { basicCredentials } from '../../src/shared/redact.ts';
+import type { Accounts } from '../../src/shared/types.ts';
+import { fuzzInputs } from '../../src/suite/fuzz-inputs.ts';
 
 const ROUND = 1500;
 const CONCURRENCY = 20;

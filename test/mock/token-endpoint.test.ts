@@ -1,7 +1,7 @@
 import { createPublicKey, type JsonWebKey, verify } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockHandle, startMock } from '../../src/mock/index.ts';
-import { basicCredentials } from '../../src/redact.ts';
+import { basicCredentials } from '../../src/shared/redact.ts';
 import {
   b64urlJson,
   basic,

@@ -6,7 +6,7 @@ import {
   type MockRequestInfo,
   type MockResponse,
 } from '../../src/mock/index.ts';
-import { basicCredentials } from '../../src/redact.ts';
+import { basicCredentials } from '../../src/shared/redact.ts';
 
 export interface BrokenVariant {
   name: string;

@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packagePath } from '../../src/paths.ts';
-import { decodeMarkup } from '../../src/reporters/markup.ts';
+import { decodeMarkup } from '../../src/report/markup.ts';
+import { packagePath } from '../../src/shared/paths.ts';
 
 export interface CliResult {
   code: number | null;
@@ -79,7 +79,7 @@ export function readJunit(path: string): JunitCase[] {
     const attrs = match[1] ?? '';
     const body = match[3] ?? '';
     const name = decodeXml(/\bname="([^"]*)"/.exec(attrs)?.[1] ?? '');
-    // Per-testcase properties travel in system-out as [[PROPERTY|name=value]] lines (see src/reporters/junit.ts).
+    // Per-testcase properties travel in system-out as [[PROPERTY|name=value]] lines (see src/report/junit.ts).
     const properties: Record<string, string> = {};
     const out = decodeXml(/<system-out>([\s\S]*?)<\/system-out>/.exec(body)?.[1] ?? '');
     for (const prop of out.matchAll(/^\[\[PROPERTY\|([^=\]]+)=(.*)\]\]$/gm)) {

@@ -1,5 +1,5 @@
 // A complete run context for unit tests of checks and plans, overridable per test.
-import type { RunContext } from '../../src/config.ts';
+import type { RunContext } from '../../src/suite/config.ts';
 
 export function testRunContext(overrides: Partial<RunContext> = {}): RunContext {
   return {

@@ -1,8 +1,8 @@
 // `oauth-conformance run` in a process of its own, for tests that need the run's result as data
 // (the plan beside what the budget spent): prints one JSON line. Arguments: those of `run`.
 import { parseArgs } from 'node:util';
-import { resolveRunSettings } from '../../src/config.ts';
-import { runConformance } from '../../src/run.ts';
+import { runConformance } from '../../src/cli/run.ts';
+import { resolveRunSettings } from '../../src/suite/config.ts';
 
 const { values } = parseArgs({
   options: {

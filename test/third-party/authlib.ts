@@ -4,7 +4,7 @@
  * authlib/server.py, started as a child process on 127.0.0.1 on an ephemeral port. Its clients'
  * secrets hold `+`, `/` and `=` and reach it on stdin, never on a command line.
  */
-import { packagePath } from '../../src/paths.ts';
+import { packagePath } from '../../src/shared/paths.ts';
 import { startProcess, whyNotRunnable } from './process.ts';
 import { CLIENT_IDS, reservedCharacterSecret, type ThirdPartyTarget } from './target.ts';
 

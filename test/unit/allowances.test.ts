@@ -1,12 +1,12 @@
 // Allow entries per requirement and per case: what became of each, and which fail the run.
 import { describe, expect, test } from 'vitest';
-import type { Allowance } from '../../src/config.ts';
 import {
   allowanceFailures,
   allowanceStatus,
   failingAllowances,
 } from '../../src/report/allowances.ts';
-import type { Outcome, TestcaseRecord } from '../../src/reporters/record.ts';
+import type { Outcome, TestcaseRecord } from '../../src/report/record.ts';
+import type { Allowance } from '../../src/suite/config.ts';
 
 function record(name: string, outcome: Outcome): TestcaseRecord {
   return {

@@ -1,7 +1,7 @@
 // The request budget on a fake clock: sleeping advances the clock, so every wait is exact.
 import { describe, expect, test } from 'vitest';
-import { createBudget, keyLabel, retryAfterSeconds } from '../../src/budget.ts';
-import type { RateLimit } from '../../src/types.ts';
+import type { RateLimit } from '../../src/shared/types.ts';
+import { createBudget, keyLabel, retryAfterSeconds } from '../../src/target/budget.ts';
 
 const PATH = '/api/oauth/token';
 const KEY = { path: PATH, account: 'primary' };
@@ -262,7 +262,7 @@ describe('retryAfterSeconds', () => {
     },
   );
 
-  // Once a bug (src/budget.ts): values that are neither delta-seconds nor an HTTP-date fall through to
+  // Once a bug (src/target/budget.ts): values that are neither delta-seconds nor an HTTP-date fall through to
   // Date.parse, which V8 parses leniently ("1.5" is 1 May 2001, "-1" the year -1, "foo 2" is
   // 1 Feb 2001). They come back as 0 ("retry now") instead of undefined ("invalid").
   test.each(['1.5', '-1', 'foo 2', 'tomorrow 1'])(

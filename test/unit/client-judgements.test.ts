@@ -643,22 +643,22 @@ describe('client harness judgements', () => {
     const judge = JUDGEMENTS[name];
     if (!judge) throw new Error(`no judgement ${name}`);
     test.each(cases.pass.map((r, i) => [i, r] as const))('passes run %i', (_i, r) => {
-      expect(judge(r)).toMatchObject({ outcome: 'passed' });
+      expect(judge(r)).toMatchObject({ ok: true });
     });
     test.each(cases.fail.map(([r, reason], i) => [i, r, reason] as const))(
       'fails run %i, saying why',
       (_i, r, reason) => {
         const verdict = judge(r);
-        expect(verdict.outcome).toBe('failed');
-        expect(verdict.outcome === 'failed' && verdict.reason).toMatch(reason);
+        expect(verdict).toMatchObject({ ok: false });
+        expect(!verdict.ok && !verdict.inconclusive && verdict.reason).toMatch(reason);
       },
     );
     test.each(cases.skip.map(([r, reason], i) => [i, r, reason] as const))(
       'skips run %i with its reason',
       (_i, r, reason) => {
         const verdict = judge(r);
-        expect(verdict.outcome).toBe('skipped');
-        expect(verdict.outcome === 'skipped' && verdict.reason).toMatch(reason);
+        expect(verdict).toMatchObject({ ok: false, inconclusive: true });
+        expect(!verdict.ok && verdict.reason).toMatch(reason);
       },
     );
   });

@@ -4,14 +4,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { ConformanceError, type ErrorCode } from '../../src/shared/errors.ts';
 import {
   EMBEDDED_RATE_LIMIT,
   parseContainerTarget,
   parseTarget,
   type RunOptions,
   resolveRunSettings,
-} from '../../src/config.ts';
-import { ConformanceError, type ErrorCode } from '../../src/errors.ts';
+} from '../../src/suite/config.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'oauth-conformance-config-'));
 let files = 0;
@@ -191,7 +191,7 @@ describe('resolveRunSettings precedence', () => {
 
 describe('resolveRunSettings refusals', () => {
   test('resolveRunSettings [unknown profile]', () => {
-    expectRefused({ profile: 'okta' }, 'USAGE', 'not "okta"');
+    expectRefused({ profile: 'okta' }, 'USAGE', 'unknown profile okta');
   });
 
   test('resolveRunSettings [a target without credentials]', () => {
@@ -278,9 +278,9 @@ describe('resolveRunSettings refusals', () => {
     expect(error.message).not.toContain('hunter2');
   });
 
-  // Once a bug (src/config.ts parseTarget): without a scheme, `user:pass@host` parses as a URL of scheme
+  // Once a bug (src/suite/config.ts parseTarget): without a scheme, `user:pass@host` parses as a URL of scheme
   // "user:", so the credential check never runs and the "only http and https" message echoes the
-  // raw target, password included, to stderr (src/cli.ts prints ConformanceError messages as is).
+  // raw target, password included, to stderr (src/cli/cli.ts prints ConformanceError messages as is).
   test('resolveRunSettings [scheme-less user:pass@host, password not echoed]', () => {
     const error = refusal({ target: 'admin:hunter2hunter2@cloud.mongodb.com' }, ENV);
     expect(error.code).toBe('TARGET_INVALID');
@@ -356,9 +356,9 @@ describe('parseTarget', () => {
     },
   );
 
-  // Once a bug (src/config.ts parseTarget): an empty query or fragment ("?" or "#" with nothing after)
+  // Once a bug (src/suite/config.ts parseTarget): an empty query or fragment ("?" or "#" with nothing after)
   // leaves url.search and url.hash empty, so the check passes and href keeps the "?" / "#".
-  // src/cases.ts then builds `${target}${path}`, i.e. https://cloud.mongodb.com/?/api/oauth/token,
+  // src/suite/execute.ts then builds `${target}${path}`, i.e. https://cloud.mongodb.com/?/api/oauth/token,
   // which sends every request to the root with the path in the query.
   test.each(['https://cloud.mongodb.com/?', 'https://cloud.mongodb.com/#'])(
     'parseTarget [%s, empty query or fragment, refused]',

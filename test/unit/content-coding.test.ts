@@ -2,7 +2,7 @@
 // a body that cannot be decoded says why instead of handing raw bytes to the checks.
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
-import { decodeContent } from '../../src/content-coding.ts';
+import { decodeContent } from '../../src/target/content-coding.ts';
 
 const JSON_BODY = Buffer.from('{"error":"invalid_client","error_description":"x"}');
 const CAP = { maxBytes: 1024 * 1024, truncated: false };

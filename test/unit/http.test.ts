@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { bodyJson } from '../../src/checks/json.ts';
-import { configureTransport, send } from '../../src/http.ts';
+import { bodyJson } from '../../src/suite/checks/json.ts';
+import { configureTransport, send } from '../../src/target/http.ts';
 
 let server: Server;
 let url: string;

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { findLeaks, type WrittenReport } from '../../src/leak-scan.ts';
+import { findLeaks, type WrittenReport } from '../../src/report/leak-scan.ts';
 
 const SECRET = 'opaque/token+0123456789=abcdef';
 

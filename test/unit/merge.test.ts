@@ -11,7 +11,7 @@ import {
   runVerdict,
 } from '../../src/report/merge.ts';
 import type { ReadRunReport } from '../../src/report/read-result.ts';
-import { countOutcomes, type Outcome, type TestcaseRecord } from '../../src/reporters/record.ts';
+import { countOutcomes, type Outcome, type TestcaseRecord } from '../../src/report/record.ts';
 
 function record(name: string, outcome: Outcome, notes: string[] = []): TestcaseRecord {
   return {

@@ -1,18 +1,13 @@
 // The plan: what a run will spend on each rate-limited endpoint, and the least time the limits allow.
 import { describe, expect, test } from 'vitest';
-import { keyLabel } from '../../src/budget.ts';
-import type { RunContext } from '../../src/config.ts';
-import { fuzzInputs } from '../../src/fuzz.ts';
-import {
-  caseRole,
-  formatSpendByAccount,
-  freshTokenRole,
-  plannedCases,
-  plannedSteps,
-  planRun,
-} from '../../src/plan.ts';
-import { statedLimit, statedLimitIn } from '../../src/rate-limit-text.ts';
-import { getCatalog } from '../../src/specs.ts';
+import { findCase } from '../../src/contract/catalog.ts';
+import { caseRole, freshTokenRole } from '../../src/suite/assignment.ts';
+import type { RunContext } from '../../src/suite/config.ts';
+import { fuzzInputs } from '../../src/suite/fuzz-inputs.ts';
+import { formatSpendByAccount, plannedCases, plannedSteps, planRun } from '../../src/suite/plan.ts';
+import { statedLimit, statedLimitIn } from '../../src/suite/rate-limit-text.ts';
+import { SEQUENCES } from '../../src/suite/sequences/index.ts';
+import { keyLabel } from '../../src/target/budget.ts';
 import { testRunContext } from '../support/run-context.ts';
 
 const RUN: RunContext = testRunContext();
@@ -25,7 +20,7 @@ const ONE_ACCOUNT: RunContext = {
   },
 };
 const caseById = (id: string) => {
-  const found = getCatalog().cases.find((c) => c.id === id);
+  const found = findCase('atlas', id);
   if (!found) throw new Error(`no case ${id}`);
   return found;
 };
@@ -78,21 +73,23 @@ describe('planRun', () => {
     expect(steps.get('success')?.map((step) => step.kind)).toEqual(['request']);
   });
 
-  test('plannedSteps [each sequence books what its case declares it costs]', async () => {
+  test('plannedSteps [each sequence books what its record says it costs]', async () => {
     const run = { ...RUN, fuzz: 4 };
     const steps = await plannedSteps(run);
     for (const c of plannedCases(run).filter((candidate) => candidate.sequence)) {
       const own = (steps.get(c.id) ?? []).filter((step) => !step.shared);
       for (const endpoint of ['token', 'revoke'] as const) {
         const mine = own.filter((step) => step.endpoint === endpoint);
-        const cost = c.cost?.[endpoint];
-        if (cost === 'limit+2')
+        const cost = SEQUENCES[c.sequence ?? '']?.cost(c, run)[endpoint] ?? 0;
+        if (c.sequence === 'rate-limit-burst' && cost > 0) {
+          // One burst step: the limit and one more at once, one after the Retry-After.
           expect(
             mine.map((step) => step.kind),
             c.id,
           ).toEqual(['burst']);
-        else if (cost === 'fuzz') expect(mine, c.id).toHaveLength(run.fuzz);
-        else expect(mine, `${c.id} ${endpoint}`).toHaveLength(cost ?? 0);
+          const limit = endpoint === 'token' ? run.rateLimit : run.revokeRateLimit;
+          expect(cost).toBe((limit?.requests ?? 0) + 2);
+        } else expect(mine, `${c.id} ${endpoint}`).toHaveLength(cost);
       }
     }
   });

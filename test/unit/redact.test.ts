@@ -12,7 +12,7 @@ import {
   redactHeaders,
   redactHeaderValue,
   redactJson,
-} from '../../src/redact.ts';
+} from '../../src/shared/redact.ts';
 
 const SECRET = 'p@ss wörd/+="\\&end';
 const CLIENT_ID = 'mdb_sa_id_0123456789abcdef01234567';

@@ -1,9 +1,9 @@
 // Every schema against its own examples and against instances broken on purpose; and the seed's
 // literal examples (bodies, header sets) against the schemas that claim to describe them.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { packagePath } from '../../src/paths.ts';
-import { hasSchema, SCHEMA_DIR, validate } from '../../src/schemas.ts';
+import { hasSchema, SCHEMA_DIR, validate } from '../../src/contract/schemas.ts';
+import { packagePath } from '../../src/shared/paths.ts';
 
 interface SchemaFile {
   file: string;
@@ -12,13 +12,32 @@ interface SchemaFile {
   examples?: unknown[];
 }
 
-const SCHEMAS: SchemaFile[] = readdirSync(SCHEMA_DIR)
-  .filter((name) => name.endsWith('.schema.json'))
-  .sort()
-  .map((file) => ({
-    file,
-    ...(JSON.parse(readFileSync(`${SCHEMA_DIR}/${file}`, 'utf8')) as Omit<SchemaFile, 'file'>),
-  }));
+/** The tool's schemas, the core's and every built-in profile's. */
+const SCHEMA_DIRS = [
+  SCHEMA_DIR,
+  packagePath('specs', 'core', 'schemas'),
+  ...readdirSync(packagePath('specs', 'profiles')).map((name) =>
+    packagePath('specs', 'profiles', name, 'schemas'),
+  ),
+].filter((dir) => existsSync(dir));
+
+const SCHEMAS: SchemaFile[] = SCHEMA_DIRS.flatMap((dir) =>
+  readdirSync(dir)
+    .filter((name) => name.endsWith('.schema.json'))
+    .sort()
+    .map((file) => ({
+      file,
+      ...(JSON.parse(readFileSync(`${dir}/${file}`, 'utf8')) as Omit<SchemaFile, 'file'>),
+    })),
+);
+
+/** Every folder of the core and the built-in profiles. */
+const LAYERS = [
+  packagePath('specs', 'core'),
+  ...readdirSync(packagePath('specs', 'profiles')).map((name) =>
+    packagePath('specs', 'profiles', name),
+  ),
+];
 
 const ID = (name: string): string => `urn:oauth-conformance:schemas:${name}`;
 
@@ -28,11 +47,19 @@ const readJson = (...parts: string[]): unknown => JSON.parse(readText(...parts))
 /** Schemas of the project's own data: their examples are the files in specs/. */
 const DATA_BACKED: Record<string, () => unknown[]> = {
   'cases.schema.json': () =>
-    readdirSync(packagePath('specs', 'cases'))
-      .filter((name) => name.endsWith('.json'))
-      .map((name) => readJson('specs', 'cases', name)),
-  'profiles.schema.json': () => [readJson('specs', 'profiles.json')],
-  'requirements.schema.json': () => [readJson('specs', 'requirements.json')],
+    LAYERS.filter((dir) => existsSync(`${dir}/cases`)).flatMap((dir) =>
+      readdirSync(`${dir}/cases`)
+        .filter((name) => name.endsWith('.json'))
+        .map((name) => JSON.parse(readFileSync(`${dir}/cases/${name}`, 'utf8')) as unknown),
+    ),
+  'profile.schema.json': () =>
+    LAYERS.filter((dir) => existsSync(`${dir}/profile.json`)).map(
+      (dir) => JSON.parse(readFileSync(`${dir}/profile.json`, 'utf8')) as unknown,
+    ),
+  'requirements.schema.json': () =>
+    LAYERS.filter((dir) => existsSync(`${dir}/requirements.json`)).map(
+      (dir) => JSON.parse(readFileSync(`${dir}/requirements.json`, 'utf8')) as unknown,
+    ),
   'client-requirements.schema.json': () => [readJson('specs', 'client-requirements.json')],
   'client-scenarios.schema.json': () => [readJson('specs', 'client-scenarios.json')],
   // Only $defs, one per field; the header-set schemas and their examples exercise them.
@@ -179,13 +206,13 @@ describe('schemas/ broken instances', () => {
     const result = validate(ID('config'), {
       target: 'ftp://example.com',
       rateLimit: { requests: 0, windowSeconds: 60 },
-      profile: 'okta',
+      profile: '',
     });
     expect(result.ok).toBe(false);
     const text = result.errors.join('\n');
     expect(text).toContain('/target must match pattern');
     expect(text).toContain('/rateLimit/requests must be >= 1');
-    expect(text).toContain('/profile must be equal to one of the allowed values');
+    expect(text).toContain('/profile must NOT have fewer than 1 characters');
   });
 
   test('config [path without leading slash]', () => {
@@ -315,10 +342,17 @@ describe('schemas/ broken instances', () => {
     );
   });
 
-  test('profiles [rfc6749 missing]', () => {
-    const data = readJson('specs', 'profiles.json') as { profiles: Record<string, unknown> };
-    delete data.profiles.rfc6749;
-    expectInvalid(ID('profiles'), data, "must have required property 'rfc6749'");
+  test('profile [no description, a name that is not a folder name]', () => {
+    expectInvalid(
+      ID('profile'),
+      { extends: 'Atlas!' },
+      "must have required property 'description'",
+    );
+    expectInvalid(
+      ID('profile'),
+      { description: 'x', extends: 'Atlas!' },
+      '/extends must match pattern',
+    );
   });
 
   test('requirements [statement with should, unknown level]', () => {
@@ -331,7 +365,6 @@ describe('schemas/ broken instances', () => {
           statement: 'the server should answer',
           sources: [{ document: 'RFC 6749', quote: 'abc' }],
           check: { name: 'checkStatus' },
-          profiles: ['atlas'],
         },
       ],
     });
@@ -353,7 +386,6 @@ describe('schemas/ broken instances', () => {
             statement: 'the server answers 200',
             sources: [{ document: 'RFC 6749', quote: 'abc' }],
             check: { name: 'statusIs200' },
-            profiles: ['atlas'],
           },
         ],
       },
@@ -363,7 +395,7 @@ describe('schemas/ broken instances', () => {
 });
 
 describe('the seed against the schemas', () => {
-  const seed = readText('specs', 'sources', '000_576e08fde29da5ee.txt');
+  const seed = readText('specs', 'profiles', 'atlas', 'sources', '000_576e08fde29da5ee.txt');
   /** The example bodies: the blocks that open with a line `{` and close with a line `}`. */
   const bodies = [...seed.matchAll(/^\{\n[\s\S]*?\n\}$/gm)].map(
     (match) => JSON.parse(match[0]) as Record<string, unknown>,
@@ -442,7 +474,33 @@ describe('the seed against the schemas', () => {
     expectValid(ID(`headers-${status}`), headerSets.get(status));
   });
 
-  const readme = readText('specs', 'sources', 'seeds-README.md');
+  // The reference mock answers with these (src/mock/responses.ts): they are the seed's, verbatim.
+  test.each(HEADER_STATUSES)(
+    'headers-%i [x-documented-set is the seed set as written]',
+    (status) => {
+      const block = [...seed.matchAll(/^HTTP\/1\.1 (\d{3}) .*\n((?:[A-Za-z-]+: .*\n)+)/gm)].find(
+        (match) => Number(match[1]) === status,
+      );
+      const written = (block?.[2] ?? '')
+        .trim()
+        .split('\n')
+        .map((line) => [
+          line.slice(0, line.indexOf(':')),
+          line.slice(line.indexOf(':') + 1).trim(),
+        ]);
+      const schema = SCHEMAS.find((candidate) => candidate.$id === ID(`headers-${status}`)) as
+        | (SchemaFile & { 'x-documented-set'?: unknown })
+        | undefined;
+      expect(schema?.['x-documented-set']).toEqual(written);
+    },
+  );
+
+  test('oauth-error [its examples are the seed error bodies, in order: the mock error table]', () => {
+    const schema = SCHEMAS.find((candidate) => candidate.$id === ID('oauth-error'));
+    expect(schema?.examples).toEqual(errors);
+  });
+
+  const readme = readText('specs', 'profiles', 'atlas', 'sources', 'seeds-README.md');
   const live429 = JSON.parse(readme.match(/`(\{"detail":[^`]*\})`/)?.[1] ?? 'null') as unknown;
 
   test('atlas-api-error [the live 429 body of the seeds README]', () => {

@@ -1,8 +1,8 @@
 // Plain http only to loopback: decided on what a name resolves to, every address of it, never on
 // its spelling (issue 15, item 13: `*.localhost` passed by name).
 import { describe, expect, test } from 'vitest';
-import { ConformanceError } from '../../src/errors.ts';
-import { ensureSafeTransport, isLoopbackAddress } from '../../src/target-check.ts';
+import { ConformanceError } from '../../src/shared/errors.ts';
+import { ensureSafeTransport, isLoopbackAddress } from '../../src/target/target-check.ts';
 
 const resolvesTo =
   (...addresses: string[]) =>

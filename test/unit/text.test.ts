@@ -1,6 +1,14 @@
 // Target text in reasons, terminal lines and reports: bounded, every hidden character shown.
 import { afterEach, describe, expect, test } from 'vitest';
-import { clipped, oneLine, quoted, shownText, useRedactor, visible } from '../../src/text.ts';
+import {
+  clipped,
+  formatDuration,
+  oneLine,
+  quoted,
+  shownText,
+  useRedactor,
+  visible,
+} from '../../src/shared/text.ts';
 
 afterEach(() => useRedactor((text) => text));
 
@@ -79,3 +87,16 @@ describe('oneLine', () => {
     expect(out).toContain('characters in all');
   });
 });
+
+test.each([
+  [420.4, '420 ms'],
+  [5_540, '5.5 s'],
+  [1_000, '1 s'],
+  [83_000, '1 min 23 s'],
+  [363_000, '6 min 3 s'],
+])(
+  'formatDuration(%d) is %s: one formatter for the terminal, the plan and the HTML report',
+  (ms, shown) => {
+    expect(formatDuration(ms)).toBe(shown);
+  },
+);

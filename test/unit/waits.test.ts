@@ -2,9 +2,9 @@
 // and a wait the target asks for is held to twice its window and to the run's deadline.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { createBudget } from '../../src/budget.ts';
-import { packagePath } from '../../src/paths.ts';
-import { boundTargetWait, DURATION_LIMITS, MAX_TIMER_MS, sleep } from '../../src/waits.ts';
+import { packagePath } from '../../src/shared/paths.ts';
+import { createBudget } from '../../src/target/budget.ts';
+import { boundTargetWait, DURATION_LIMITS, MAX_TIMER_MS, sleep } from '../../src/target/waits.ts';
 
 describe('boundTargetWait', () => {
   test('a Retry-After within twice the window is waited as told', () => {

@@ -1,0 +1,88 @@
+/**
+ * What each sequence gathers for its checks, typed, in a leaf module: the sequences
+ * (src/sequences) write these, the checks read them, and neither imports the other.
+ * Each value carries `of`, the kind of sequence that gathered it, so a check reads only its own
+ * ({@link factsOf}).
+ */
+import type { RateLimit } from '../../shared/types.ts';
+
+/** What the credential-encoding sequence records (src/suite/sequences/credential-encoding.ts). */
+export interface CredentialEncodingFacts {
+  /** Whether the id or secret holds characters whose raw and form-urlencoded forms differ. */
+  differ: boolean;
+  /** Whether the config fixed the encoding (then only it was tried). */
+  fixed: boolean;
+  /** Each encoding tried, in order, where, and the status it got. */
+  tried: { encoding: string; endpoint: 'token' | 'revoke'; status?: number | undefined }[];
+  /** The encoding the rest of the run uses. */
+  adopted: string;
+}
+
+/** What a revocation sequence records (src/suite/sequences/revoke.ts). */
+export interface RevocationFacts {
+  /** Probe status before the revoke request. */
+  before?: number;
+  /** ms after the revoke response at which the probe first refused the token; absent if it never did. */
+  refusedAfterMs?: number;
+  /** How long the probe was watched (ms), and how many times it was asked. */
+  watchedMs: number;
+  probes: number;
+  /** The probe status seen last. */
+  last?: number;
+}
+
+/** One generated malformed request and what it got (src/suite/sequences/fuzz.ts). */
+export interface FuzzOutcome {
+  kind: string;
+  status?: number;
+  /** Statuses besides a 4xx that answer this input correctly (see FuzzInput.alsoAccepted). */
+  alsoAccepted?: number[];
+  error?: string;
+  /** The step that holds its exchange. */
+  step: string;
+}
+
+/** What the fuzz sequence records. */
+export interface FuzzFacts {
+  outcomes: FuzzOutcome[];
+}
+
+/** What a rate-limit burst records (src/suite/sequences/rate-limit.ts). */
+export interface BurstFacts {
+  sent: number;
+  /** Requests answered with anything but 429. */
+  admitted: number;
+  elapsedMs: number;
+  /** ms from the burst's start until the request one past the limit was answered. */
+  pastLimitAtMs?: number;
+  limit: number;
+  windowSeconds: number;
+  stated?: RateLimit | undefined;
+  retryAfterSeconds?: number;
+  /** The Retry-After was past its bound (twice the window), in words: a finding; not waited. */
+  retryAfterTooLong?: string;
+  /** Waiting the Retry-After would have passed the run's deadline; not waited. */
+  retryAfterPastDeadline?: string;
+}
+
+/** The facts of a case result, tagged by the kind of sequence that gathered them. */
+export type Facts =
+  | ({ of: 'credential-encoding' } & CredentialEncodingFacts)
+  | ({ of: 'revocation' } & RevocationFacts)
+  | ({ of: 'fuzz' } & FuzzFacts)
+  | ({ of: 'burst' } & BurstFacts);
+
+/** The facts of kind `of`, or undefined when the result has none or another sequence's. */
+export function factsOf<K extends Facts['of']>(
+  facts: Facts | undefined,
+  of: K,
+): Extract<Facts, { of: K }> | undefined {
+  if (facts?.of !== of) return undefined;
+  return facts as Extract<Facts, { of: K }>;
+}
+
+/** The facts as shown in a report: without their tag. */
+export function shownFacts(facts: Facts): Record<string, unknown> {
+  const { of: _of, ...shown } = facts;
+  return shown;
+}

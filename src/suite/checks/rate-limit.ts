@@ -1,0 +1,80 @@
+/** Checks of the rate-limit burst (src/suite/sequences/rate-limit.ts). */
+import type { RateLimit } from '../../shared/types.ts';
+import { type BurstFacts, factsOf } from './facts.ts';
+import { type CheckContext, fail, inconclusive, pass, type Verdict } from './types.ts';
+
+/** The burst's facts; a burst always records them (an empty record judges nothing). */
+function burst({
+  result,
+}: Pick<CheckContext, 'result'>): Partial<BurstFacts> &
+  Pick<BurstFacts, 'limit' | 'windowSeconds'> {
+  return factsOf(result.facts, 'burst') ?? { limit: 0, windowSeconds: 0 };
+}
+
+const per = (limit: RateLimit) => `${limit.requests} per ${limit.windowSeconds} s`;
+
+/** The burst met a 429. */
+export function checkRateLimited(context: CheckContext): Verdict {
+  const facts = burst(context);
+  const told = `after ${facts.sent} requests in ${facts.elapsedMs} ms (${facts.admitted} admitted)`;
+  if (context.response.status === 429) return pass(`429 ${told}`);
+  // A slow target: the requests could not all fall in one window, so no 429 proves nothing.
+  if (facts.pastLimitAtMs !== undefined && facts.pastLimitAtMs > facts.windowSeconds * 1000)
+    return inconclusive(
+      `no 429, but request #${facts.limit + 1} was answered ${facts.pastLimitAtMs} ms after the first, later than the ${facts.windowSeconds} s window: sent one after another at this latency, they never fall in one window`,
+    );
+  return fail(`no 429 ${told}; the last answer was ${context.response.status}`);
+}
+
+/** Exactly the configured number of requests admitted before the 429. */
+export function checkExactLimit(context: CheckContext): Verdict {
+  const facts = burst(context);
+  if (context.response.status !== 429)
+    return inconclusive(
+      `no 429 came, so the limit could not be counted (${facts.admitted} admitted; rate_limited.429 judges that)`,
+    );
+  const limit = { requests: facts.limit, windowSeconds: facts.windowSeconds };
+  if (facts.admitted === facts.limit) return pass(`${facts.admitted} admitted, then 429`);
+  return fail(
+    `${facts.admitted} requests admitted before the 429 from a fresh window; the limit is ${per(limit)}`,
+  );
+}
+
+/** The limit the 429 states in words is the configured one. */
+export function checkStatedLimit(context: CheckContext): Verdict {
+  const facts = burst(context);
+  if (context.response.status !== 429)
+    return inconclusive('no 429 came, so no stated limit could be read');
+  const configured = { requests: facts.limit, windowSeconds: facts.windowSeconds };
+  const stated = facts.stated;
+  if (!stated)
+    return fail('the 429 body states no limit ("limited to N requests every M minutes")');
+  return stated.requests === configured.requests &&
+    stated.windowSeconds === configured.windowSeconds
+    ? pass(`states ${per(stated)}`)
+    : fail(`the 429 states ${per(stated)}; the configured limit is ${per(configured)}`);
+}
+
+/** After waiting the Retry-After, the next request is admitted (not 429). */
+export function checkRetryAfterHonest({ result }: CheckContext): Verdict {
+  const facts = burst({ result });
+  // A Retry-After past twice the window contradicts the limit the target works by.
+  if (facts.retryAfterTooLong)
+    return fail(`${facts.retryAfterTooLong}; not waited, so the reset after it was not tried`);
+  if (facts.retryAfterPastDeadline) return inconclusive(facts.retryAfterPastDeadline);
+  const after = result.steps?.afterRetryAfter?.response?.status;
+  if (after === undefined) {
+    return result.exchange.response?.status === 429
+      ? fail('no request was sent after the Retry-After')
+      : inconclusive('the burst met no 429, so no Retry-After could be tried');
+  }
+  const waited =
+    facts.retryAfterSeconds === undefined
+      ? `one window (${facts.windowSeconds} s; no valid Retry-After)`
+      : `Retry-After ${facts.retryAfterSeconds} s`;
+  if (after === 429)
+    return fail(
+      `still refused (429) after waiting ${waited}: the Retry-After is too short, or the limit never resets`,
+    );
+  return pass(`admitted (${after}) after waiting ${waited}`);
+}
