@@ -65,6 +65,7 @@ describe('a matrix run over three programs', () => {
     run = await runCli(
       [
         'client',
+        '--strict',
         ...SCENARIOS.flatMap((s) => ['--scenario', s]),
         '--reports',
         reports,

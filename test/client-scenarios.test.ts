@@ -24,7 +24,18 @@ const NEW_SCENARIOS = [
 async function judge(scenario: string, program: string[]) {
   const reports = tempDir(`client-${scenario}`);
   const result = await runCli(
-    ['client', '--scenario', scenario, '--reports', reports, '--', process.execPath, ...program],
+    // --strict: the judgements these scenarios add are `observed`, so without it a miss warns.
+    [
+      'client',
+      '--strict',
+      '--scenario',
+      scenario,
+      '--reports',
+      reports,
+      '--',
+      process.execPath,
+      ...program,
+    ],
     {},
     120_000,
   );
@@ -86,6 +97,7 @@ describe('careless programs fail exactly what they break', () => {
     const result = await runCli(
       [
         'client',
+        '--strict',
         ...NEW_SCENARIOS.flatMap((name) => ['--scenario', name]),
         '--reports',
         reports,

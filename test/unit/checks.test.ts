@@ -1313,6 +1313,7 @@ describe('rate-limit checks', () => {
         admitted: 10,
         limit: 10,
         windowSeconds: 60,
+        windowMs: 60_000,
         ...extra,
       } as Facts,
     },
@@ -1348,9 +1349,54 @@ describe('rate-limit checks', () => {
       run(
         'checkRateLimited',
         response(200, TOKEN),
-        burst({ sent: 21, admitted: 21, elapsedMs: 5700, pastLimitAtMs: 2900, windowSeconds: 2 }),
+        burst({
+          sent: 21,
+          admitted: 21,
+          elapsedMs: 5700,
+          pastLimitAtMs: 2900,
+          windowSeconds: 2,
+          windowMs: 2000,
+        }),
       ),
       'request #11 was answered 2900 ms after the first, later than the 2 s window',
+    );
+  });
+
+  // The embedded mock's faster clock (a second of 250 ms): the window is 500 ms of real time, so
+  // a burst on a loaded machine can outlast it though it outlasts no 2 s.
+  test('checkRateLimited [no 429, the burst outlasted a window on a faster clock: not judged]', () => {
+    expectInconclusive(
+      run(
+        'checkRateLimited',
+        response(200, TOKEN),
+        burst({ sent: 21, admitted: 21, pastLimitAtMs: 900, windowSeconds: 2, windowMs: 500 }),
+      ),
+      'later than the 2 s (500 ms on this clock) window',
+    );
+  });
+
+  test('checkRateLimited [no 429 within one window on a faster clock: fails]', () => {
+    expectFail(
+      run(
+        'checkRateLimited',
+        response(200, TOKEN),
+        burst({ sent: 21, admitted: 21, pastLimitAtMs: 300, windowSeconds: 2, windowMs: 500 }),
+      ),
+      'no 429 after 21 requests',
+    );
+  });
+
+  test('checkExactLimit [more than the limit, but past the window: not judged]', () => {
+    expectInconclusive(
+      run('checkExactLimit', LIMITED, burst({ admitted: 21, pastLimitAtMs: 900, windowMs: 500 })),
+      'a new window may have admitted the rest',
+    );
+  });
+
+  test('checkExactLimit [more than the limit within one window: fails]', () => {
+    expectFail(
+      run('checkExactLimit', LIMITED, burst({ admitted: 11, pastLimitAtMs: 300, windowMs: 500 })),
+      '11 requests admitted before the 429',
     );
   });
 

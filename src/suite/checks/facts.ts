@@ -57,6 +57,11 @@ export interface BurstFacts {
   pastLimitAtMs?: number;
   limit: number;
   windowSeconds: number;
+  /**
+   * How long the window lasts in real ms: windowSeconds x the target's second (1000 ms, or the
+   * embedded mock's faster clock, RunContext.secondMs).
+   */
+  windowMs: number;
   stated?: RateLimit | undefined;
   retryAfterSeconds?: number;
   /** The Retry-After was past its bound (twice the window), in words: a finding; not waited. */

@@ -7,11 +7,23 @@ import { type CheckContext, fail, inconclusive, pass, type Verdict } from './typ
 function burst({
   result,
 }: Pick<CheckContext, 'result'>): Partial<BurstFacts> &
-  Pick<BurstFacts, 'limit' | 'windowSeconds'> {
-  return factsOf(result.facts, 'burst') ?? { limit: 0, windowSeconds: 0 };
+  Pick<BurstFacts, 'limit' | 'windowSeconds' | 'windowMs' | 'admitted'> {
+  return factsOf(result.facts, 'burst') ?? { limit: 0, windowSeconds: 0, windowMs: 0, admitted: 0 };
 }
 
 const per = (limit: RateLimit) => `${limit.requests} per ${limit.windowSeconds} s`;
+
+/** Whether the request one past the limit came later than one window after the burst's start. */
+function outlasted(facts: Pick<BurstFacts, 'pastLimitAtMs' | 'windowMs'>): boolean {
+  return facts.pastLimitAtMs !== undefined && facts.pastLimitAtMs > facts.windowMs;
+}
+
+/** `2 s` or, on a faster clock, `2 s (500 ms here)`. */
+function windowText(facts: Pick<BurstFacts, 'windowSeconds' | 'windowMs'>): string {
+  return facts.windowMs === facts.windowSeconds * 1000
+    ? `${facts.windowSeconds} s`
+    : `${facts.windowSeconds} s (${facts.windowMs} ms on this clock)`;
+}
 
 /** The burst met a 429. */
 export function checkRateLimited(context: CheckContext): Verdict {
@@ -19,9 +31,9 @@ export function checkRateLimited(context: CheckContext): Verdict {
   const told = `after ${facts.sent} requests in ${facts.elapsedMs} ms (${facts.admitted} admitted)`;
   if (context.response.status === 429) return pass(`429 ${told}`);
   // A slow target: the requests could not all fall in one window, so no 429 proves nothing.
-  if (facts.pastLimitAtMs !== undefined && facts.pastLimitAtMs > facts.windowSeconds * 1000)
+  if (outlasted(facts))
     return inconclusive(
-      `no 429, but request #${facts.limit + 1} was answered ${facts.pastLimitAtMs} ms after the first, later than the ${facts.windowSeconds} s window: sent one after another at this latency, they never fall in one window`,
+      `no 429, but request #${facts.limit + 1} was answered ${facts.pastLimitAtMs} ms after the first, later than the ${windowText(facts)} window: at this latency they never fall in one window`,
     );
   return fail(`no 429 ${told}; the last answer was ${context.response.status}`);
 }
@@ -35,6 +47,11 @@ export function checkExactLimit(context: CheckContext): Verdict {
     );
   const limit = { requests: facts.limit, windowSeconds: facts.windowSeconds };
   if (facts.admitted === facts.limit) return pass(`${facts.admitted} admitted, then 429`);
+  // More than the limit, but the burst outlasted the window: a new window may have admitted them.
+  if (facts.admitted > facts.limit && outlasted(facts))
+    return inconclusive(
+      `${facts.admitted} admitted before the 429, but request #${facts.limit + 1} was answered ${facts.pastLimitAtMs} ms after the first, later than the ${windowText(facts)} window, so a new window may have admitted the rest`,
+    );
   return fail(
     `${facts.admitted} requests admitted before the 429 from a fresh window; the limit is ${per(limit)}`,
   );

@@ -116,6 +116,7 @@ async function burst(session: Session, c: Case): Promise<CaseResult> {
     ...(pastLimitAtMs === undefined ? {} : { pastLimitAtMs }),
     limit: limit.requests,
     windowSeconds: limit.windowSeconds,
+    windowMs: limit.windowSeconds * run.secondMs,
     ...(response ? { stated: statedLimit(response.body) } : {}),
     ...(told === undefined ? {} : { retryAfterSeconds: told }),
   };
