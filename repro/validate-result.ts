@@ -1,6 +1,6 @@
 // Validates a result.json against schemas/result.schema.json. Usage: tsx repro/validate-result.ts FILE...
 import { readFileSync } from 'node:fs';
-import { validate } from '../src/schemas.ts';
+import { validate } from '../src/contract/schemas.ts';
 
 for (const file of process.argv.slice(2)) {
   const result = validate(

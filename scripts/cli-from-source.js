@@ -20,7 +20,7 @@ if (process.argv[2] === 'run') {
 const { register } = await import('tsx/esm/api');
 
 register();
-const { main } = await import('../src/cli.ts');
+const { main } = await import('../src/cli/cli.ts');
 const code = await main(process.argv.slice(2));
 // Exit now: a container engine's client keeps idle sockets open that would hold the process for
 // seconds after the run is over (stdout and stderr are written synchronously to files and pipes).

@@ -162,13 +162,13 @@ describe('the packed tarball', () => {
     const files = list.stdout.split('\n').filter(Boolean);
     for (const needed of [
       'package/bin/oauth-conformance.js',
-      'package/dist/src/cli.js',
+      'package/dist/src/cli/cli.js',
       'package/dist/src/api.js',
       'package/dist/src/api.d.ts',
       'package/dist/src/api.js.map',
       'package/dist/suites/token.test.js',
-      'package/specs/requirements.json',
-      'package/specs/sources/000_576e08fde29da5ee.txt',
+      'package/specs/core/requirements.json',
+      'package/specs/profiles/atlas/sources/000_576e08fde29da5ee.txt',
       'package/schemas/config.schema.json',
       'package/lib/remove-containers.cjs',
       'package/docs/fault-hook.md',

@@ -63,7 +63,7 @@ export interface ResultDiff {
 const FAILING: ReadonlySet<Outcome> = new Set(['failed', 'errored']);
 const FIXED: ReadonlySet<Outcome> = new Set(['passed', 'warned', 'drift']);
 
-/** The rate-limit facts of a testcase, in the words its check wrote them (src/checks/rate-limit.ts). */
+/** The rate-limit facts of a testcase, in the words its check wrote them (src/suite/checks/rate-limit.ts). */
 export function limitFact(
   record: Pick<TestcaseRecord, 'requirement' | 'notes' | 'reason'>,
 ): string | undefined {

@@ -42,7 +42,7 @@ export interface RunReport {
   testcases: TestcaseRecord[];
   /**
    * A client harness run over several programs: their names, in the order they ran; each
-   * testcase's `area` is its program (src/reporters/matrix.ts makes the matrix of them).
+   * testcase's `area` is its program (src/report/matrix.ts makes the matrix of them).
    */
   programs?: string[];
 }

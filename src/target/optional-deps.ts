@@ -13,7 +13,7 @@ export const TESTCONTAINERS_MISSING =
   'a container target needs the testcontainers package, which is not installed: npm install --save-dev testcontainers@^11 (or give --target URL)';
 
 /**
- * Loads src/container.ts and with it testcontainers, on demand. Throws a DEPENDENCY_MISSING
+ * Loads src/target/container.ts and with it testcontainers, on demand. Throws a DEPENDENCY_MISSING
  * ConformanceError (exit 4, one line) when testcontainers cannot be found; other failures as
  * they are.
  */
