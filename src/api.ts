@@ -26,6 +26,12 @@ export interface ReferenceMockOptions {
   /** `expires_in` of issued tokens. Default `3600`. */
   tokenLifetimeSeconds?: number;
   /**
+   * Active (unexpired, unrevoked) tokens one service account may hold; past it the token endpoint
+   * answers 403 `access_denied` "Access Token limit reached for the service account.". Default
+   * `100`, the live service's limit; `0` turns the limit off.
+   */
+  maxActiveTokens?: number;
+  /**
    * Serve the fault-injection hook `/__conformance/faults` (docs/fault-hook.md). Default `true`.
    * `false` where anyone but the test run can reach the mock (a container on a shared network).
    */
@@ -63,6 +69,8 @@ export async function startReferenceMock(
     if (options.rateLimit) mockOptions.rateLimit = options.rateLimit;
     if (options.tokenLifetimeSeconds)
       mockOptions.tokenLifetimeSeconds = options.tokenLifetimeSeconds;
+    if (options.maxActiveTokens !== undefined)
+      mockOptions.maxActiveTokens = options.maxActiveTokens;
     const mock = await startMock(mockOptions);
     return { url: mock.url, accounts: mock.accounts, kind: 'in-process', stop: () => mock.close() };
   }
@@ -78,6 +86,8 @@ export async function startReferenceMock(
   if (options.tokenLifetimeSeconds)
     command.push('--token-lifetime', String(options.tokenLifetimeSeconds));
   if (options.faultHook === false) command.push('--no-fault-hook');
+  if (options.maxActiveTokens !== undefined)
+    command.push('--max-active-tokens', String(options.maxActiveTokens));
   if (options.tokenFormat) command.push('--token-format', options.tokenFormat);
   const started = await startContainer({
     image: settings.image ?? DEFAULT_REFERENCE_IMAGE,

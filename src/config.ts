@@ -113,6 +113,7 @@ interface ConfigFile {
   rateLimit?: RateLimit;
   revokeRateLimit?: RateLimit;
   tokenLifetimeSeconds?: number;
+  maxActiveTokens?: number;
   paths?: { token?: string; revoke?: string };
   resourceProbe?: { path: string; accept?: string } | null;
   clientCredentialEncoding?: ClientCredentialEncoding;
@@ -154,6 +155,12 @@ export interface RunSettings {
   /** --allow entries past their date: each fails the run. */
   expiredAllowances: Allowance[];
   tokenLifetimeSeconds: number | null;
+  /**
+   * Active tokens one service account may hold (the config's `maxActiveTokens`; 0: no limit),
+   * which the embedded mock enforces; `null` when the config does not say (the embedded mock
+   * then keeps its default, 100, the live service's limit).
+   */
+  maxActiveTokens: number | null;
   /**
    * How long one second of the target's rate-limit clock lasts, in ms: rate-limit windows and
    * Retry-After values count in these seconds. 1000, except for the embedded mock with its
@@ -461,6 +468,7 @@ export function resolveRunSettings(
       file.tokenLifetimeSeconds ??
       profile.tokenLifetimeSeconds ??
       (embedded ? DEFAULT_TOKEN_LIFETIME_SECONDS : null),
+    maxActiveTokens: file.maxActiveTokens ?? null,
     paths: { ...served.paths, ...file.paths },
     resourceProbe: probe ? { path: probe.path, accept: probe.accept ?? 'application/json' } : null,
     faultHook: file.faultHook ?? embedded,

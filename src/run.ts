@@ -346,6 +346,7 @@ async function runAgainst(state: RunState, io: RunIo): Promise<RunResult> {
         ? { tokenLifetimeSeconds: settings.tokenLifetimeSeconds }
         : {}),
       ...(settings.secondMs !== 1000 ? { secondMs: settings.secondMs } : {}),
+      ...(settings.maxActiveTokens === null ? {} : { maxActiveTokens: settings.maxActiveTokens }),
     });
   }
   const { mock } = state;

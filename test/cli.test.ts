@@ -284,11 +284,13 @@ test('mock: its limits and lifetime from flags; bad values get one line and exit
     packagePath('bin', 'oauth-conformance.js'),
     'mock',
     '--rate-limit',
-    '1/60',
+    '2/60',
     '--token-lifetime',
     '5',
     '--token-format',
     'EdDSA',
+    '--max-active-tokens',
+    '1',
     '--show-secrets',
   ]);
   let out = '';
@@ -316,6 +318,10 @@ test('mock: its limits and lifetime from flags; bad values get one line and exit
   const header = issued.access_token.split('.')[0] ?? '';
   expect(JSON.parse(Buffer.from(header, 'base64url').toString()).alg).toBe('EdDSA');
   expect(out).toMatch(/tokens +EdDSA JWTs, for load tests: the docs' sample token is an ES512 JWT/);
+  expect(out).toMatch(/limit +1 active tokens per account, then 403 access_denied/);
+  const second = await token();
+  expect(second.status).toBe(403);
+  expect(((await second.json()) as { error: string }).error).toBe('access_denied');
   expect((await token()).status).toBe(429);
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('close', resolve));
@@ -325,6 +331,8 @@ test('mock: its limits and lifetime from flags; bad values get one line and exit
     ['--token-lifetime', '0'],
     ['--port', '70000'],
     ['--token-format', 'HS256'],
+    ['--max-active-tokens', '-1'],
+    ['--max-active-tokens', 'many'],
   ]) {
     const bad = await runCli(['mock', ...args]);
     expect(bad.code, args.join(' ')).toBe(2);

@@ -8,7 +8,13 @@ import { parseFlags, wholeNumber } from '../args.ts';
 import { ConformanceError } from '../errors.ts';
 import { ACCOUNT_ROLES, type RateLimit } from '../types.ts';
 import { DURATION_LIMITS } from '../waits.ts';
-import { type MockHandle, startMock, TOKEN_FORMATS, type TokenFormat } from './index.ts';
+import {
+  DEFAULT_MAX_ACTIVE_TOKENS,
+  type MockHandle,
+  startMock,
+  TOKEN_FORMATS,
+  type TokenFormat,
+} from './index.ts';
 
 export interface CommandIo {
   out: (line: string) => void;
@@ -17,6 +23,9 @@ export interface CommandIo {
 
 /** The most requests a window may allow (as the config file's rateLimit.requests). */
 const MAX_REQUESTS = 100_000;
+
+/** The largest --max-active-tokens (as the config file's maxActiveTokens). */
+export const MAX_ACTIVE_TOKENS = 1_000_000;
 
 /** `10/60`: 10 requests per 60 s. */
 function rateLimit(flag: string, raw: string | undefined): RateLimit | undefined {
@@ -57,6 +66,7 @@ export async function mockCommand(args: string[], io: CommandIo): Promise<number
     'show-secrets': { type: 'boolean' },
     'no-fault-hook': { type: 'boolean' },
     'token-format': { type: 'string' },
+    'max-active-tokens': { type: 'string' },
   });
   const str = (name: string) => values[name] as string | undefined;
   const host = str('host') ?? '127.0.0.1';
@@ -65,6 +75,13 @@ export async function mockCommand(args: string[], io: CommandIo): Promise<number
   const limit = rateLimit('--rate-limit', str('rate-limit'));
   const revokeLimit = rateLimit('--revoke-rate-limit', str('revoke-rate-limit'));
   const lifetime = str('token-lifetime');
+  const maxActiveTokens = wholeNumber(
+    '--max-active-tokens',
+    str('max-active-tokens'),
+    DEFAULT_MAX_ACTIVE_TOKENS,
+    0,
+    MAX_ACTIVE_TOKENS,
+  );
   const faultHook = !values['no-fault-hook'];
   const tokenFormat = str('token-format') ?? 'ES512';
   if (!TOKEN_FORMATS.includes(tokenFormat as TokenFormat)) {
@@ -81,6 +98,7 @@ export async function mockCommand(args: string[], io: CommandIo): Promise<number
       seed,
       faultHook,
       tokenFormat: tokenFormat as TokenFormat,
+      maxActiveTokens,
       ...(limit ? { rateLimit: limit } : {}),
       ...(revokeLimit ? { revokeRateLimit: revokeLimit } : {}),
       ...(lifetime === undefined
@@ -116,6 +134,11 @@ export async function mockCommand(args: string[], io: CommandIo): Promise<number
     tokenFormat === 'ES512'
       ? '  tokens    ES512 JWTs (P-521), as the docs show'
       : `  tokens    ${tokenFormat === 'opaque' ? 'opaque strings' : `${tokenFormat} JWTs`}, for load tests: the docs' sample token is an ES512 JWT`,
+  );
+  io.out(
+    maxActiveTokens > 0
+      ? `  limit     ${maxActiveTokens} active tokens per account, then 403 access_denied (--max-active-tokens)`
+      : '  limit     no active-token limit (--max-active-tokens 0)',
   );
   for (const role of ACCOUNT_ROLES) {
     const account = mock.accounts[role];

@@ -17,6 +17,7 @@ export interface MockContext {
   revokeRateLimit: RateLimit;
   revokeRateLimiter: RateLimiter;
   tokenLifetimeSeconds: number;
+  /** Active tokens per account past which the token endpoint answers 403; 0: no limit. */
   maxActiveTokens: number;
   faults: FaultQueue;
   /** Knows every account secret and every issued token. */

@@ -43,6 +43,9 @@ export type {
 
 const MAX_LATENCY_MS = 10_000;
 
+/** The live service's active-token limit per service account (newer Atlas docs: at most 100). */
+export const DEFAULT_MAX_ACTIVE_TOKENS = 100;
+
 function positiveInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) {
     throw new TypeError(`mock option ${name} must be a positive integer, got ${value}`);
@@ -73,7 +76,12 @@ export async function startMock(options: MockOptions = {}): Promise<MockHandle> 
     'tokenLifetimeSeconds',
     options.tokenLifetimeSeconds ?? 3600,
   );
-  const maxActiveTokens = positiveInteger('maxActiveTokens', options.maxActiveTokens ?? 100);
+  const maxActiveTokens = options.maxActiveTokens ?? DEFAULT_MAX_ACTIVE_TOKENS;
+  if (!Number.isInteger(maxActiveTokens) || maxActiveTokens < 0) {
+    throw new TypeError(
+      `mock option maxActiveTokens must be a non-negative integer (0: no limit), got ${maxActiveTokens}`,
+    );
+  }
   const secondMs = options.secondMs ?? 1000;
   if (!Number.isInteger(secondMs) || secondMs < 1 || secondMs > 1000) {
     throw new TypeError(`mock option secondMs must be an integer from 1 to 1000, got ${secondMs}`);

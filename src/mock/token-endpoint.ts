@@ -37,7 +37,10 @@ export function handleTokenRequest(
   if ('response' in client) return client.response;
   if (client.role === 'invalidGrant') return oauthError(identity, 'invalid_grant');
 
-  if (ctx.tokens.activeCount(admission.clientId) >= ctx.maxActiveTokens) {
+  if (
+    ctx.maxActiveTokens > 0 &&
+    ctx.tokens.activeCount(admission.clientId) >= ctx.maxActiveTokens
+  ) {
     return oauthError(identity, 'access_denied', DESCRIPTIONS.tokenLimit);
   }
 

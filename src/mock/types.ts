@@ -52,7 +52,9 @@ export interface MockOptions {
   secondMs?: number;
   /**
    * Unexpired, unrevoked tokens one service account may hold; the next token request is refused
-   * with 403 `access_denied` "Access Token limit reached for the service account.". Default `100`.
+   * with 403 `access_denied` "Access Token limit reached for the service account." until one of
+   * them expires or is revoked (revoked and expired tokens stop counting at once). Default `100`,
+   * the live service's limit (level observed); `0` turns the limit off.
    */
   maxActiveTokens?: number;
   /** Enables the fault-injection endpoint `/__conformance/faults` (docs/fault-hook.md). Default `true`. */

@@ -131,6 +131,76 @@ describe('POST /api/oauth/token: success', () => {
   });
 });
 
+describe('POST /api/oauth/token: the active-token limit (maxActiveTokens, level observed)', () => {
+  const limitReached = {
+    error: 'access_denied',
+    error_description: 'Access Token limit reached for the service account.',
+  };
+
+  it('defaults to 100: the 101st token request is refused', async () => {
+    const limited = await startMock({
+      rateLimit: { requests: 1000, windowSeconds: 60 },
+      tokenFormat: 'opaque',
+    });
+    try {
+      for (let i = 0; i < 100; i++)
+        expect((await tokenRequest(limited.url, limited.accounts.primary)).status).toBe(200);
+      const res = await tokenRequest(limited.url, limited.accounts.primary);
+      expect(res.status).toBe(403);
+      expect(JSON.parse(res.text)).toEqual(limitReached);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('0 turns it off', async () => {
+    const unlimited = await startMock({
+      rateLimit: { requests: 1000, windowSeconds: 60 },
+      tokenFormat: 'opaque',
+      maxActiveTokens: 0,
+    });
+    try {
+      for (let i = 0; i < 120; i++)
+        expect((await tokenRequest(unlimited.url, unlimited.accounts.primary)).status).toBe(200);
+    } finally {
+      await unlimited.close();
+    }
+  });
+
+  it('is set through the package API (startReferenceMock) as well', async () => {
+    const { startReferenceMock } = await import('../../src/api.ts');
+    const limited = await startReferenceMock({ maxActiveTokens: 1 });
+    try {
+      expect((await tokenRequest(limited.url, limited.accounts.primary)).status).toBe(200);
+      const res = await tokenRequest(limited.url, limited.accounts.primary);
+      expect(res.status).toBe(403);
+      expect(JSON.parse(res.text)).toEqual(limitReached);
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it('refuses a negative or fractional limit', async () => {
+    await expect(startMock({ maxActiveTokens: -1 })).rejects.toThrow(/maxActiveTokens/);
+    await expect(startMock({ maxActiveTokens: 1.5 })).rejects.toThrow(/maxActiveTokens/);
+  });
+
+  it('expired tokens stop counting (token store, on a fake clock)', async () => {
+    const { createTokenStore } = await import('../../src/mock/token-store.ts');
+    let now = 1_000_000_000_000;
+    const store = createTokenStore({ key: null, issuer: 'x', lifetimeSeconds: 2, now: () => now });
+    store.issue('a');
+    store.issue('a');
+    store.issue('b');
+    expect(store.activeCount('a')).toBe(2);
+    now += 1_999;
+    expect(store.activeCount('a')).toBe(2);
+    now += 1;
+    expect(store.activeCount('a')).toBe(0);
+    expect(store.activeCount('b')).toBe(0);
+  });
+});
+
 describe('POST /api/oauth/token: errors', () => {
   it('401 invalid_client without an Authorization header', async () => {
     expectInvalidClient(await tokenRequest(mock.url));

@@ -20,6 +20,7 @@ export function testRunContext(overrides: Partial<RunContext> = {}): RunContext 
     allowances: [],
     expiredAllowances: [],
     tokenLifetimeSeconds: 3600,
+    maxActiveTokens: null,
     secondMs: 1000,
     paths: { token: '/api/oauth/token', revoke: '/api/oauth/revoke' },
     resourceProbe: { path: '/api/atlas/v2/', accept: 'application/json' },

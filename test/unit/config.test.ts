@@ -173,6 +173,16 @@ describe('resolveRunSettings precedence', () => {
     });
   });
 
+  test('resolveRunSettings [maxActiveTokens: the config sets it, 0 included; absent is null]', () => {
+    expect(resolveRunSettings({}, {}).maxActiveTokens).toBeNull();
+    expect(resolveRunSettings({ config: configFile({ maxActiveTokens: 0 }) }, {})).toMatchObject({
+      maxActiveTokens: 0,
+    });
+    expect(resolveRunSettings({ config: configFile({ maxActiveTokens: 7 }) }, {})).toMatchObject({
+      maxActiveTokens: 7,
+    });
+  });
+
   test('resolveRunSettings [resourceProbe null turns the probe off]', () => {
     const config = configFile({ resourceProbe: null });
     expect(resolveRunSettings({ config }, {}).resourceProbe).toBeNull();
@@ -226,6 +236,7 @@ describe('resolveRunSettings refusals', () => {
       '/rateLimit/windowSeconds must be <= 86400',
     ],
     [{ tokenLifetimeSeconds: 2 ** 40 }, '/tokenLifetimeSeconds must be <= 31622400'],
+    [{ maxActiveTokens: -1 }, '/maxActiveTokens must be >= 0'],
   ])('resolveRunSettings [a duration past its maximum: %j]', (content, message) => {
     expectRefused({ config: configFile(content) }, 'CONFIG_INVALID', message);
   });
