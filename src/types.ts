@@ -66,6 +66,11 @@ export interface FaultSpec {
   count?: number;
   /** Milliseconds to wait before answering, 0 to 60000 (default 0): a slow endpoint. */
   delayMs?: number;
+  /**
+   * Reset the connection (TCP RST) instead of answering, after `delayMs`: the request gets no
+   * response at all, as when a proxy or load balancer drops it. Not with a `status`.
+   */
+  reset?: true;
 }
 
 /** The port a container target listens on unless `container:IMAGE:PORT` says otherwise. */

@@ -9,7 +9,8 @@ import type { FaultSpec, RetryAfterFormat } from '../types.ts';
 export const FAULT_HOOK_PATH = '/__conformance/faults';
 
 /** A pending fault, defaults filled; `count` is what is left. */
-export type PendingFault = Required<Omit<FaultSpec, 'status'>> & Pick<FaultSpec, 'status'>;
+export type PendingFault = Required<Omit<FaultSpec, 'status' | 'reset'>> &
+  Pick<FaultSpec, 'status' | 'reset'>;
 
 const FIELDS = new Set([
   'path',
@@ -18,6 +19,7 @@ const FIELDS = new Set([
   'retryAfterFormat',
   'count',
   'delayMs',
+  'reset',
 ]);
 const FORMATS: readonly RetryAfterFormat[] = ['delta-seconds', 'http-date'];
 const STATUSES = new Set([429, 500, 503]);
@@ -51,6 +53,7 @@ export function parseFault(value: unknown): PendingFault | string {
     retryAfterFormat = 'delta-seconds',
     count = 1,
     delayMs = 0,
+    reset,
   } = spec;
   if (typeof path !== 'string' || !path.startsWith('/')) {
     return '"path" must be a string starting with "/"';
@@ -76,7 +79,10 @@ export function parseFault(value: unknown): PendingFault | string {
   if (!isInteger(delayMs) || delayMs < 0 || delayMs > MAX_FAULT_DELAY_MS) {
     return `"delayMs" must be an integer from 0 to ${MAX_FAULT_DELAY_MS}`;
   }
-  if (status === undefined && delayMs === 0) return 'give a "status", a "delayMs", or both';
+  if (reset !== undefined && reset !== true) return '"reset" must be true when given';
+  if (reset && status !== undefined) return '"reset" and "status" exclude each other';
+  if (status === undefined && delayMs === 0 && !reset)
+    return 'give a "status", a "delayMs", or both (or "reset")';
   return {
     path,
     ...(status === undefined ? {} : { status: status as PendingFault['status'] }),
@@ -84,6 +90,7 @@ export function parseFault(value: unknown): PendingFault | string {
     retryAfterFormat: retryAfterFormat as RetryAfterFormat,
     count,
     delayMs,
+    ...(reset ? { reset: true as const } : {}),
   };
 }
 

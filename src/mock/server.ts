@@ -160,6 +160,7 @@ function watchExchange(
   // 'close' comes a loop phase later, after a connection the client opened next may already have
   // been accepted and stamped, which made a request it gave up on look still in flight.
   let endedAt: number | undefined;
+  let reset = false;
   const ended = () => {
     endedAt ??= preciseNow();
   };
@@ -175,9 +176,19 @@ function watchExchange(
     res.socket?.off('error', ended);
     if (reported) return;
     reported = true;
-    observe({ request, ...arrival, abandonedAt: endedAt ?? preciseNow() });
+    observe({
+      request,
+      ...arrival,
+      abandonedAt: endedAt ?? preciseNow(),
+      ...(reset ? { reset: true as const } : {}),
+    });
   });
   return {
+    /** Call just before the mock resets the connection (a fault with `reset`). */
+    resetting() {
+      reset = true;
+      endedAt = preciseNow();
+    },
     /** Call just before writing `answer`. */
     writing(answer: MockResponse) {
       response = answer;
@@ -230,6 +241,12 @@ export function createRequestListener(
       const handled = options.rewrite ? options.rewrite(info) : info;
       const fault = ctx.faults.take(handled.path);
       if (fault && fault.delayMs > 0) await delayUnlessGone(res, fault.delayMs);
+      if (fault?.reset) {
+        // No answer at all: a TCP RST, as a proxy that drops the request sends.
+        watch?.resetting();
+        req.socket.resetAndDestroy();
+        return;
+      }
       let response = applyFlags(await route(ctx, handled, body.tooLarge, fault), flags);
       if (options.tamper) response = options.tamper(response, handled);
       const early = receivedAt + options.latencyMs - preciseNow();

@@ -60,7 +60,14 @@ export interface TokenStoreOptions {
 
 interface StoredToken {
   clientId: string;
-  exp: number;
+  /**
+   * When it dies, in epoch ms: its issue plus `expires_in` to the millisecond. The `exp` claim is
+   * whole seconds (`iat` rounded down, plus the lifetime), up to a second earlier: a token that
+   * died at `exp` would be refused up to a second before the `expires_in` its client was given
+   * had passed (RFC 6749 §5.1 counts it from the response), which failed a client that renews on
+   * time, depending on the sub-second phase of its run.
+   */
+  diesAt: number;
   /** The token as issued ('' while it is being signed): a live token is one of these, so liveness needs no signature check. */
   accessToken: string;
   claims: TokenClaims;
@@ -74,7 +81,6 @@ export function createTokenStore(options: TokenStoreOptions): TokenStore {
   // The same tokens by their text, for the probe's lookups (a verify of ES512 costs about 1 ms).
   const byText = new Map<string, StoredToken>();
   const perClient = new Map<string, number>();
-  const nowSeconds = (): number => Math.floor(now() / 1000);
 
   const forget = (jti: string, stored: StoredToken): void => {
     tokens.delete(jti);
@@ -87,9 +93,9 @@ export function createTokenStore(options: TokenStoreOptions): TokenStore {
   // Expired tokens are at the front: drop them until the first one that is not (a clock set
   // back may leave a later one expired behind it for a while: it is dropped when it is reached).
   const prune = (): void => {
-    const t = nowSeconds();
+    const t = now();
     for (const [jti, token] of tokens) {
-      if (token.exp > t) break;
+      if (token.diesAt > t) break;
       forget(jti, token);
     }
   };
@@ -108,13 +114,14 @@ export function createTokenStore(options: TokenStoreOptions): TokenStore {
   // Only tokens this store issued can be live, so an exact match of the text is proof enough.
   const liveClaims = (token: string): TokenClaims | undefined => {
     const stored = byText.get(token);
-    if (!stored || stored.exp <= nowSeconds()) return undefined;
+    if (!stored || stored.diesAt <= now()) return undefined;
     return stored.claims;
   };
 
   const record = (clientId: string): StoredToken => {
     prune();
-    const iat = nowSeconds();
+    const issuedAt = now();
+    const iat = Math.floor(issuedAt / 1000);
     const claims: TokenClaims = {
       iss: issuer,
       aud: TOKEN_AUDIENCE,
@@ -123,7 +130,12 @@ export function createTokenStore(options: TokenStoreOptions): TokenStore {
       exp: iat + lifetimeSeconds,
       jti: newJti(),
     };
-    const stored: StoredToken = { clientId, exp: claims.exp, accessToken: '', claims };
+    const stored: StoredToken = {
+      clientId,
+      diesAt: issuedAt + lifetimeSeconds * 1000,
+      accessToken: '',
+      claims,
+    };
     tokens.set(claims.jti, stored);
     perClient.set(clientId, (perClient.get(clientId) ?? 0) + 1);
     return stored;

@@ -147,6 +147,8 @@ export interface ObservedExchange {
   answeredAt?: number;
   /** When the connection closed with no response delivered. */
   abandonedAt?: number;
+  /** Set when the mock itself reset the connection (a fault with `reset`), not the client. */
+  reset?: true;
 }
 
 /** The connection an observed request came on. */

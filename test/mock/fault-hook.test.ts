@@ -146,6 +146,27 @@ describe('fault hook over HTTP', () => {
     expect(Date.now() - both).toBeGreaterThanOrEqual(190);
   });
 
+  it('reset: the request gets no answer, the connection is reset; the next one is handled', async () => {
+    const m = await start();
+    await postFault(m.url, { path: TOKEN_PATH, reset: true });
+    expect(JSON.parse((await send(`${m.url}/__conformance/faults`)).text)).toEqual([
+      {
+        path: TOKEN_PATH,
+        retryAfterSeconds: 1,
+        retryAfterFormat: 'delta-seconds',
+        count: 1,
+        delayMs: 0,
+        reset: true,
+      },
+    ]);
+    const error = await tokenRequest(m.url, m.accounts.primary).then(
+      () => undefined,
+      (e: unknown) => e as NodeJS.ErrnoException,
+    );
+    expect(error?.code).toMatch(/ECONNRESET|UND_ERR_SOCKET|EPIPE/);
+    expect((await tokenRequest(m.url, m.accounts.primary)).status).toBe(200);
+  });
+
   it('DELETE clears pending faults', async () => {
     const m = await start();
     await postFault(m.url, { path: TOKEN_PATH, status: 500, count: 5 });
@@ -168,6 +189,8 @@ describe('fault hook over HTTP', () => {
       [{ path: TOKEN_PATH }, /status.*delayMs/],
       [{ path: TOKEN_PATH, delayMs: 60_001 }, /delayMs/],
       [{ path: TOKEN_PATH, status: 503, delayMs: -1 }, /delayMs/],
+      [{ path: TOKEN_PATH, reset: false }, /reset/],
+      [{ path: TOKEN_PATH, status: 503, reset: true }, /reset.*status/],
     ];
     for (const [body, message] of cases) {
       const res = await postFault(m.url, body);
