@@ -9,9 +9,7 @@ import type { FaultSpec, RetryAfterFormat } from '../types.ts';
 export const FAULT_HOOK_PATH = '/__conformance/faults';
 
 /** A pending fault, defaults filled; `count` is what is left. */
-export type PendingFault = Required<
-  Omit<FaultSpec, 'status' | 'reset' | 'tokenLifetimeSeconds'>
-> &
+export type PendingFault = Required<Omit<FaultSpec, 'status' | 'reset' | 'tokenLifetimeSeconds'>> &
   Pick<FaultSpec, 'status' | 'reset' | 'tokenLifetimeSeconds'>;
 
 const FIELDS = new Set([
