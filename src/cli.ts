@@ -12,6 +12,7 @@ const USAGE = `usage:
   oauth-conformance run [--target URL] [--profile NAME|PATH] [--config FILE]
                         [--reports DIR] [--strict] [--accept-drift] [--allow FILE]
                         [--ca FILE] [--allow-insecure-http] [--fuzz N] [--seed N]
+                        [--wait-token-expiry] [--check-token-limit]
   oauth-conformance mock [--host ADDRESS] [--port N] [--seed N] [--rate-limit N/SECONDS]
                          [--revoke-rate-limit N/SECONDS] [--token-lifetime SECONDS] [--show-secrets]
                          [--no-fault-hook] [--token-format ES512|ES256|EdDSA|opaque]
@@ -52,12 +53,22 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
     ca: { type: 'string' },
     fuzz: { type: 'string' },
     'allow-insecure-http': { type: 'boolean' },
+    'wait-token-expiry': { type: 'boolean' },
+    'check-token-limit': { type: 'boolean' },
   });
-  const { 'accept-drift': acceptDrift, 'allow-insecure-http': allowInsecureHttp, ...rest } = values;
+  const {
+    'accept-drift': acceptDrift,
+    'allow-insecure-http': allowInsecureHttp,
+    'wait-token-expiry': waitTokenExpiry,
+    'check-token-limit': checkTokenLimit,
+    ...rest
+  } = values;
   const settings = resolveRunSettings({
     ...rest,
     ...(acceptDrift ? { acceptDrift } : {}),
     ...(allowInsecureHttp ? { allowInsecureHttp } : {}),
+    ...(waitTokenExpiry ? { waitTokenExpiry } : {}),
+    ...(checkTokenLimit ? { checkTokenLimit } : {}),
   });
   const { runConformance } = await import('./run.ts');
   const result = await runConformance(settings, { out: io.out });

@@ -79,6 +79,10 @@ export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
 export const DEFAULT_TIMEOUT_SECONDS = 30;
 export const DEFAULT_REVOCATION_WAIT_SECONDS = 5;
 export const DEFAULT_DEADLINE_SECONDS = 3600;
+/** Token lifetimes up to this many seconds are waited out without --wait-token-expiry. */
+export const SHORT_TOKEN_LIFETIME_SECONDS = 120;
+/** The live service's active-token limit per service account (seeds README), the mock's default. */
+export const DEFAULT_MAX_ACTIVE_TOKENS = 100;
 
 /** Options of `oauth-conformance run`, as parsed from the command line. */
 export interface RunOptions {
@@ -103,6 +107,16 @@ export interface RunOptions {
   allowInsecureHttp?: boolean;
   /** Generated malformed requests per endpoint (default: 16 against the embedded mock, else 0). */
   fuzz?: string;
+  /**
+   * Wait out a token lifetime longer than {@link SHORT_TOKEN_LIFETIME_SECONDS} to see the token
+   * die (token.expiry.enforced); the run's deadline still bounds the wait.
+   */
+  waitTokenExpiry?: boolean;
+  /**
+   * Check the active-token limit against a target (token.active-token-limit): it costs the limit
+   * and one more token requests, revoked afterwards. Always on against the embedded mock.
+   */
+  checkTokenLimit?: boolean;
 }
 
 interface ConfigFile {
@@ -192,6 +206,10 @@ export interface RunSettings {
   fuzz: number;
   /** --allow-insecure-http: credentials may go over plain http to a host that is not loopback. */
   allowInsecureHttp: boolean;
+  /** --wait-token-expiry: a lifetime past {@link SHORT_TOKEN_LIFETIME_SECONDS} is waited out too. */
+  waitTokenExpiry: boolean;
+  /** --check-token-limit, or the embedded mock: the active-token limit is checked. */
+  checkTokenLimit: boolean;
 }
 
 /** An expected deviation: a requirement allowed to fail until a date (inclusive, UTC). */
@@ -485,6 +503,8 @@ export function resolveRunSettings(
     deadlineMs: (file.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS) * 1000,
     fuzz: parseFuzz(options.fuzz, embedded),
     allowInsecureHttp: options.allowInsecureHttp ?? false,
+    waitTokenExpiry: options.waitTokenExpiry ?? false,
+    checkTokenLimit: (options.checkTokenLimit ?? false) || embedded,
     ...(options.ca ? { ca: readCa(options.ca) } : {}),
   };
 }

@@ -91,6 +91,15 @@ export function freshTokenRole(run: RunContext, c: Case): OrdinaryRole {
   return owner.anyAccount ? (run.accountAssignment?.cases[owner.id] ?? 'primary') : 'primary';
 }
 
+/**
+ * Whose token is watched: the secondary account's when there is one. The token request goes
+ * before any other (the watch starts with the run), where the primary account's first window is
+ * what every other case needs; the secondary's is nearly free.
+ */
+export function expiryRole(run: Pick<RunContext, 'accounts'>): 'primary' | 'secondary' {
+  return run.accounts.secondary ? 'secondary' : 'primary';
+}
+
 /** The account of each generated input of a fuzz case, as the plan assigned it. */
 export function fuzzAccount(run: RunContext, c: Case): (index: number) => Account {
   const roles = run.accountAssignment?.fuzz[c.id] ?? [];
@@ -291,6 +300,10 @@ async function simulate(
         placeholders();
         steps.push({ endpoint, clientId, kind: 'burst' });
         break;
+      case 'token-expiry':
+        // Its own token, first of all (it starts with the run: src/early-start.ts).
+        steps.push({ endpoint: 'token', clientId: idOf(expiryRole(run)), kind: 'request' });
+        break;
       default:
         throw new Error(`the plan does not know sequence ${c.sequence} (case ${c.id})`);
     }
@@ -323,7 +336,10 @@ async function simulate(
   };
 
   const bursts = prepared.cases.filter((c) => c.sequence === 'rate-limit-burst');
-  for (const c of prepared.cases) {
+  // Sequences that start with the run send first (src/early-start.ts).
+  const early = (c: Case) => (c.sequence && SEQUENCES[c.sequence]?.start ? 0 : 1);
+  const ordered = [...prepared.cases].sort((a, b) => early(a) - early(b));
+  for (const c of ordered) {
     if (c.sequence === 'rate-limit-burst') {
       // Every burst starts when the first does; the run ends when the last one has.
       if (c !== bursts[0]) continue;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { BaseSequencer, startVitest, type TestSpecification } from 'vitest/node';
 import type { ContainerTarget, RunContext, RunSettings } from './config.ts';
 import type { StartedContainer } from './container.ts';
+import { plannedWaits } from './early-start.ts';
 import {
   ConformanceError,
   EXIT_CODES,
@@ -390,6 +391,7 @@ async function runAgainst(state: RunState, io: RunIo): Promise<RunResult> {
   io.out(
     `  plan     ${plan.requests.token} token and ${plan.requests.revoke} revoke requests (token/revoke by account: ${formatSpendByAccount(plan.byAccount)}); the limits allow them in no less than ${formatDuration(plan.leastWallMs)}`,
   );
+  for (const wait of plannedWaits(context)) io.out(`           ${wait}`);
   io.out('');
   configureTransport(context.ca ? { ca: context.ca } : {});
   await checkReachable(context);

@@ -97,7 +97,7 @@ export function sourceLine(requirement: { sources: readonly Source[] }): string 
 }
 
 /** The order the suites run in (suites/<area>.test.ts): the rate-limit bursts last, so that they spend no other case's budget. */
-export const AREA_ORDER = ['token', 'revoke', 'fuzz', 'rate-limit'];
+export const AREA_ORDER = ['token', 'revoke', 'fuzz', 'rate-limit', 'lifetime'];
 
 /** A file of specs/, checked against its schema (an error names the file and every violation). */
 export function readSpecFile(path: string, schema: string): unknown {

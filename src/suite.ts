@@ -4,11 +4,12 @@
  * runs its case once (shared), judges it with the requirement's check, and lets the
  * requirement's level decide fail or warn.
  */
-import { type TestContext, test } from 'vitest';
+import { beforeAll, type TestContext, test } from 'vitest';
 import { skipReason } from './applicability.ts';
 import { CaseSetupError, credentialEncodingHint, resultOf } from './cases.ts';
 import { shownFacts } from './checks/facts.ts';
 import { type CaseResult, getCheck, type Verdict } from './checks/index.ts';
+import { startEarly } from './early-start.ts';
 import { exchangeText } from './exchange-text.ts';
 import { type HttpResponse, parseJson } from './http.ts';
 import { caseRole } from './plan.ts';
@@ -288,6 +289,8 @@ export function defineCase(c: Case): void {
 export function defineCases(area: string): void {
   // The session first: it adopts the CLI's catalog, which spares this thread reading specs/.
   getSession();
+  // Whichever area runs first starts the long waits (src/early-start.ts).
+  beforeAll(() => startEarly(getSession()));
   const { cases } = profileCatalog(getSession().run.profile);
   for (const c of cases.filter((candidate) => candidate.area === area)) defineCase(c);
 }

@@ -3,6 +3,7 @@
  * that is not here is refused when the catalog is checked (test/specs.test.ts).
  */
 
+import { checkExpiryEnforced } from './expiry.ts';
 import { checkMalformedRefused } from './fuzz.ts';
 import {
   checkCacheControlNoStore,
@@ -118,6 +119,11 @@ export const CHECKS: Readonly<Record<string, CheckEntry>> = {
     check: checkOtherTokenSurvives,
     description: "the account's other token still works after a revocation",
     needs: ['resourceProbe'],
+  },
+  checkExpiryEnforced: {
+    check: checkExpiryEnforced,
+    description: 'the token works just before expires_in has passed and is refused just after',
+    needs: ['resourceProbe', 'tokenExpiry'],
   },
   checkReissuedTokenWorks: {
     check: checkReissuedTokenWorks,

@@ -7,6 +7,7 @@ import type { RunContext } from '../config.ts';
 import type { Session } from '../session.ts';
 import type { Case } from '../specs.ts';
 import { negotiateCredentialEncoding } from './credential-encoding.ts';
+import { type StartedExpiry, startTokenExpiry, tokenExpiry } from './expiry.ts';
 import { fuzz } from './fuzz.ts';
 import { rateLimitBurst } from './rate-limit.ts';
 import { revokeAndProbe, revokeLifecycle } from './revoke.ts';
@@ -33,6 +34,11 @@ export interface Sequence {
    * books the same (test/unit/plan.test.ts holds them together).
    */
   cost: (c: Case, run: CostContext) => Cost;
+  /**
+   * A sequence that waits long starts when the run does (the suites' first hook awaits its
+   * `minted`) and runs beside the other cases; its testcases collect `result`.
+   */
+  start?: (session: Session, c: Case) => StartedExpiry;
 }
 
 /** A case's own request and each `{{fresh-token}}` its form names: the token requests it costs. */
@@ -72,6 +78,14 @@ export const SEQUENCES: Readonly<Record<string, Sequence>> = {
     // The refusals are proven harmless on the shared token (src/sequences/revoke.ts).
     sharesToken: (c) => Object.values(c.request.form ?? {}).includes('{{shared-token}}'),
     cost: (c) => ({ token: freshTokens(c), revoke: 1 }),
+  },
+  'token-expiry': {
+    run: tokenExpiry,
+    start: startTokenExpiry,
+    needs: ['resourceProbe', 'tokenExpiry'],
+    sharesToken: () => false,
+    // Its own token, shortened by the fault hook or waited out.
+    cost: () => ({ token: 1, revoke: 0 }),
   },
   fuzz: {
     run: fuzz,

@@ -58,16 +58,18 @@ const accounts = generateAccounts(VARIANT_SEED);
 const basicOf = (role: 'primary' | 'secondary') =>
   `Basic ${basicCredentials(accounts[role].clientId, accounts[role].clientSecret)}`;
 
-/** The `sub` claim of a JWT the mock issued (its client id), if the text is one. */
-function subjectOf(token: string): unknown {
+/** A claim of a JWT the mock issued, if the text is one. */
+function claimOf(token: string, name: string): unknown {
   try {
     const payload = token.split('.')[1] ?? '';
-    return (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown })
-      .sub;
+    return (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Payload)[name];
   } catch {
     return undefined;
   }
 }
+
+/** The `sub` claim of a JWT the mock issued (its client id), if the text is one. */
+const subjectOf = (token: string): unknown => claimOf(token, 'sub');
 
 function withForm(req: MockRequestInfo, change: (form: URLSearchParams) => void): MockRequestInfo {
   const form = new URLSearchParams(req.body);
@@ -438,6 +440,21 @@ export const BROKEN_VARIANTS: BrokenVariant[] = [
     },
     expectedFailures: ['token.200.access_token.jwt', 'token.200.expires_in'],
     args: ['--strict'],
+  },
+  {
+    name: 'expired-token-accepted',
+    deviation: 'the resource probe accepts a token whose exp has passed',
+    options: {
+      tamper: (res, req) => {
+        if (req.path.startsWith('/api/oauth/') || res.status !== 401) return res;
+        const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+        const exp = claimOf(token, 'exp');
+        return typeof exp === 'number' && exp * 1000 <= Date.now()
+          ? { ...withoutHeader(res, 'www-authenticate'), status: 200, body: {} }
+          : res;
+      },
+    },
+    expectedFailures: ['token.expiry.enforced'],
   },
   {
     name: 'token-without-client-auth',

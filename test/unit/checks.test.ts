@@ -163,6 +163,7 @@ describe('checks registry', () => {
       'checkOtherTokenSurvives',
       'checkReissuedTokenWorks',
       'checkMalformedRefused',
+      'checkExpiryEnforced',
     ];
     expect(Object.keys(CHECKS).sort()).toEqual(covered.sort());
   });
@@ -1696,3 +1697,54 @@ describe('checkMalformedRefused', () => {
     );
   });
 });
+
+describe('checkExpiryEnforced', () => {
+  const facts = (before: Partial<ProbeTimes>, after: Partial<ProbeTimes>): Options => ({
+    result: {
+      facts: {
+        of: 'expiry',
+        expiresIn: 4,
+        latencyMs: 50,
+        toleranceMs: 2000,
+        before: { sentAtMs: 2000, answeredAtMs: 2010, status: 200, ...before },
+        after: { sentAtMs: 6050, answeredAtMs: 6060, status: 401, ...after },
+      },
+    },
+  });
+
+  test('checkExpiryEnforced [accepted before, refused after]', () => {
+    expectPass(run('checkExpiryEnforced', response(200, TOKEN), facts({}, {})));
+  });
+
+  test('checkExpiryEnforced [accepted after expires_in]', () => {
+    expectFail(
+      run('checkExpiryEnforced', response(200, TOKEN), facts({}, { status: 200 })),
+      'the probe answered 200 to the token 6050 ms after the token request was sent, 2000 ms after its expires_in of 4 s had passed (tolerance 2000 ms), expected 401',
+    );
+  });
+
+  test('checkExpiryEnforced [refused before expires_in]', () => {
+    expectFail(
+      run('checkExpiryEnforced', response(200, TOKEN), facts({ status: 401 }, {})),
+      'the probe refused the token (401) 2000 ms after the token request was sent, before its expires_in of 4 s had passed (tolerance 2000 ms)',
+    );
+  });
+
+  test('checkExpiryEnforced [the early probe answered only after expiry: inconclusive]', () => {
+    const verdict = run(
+      'checkExpiryEnforced',
+      response(200, TOKEN),
+      facts({ status: 401, answeredAtMs: 4100 }, {}),
+    );
+    expect(verdict).toMatchObject({ ok: false, inconclusive: true });
+  });
+
+  test('checkExpiryEnforced [no token issued: inconclusive]', () => {
+    expect(run('checkExpiryEnforced', response(400, '{}'))).toMatchObject({
+      ok: false,
+      inconclusive: true,
+    });
+  });
+});
+
+type ProbeTimes = { sentAtMs: number; answeredAtMs: number; status: number };
