@@ -30,6 +30,7 @@ import {
 import {
   checkExpiresIn,
   checkFormEncodedCredentials,
+  checkJwtAlgorithm,
   checkJwtExpiry,
   checkNoRefreshToken,
   checkTokenType,
@@ -73,7 +74,11 @@ export const CHECKS: Readonly<Record<string, CheckEntry>> = {
   checkNoRefreshToken: { check: checkNoRefreshToken, description: 'no refresh_token' },
   checkJwtExpiry: {
     check: checkJwtExpiry,
-    description: 'access_token is a JWT whose exp agrees with expires_in',
+    description: 'access_token is a JWT whose exp agrees with expires_in, exp ahead, iat not',
+  },
+  checkJwtAlgorithm: {
+    check: checkJwtAlgorithm,
+    description: "the JWT header's alg is the documented one",
   },
   checkTokenWorksAtProbe: {
     check: checkTokenWorksAtProbe,

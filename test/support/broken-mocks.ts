@@ -457,6 +457,29 @@ export const BROKEN_VARIANTS: BrokenVariant[] = [
     expectedFailures: ['token.expiry.enforced'],
   },
   {
+    name: 'jwt-exp-disagrees',
+    deviation: 'the JWT lives 7200 s (exp - iat) while expires_in says 3600',
+    options: {
+      tokenLifetimeSeconds: 7200,
+      // Only the mock's own lifetime is restated: a token the fault hook shortened keeps its expires_in.
+      tamper: (res, req) =>
+        onTokenPath(req) && res.status === 200
+          ? mapPayload(res, req, (body) =>
+              body.expires_in === 7200 ? { ...body, expires_in: 3600 } : body,
+            )
+          : res,
+    },
+    expectedFailures: ['token.200.access_token.jwt'],
+    args: ['--strict'],
+  },
+  {
+    name: 'jwt-alg-es256',
+    deviation: 'the tokens are signed ES256, where the sample token says ES512',
+    options: { tokenFormat: 'ES256' },
+    expectedFailures: ['token.200.access_token.alg'],
+    args: ['--strict'],
+  },
+  {
     name: 'token-without-client-auth',
     deviation: 'the token endpoint issues a token to a request with no client authentication',
     options: {

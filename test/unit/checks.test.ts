@@ -164,6 +164,7 @@ describe('checks registry', () => {
       'checkReissuedTokenWorks',
       'checkMalformedRefused',
       'checkExpiryEnforced',
+      'checkJwtAlgorithm',
     ];
     expect(Object.keys(CHECKS).sort()).toEqual(covered.sort());
   });
@@ -848,32 +849,77 @@ describe('checkJwtExpiry', () => {
     expires_in: expiresIn,
     token_type: 'Bearer',
   });
+  // The response's Date, the second of iat below.
+  const AT_IAT = { date: new Date(1_800_000_000_000).toUTCString() };
 
   test('checkJwtExpiry [exp - iat = expires_in]', () => {
     const verdict = run(
       'checkJwtExpiry',
-      response(200, body(jwt({ iat: 1_800_000_000, exp: 1_800_003_600 }))),
+      response(200, body(jwt({ iat: 1_800_000_000, exp: 1_800_003_600 })), AT_IAT),
     );
     expect(verdict).toEqual({ ok: true, note: 'alg ES512, exp - iat = 3600 s' });
   });
 
   test('checkJwtExpiry [exp - iat within 5 s]', () => {
     expectPass(
-      run('checkJwtExpiry', response(200, body(jwt({ iat: 1_800_000_000, exp: 1_800_003_603 })))),
+      run(
+        'checkJwtExpiry',
+        response(200, body(jwt({ iat: 1_800_000_000, exp: 1_800_003_603 })), AT_IAT),
+      ),
     );
   });
 
   test('checkJwtExpiry [exp - iat = 600, expires_in 3600]', () => {
     expectFail(
-      run('checkJwtExpiry', response(200, body(jwt({ iat: 1_800_000_000, exp: 1_800_000_600 })))),
+      run(
+        'checkJwtExpiry',
+        response(200, body(jwt({ iat: 1_800_000_000, exp: 1_800_000_600 })), AT_IAT),
+      ),
       'exp - iat is 600 s but expires_in is 3600 s',
     );
   });
 
-  test('checkJwtExpiry [not a JWT]', () => {
-    expectFail(
+  test('checkJwtExpiry [opaque: nothing to judge]', () => {
+    expectInconclusive(
       run('checkJwtExpiry', response(200, body('2YotnFZFEjr1zCsicMWpAA'))),
-      'access_token is not a JWS compact serialisation (1 dot-separated parts, expected 3)',
+      'the access_token is opaque (1 dot-separated part, not the 3 of a JWS compact serialisation)',
+    );
+  });
+
+  test('checkJwtExpiry [exp not after the Date: issued expired]', () => {
+    expectFail(
+      run(
+        'checkJwtExpiry',
+        response(200, body(jwt({ iat: 1_799_996_400, exp: 1_800_000_000 })), AT_IAT),
+      ),
+      "exp (1800000000) is not after the response's Date (1800000000): the token was issued expired",
+    );
+  });
+
+  test('checkJwtExpiry [iat after the Date]', () => {
+    expectFail(
+      run(
+        'checkJwtExpiry',
+        response(200, body(jwt({ iat: 1_800_000_060, exp: 1_800_003_660 })), AT_IAT),
+      ),
+      "iat (1800000060) is 60 s after the response's Date (1800000000): the token claims to be issued in the future",
+    );
+  });
+
+  test('checkJwtExpiry [iat within 5 s after the Date]', () => {
+    expectPass(
+      run(
+        'checkJwtExpiry',
+        response(200, body(jwt({ iat: 1_800_000_004, exp: 1_800_003_604 })), AT_IAT),
+      ),
+    );
+  });
+
+  test('checkJwtExpiry [no Date: judged against the time the request was sent]', () => {
+    // The exchange was sent on 2026-11-23, long before iat (2027).
+    expectFail(
+      run('checkJwtExpiry', response(200, body(jwt({ iat: 1_800_000_000, exp: 1_800_003_600 })))),
+      'after the time the request was sent (no Date)',
     );
   });
 
@@ -936,6 +982,40 @@ describe('checkJwtExpiry', () => {
     expectFail(
       run('checkJwtExpiry', response(200, { expires_in: 3600 })),
       'no access_token string',
+    );
+  });
+});
+
+describe('checkJwtAlgorithm', () => {
+  const body = (accessToken: string) => ({
+    access_token: accessToken,
+    expires_in: 3600,
+    token_type: 'Bearer',
+  });
+  const ES512 = { params: { value: 'ES512' } };
+
+  test('checkJwtAlgorithm [ES512]', () => {
+    expectPass(run('checkJwtAlgorithm', response(200, body(jwt({ exp: 1 }))), ES512));
+  });
+
+  test('checkJwtAlgorithm [ES256]', () => {
+    expectFail(
+      run('checkJwtAlgorithm', response(200, body(jwt({ exp: 1 }, { alg: 'ES256' }))), ES512),
+      'the JWT header\'s alg is "ES256", not "ES512"',
+    );
+  });
+
+  test('checkJwtAlgorithm [opaque: nothing to judge]', () => {
+    expectInconclusive(
+      run('checkJwtAlgorithm', response(200, body('2YotnFZFEjr1zCsicMWpAA')), ES512),
+      'the access_token is opaque',
+    );
+  });
+
+  test('checkJwtAlgorithm [header without alg]', () => {
+    expectFail(
+      run('checkJwtAlgorithm', response(200, body(jwt({ exp: 1 }, { typ: 'JWT' }))), ES512),
+      'the JWT header is not a JSON object with alg',
     );
   });
 });
