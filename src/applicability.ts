@@ -7,6 +7,7 @@ import { getCheck, type Need } from './checks/index.ts';
 import type { RunContext } from './config.ts';
 import { expirySkipReason } from './sequences/expiry.ts';
 import { SEQUENCES } from './sequences/index.ts';
+import { tokenLimitSkipReason } from './sequences/token-limit.ts';
 import { type Case, getRequirement, type Requirement } from './specs.ts';
 
 /** Why this testcase cannot be brought about against this target, or undefined if it can. */
@@ -36,6 +37,10 @@ export function skipReason(run: RunContext, c: Case, requirement: Requirement): 
   }
   if (needs.has('tokenExpiry')) {
     const reason = expirySkipReason(run);
+    if (reason) return reason;
+  }
+  if (needs.has('tokenLimit')) {
+    const reason = tokenLimitSkipReason(run);
     if (reason) return reason;
   }
   if (needs.has('fuzz') && run.fuzz === 0) {

@@ -83,6 +83,16 @@ export const DEFAULT_DEADLINE_SECONDS = 3600;
 export const SHORT_TOKEN_LIFETIME_SECONDS = 120;
 /** The live service's active-token limit per service account (seeds README), the mock's default. */
 export const DEFAULT_MAX_ACTIVE_TOKENS = 100;
+/**
+ * The embedded mock's active-token limit unless the config sets one: scaled down like its rate
+ * limit, so that checking it (the limit and one more token requests) costs the run one window.
+ */
+export const EMBEDDED_MAX_ACTIVE_TOKENS = 5;
+
+/** The active-token limit a run holds the target to: the config's maxActiveTokens, else the live service's. */
+export function activeTokenLimit(run: { maxActiveTokens: number | null }): number {
+  return run.maxActiveTokens ?? DEFAULT_MAX_ACTIVE_TOKENS;
+}
 
 /** Options of `oauth-conformance run`, as parsed from the command line. */
 export interface RunOptions {
@@ -486,7 +496,7 @@ export function resolveRunSettings(
       file.tokenLifetimeSeconds ??
       profile.tokenLifetimeSeconds ??
       (embedded ? DEFAULT_TOKEN_LIFETIME_SECONDS : null),
-    maxActiveTokens: file.maxActiveTokens ?? null,
+    maxActiveTokens: file.maxActiveTokens ?? (embedded ? EMBEDDED_MAX_ACTIVE_TOKENS : null),
     paths: { ...served.paths, ...file.paths },
     resourceProbe: probe ? { path: probe.path, accept: probe.accept ?? 'application/json' } : null,
     faultHook: file.faultHook ?? embedded,

@@ -4,6 +4,8 @@
  * waits only until each has done what must not overlap other requests (see Sequence.start).
  */
 import { applicableRequirements } from './applicability.ts';
+import { activeTokenLimit } from './config.ts';
+import { expiryRole } from './plan.ts';
 import { expiryWaitMs } from './sequences/expiry.ts';
 import { SEQUENCES } from './sequences/index.ts';
 import type { Session } from './session.ts';
@@ -15,26 +17,33 @@ const started = new WeakMap<Session, Promise<void>>();
 export function startEarly(session: Session): Promise<void> {
   let pending = started.get(session);
   if (pending) return pending;
-  const minted: Promise<void>[] = [];
-  for (const c of profileCatalog(session.run.profile).cases) {
-    const start = c.sequence ? SEQUENCES[c.sequence]?.start : undefined;
-    if (!start || session.results.has(c.id)) continue;
-    if (applicableRequirements(session.run, c).runs.length === 0) continue;
-    const run = start(session, c);
-    session.results.set(c.id, run.result);
-    minted.push(run.minted);
-  }
-  pending = Promise.all(minted).then(() => undefined);
+  // One after the other, in the catalog's order: each holds its account alone until `minted`.
+  pending = (async () => {
+    for (const c of profileCatalog(session.run.profile).cases) {
+      const start = c.sequence ? SEQUENCES[c.sequence]?.start : undefined;
+      if (!start || session.results.has(c.id)) continue;
+      if (applicableRequirements(session.run, c).runs.length === 0) continue;
+      const run = start(session, c);
+      session.results.set(c.id, run.result);
+      await run.minted;
+    }
+  })();
   started.set(session, pending);
   return pending;
 }
 
-/** The long waits a run plans, one phrase each, for the plan's line (empty when none). */
+/** The long waits and costly checks a run plans, one phrase each, for the plan's line (empty when none). */
 export function plannedWaits(run: Session['run']): string[] {
   const waits: string[] = [];
   for (const c of profileCatalog(run.profile).cases) {
-    if (c.sequence !== 'token-expiry') continue;
     if (applicableRequirements(run, c).runs.length === 0) continue;
+    if (c.sequence === 'token-limit') {
+      const limit = activeTokenLimit(run);
+      waits.push(
+        `the active-token limit (${limit}) is checked first: ${limit + 1} token and ${limit} revoke requests of the ${expiryRole(run)} account`,
+      );
+    }
+    if (c.sequence !== 'token-expiry') continue;
     const how = run.faultHook
       ? 'given a short life by the fault hook'
       : `its lifetime, ${run.tokenLifetimeSeconds} s`;

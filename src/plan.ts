@@ -14,7 +14,7 @@
  */
 import { applicableRequirements } from './applicability.ts';
 import { type Budget, type BudgetKey, createBudget, keyLabel } from './budget.ts';
-import type { RunContext } from './config.ts';
+import { activeTokenLimit, type RunContext } from './config.ts';
 import { fakerFor, fuzzInputs, generatedClientId } from './fuzz.ts';
 import { SEQUENCES } from './sequences/index.ts';
 import { AREA_ORDER, type BasicAuthRole, type Case, findCase, profileCatalog } from './specs.ts';
@@ -300,6 +300,16 @@ async function simulate(
         placeholders();
         steps.push({ endpoint, clientId, kind: 'burst' });
         break;
+      case 'token-limit': {
+        // First of all, alone on its account: the limit and one more, then a revocation each.
+        const limit = activeTokenLimit(run);
+        const id = idOf(expiryRole(run));
+        for (let i = 0; i <= limit; i++)
+          steps.push({ endpoint: 'token', clientId: id, kind: 'request' });
+        for (let i = 0; i < limit; i++)
+          steps.push({ endpoint: 'revoke', clientId: id, kind: 'request' });
+        break;
+      }
       case 'token-expiry':
         // Its own token, first of all (it starts with the run: src/early-start.ts).
         steps.push({ endpoint: 'token', clientId: idOf(expiryRole(run)), kind: 'request' });

@@ -41,3 +41,46 @@ export function checkExpiryEnforced({ result }: CheckContext): Verdict {
     `accepted ${before.sentAtMs} ms and refused ${after.sentAtMs} ms after the token request (expires_in ${expiresIn} s, ${tolerance})`,
   );
 }
+
+/**
+ * The account was refused a token past the active-token limit, with 403 access_denied, and not
+ * before it was full as far as this run can tell (src/sequences/token-limit.ts).
+ */
+export function checkActiveTokenLimit({ result, run }: CheckContext): Verdict {
+  const facts = factsOf(result.facts, 'token-limit');
+  if (!facts) return fail('the active-token limit was not tried');
+  const { limit, issued, refusal } = facts;
+  if (!refusal) {
+    if (issued > limit)
+      return fail(
+        `${issued} tokens were issued to one account, past the limit of ${limit} (maxActiveTokens), and none was refused`,
+      );
+    return inconclusive(
+      `the run's deadline came after ${facts.sent} token requests, before the limit of ${limit} was reached`,
+    );
+  }
+  const said = `${refusal.status}${refusal.error ? ` ${refusal.error}` : ''}${refusal.description ? ` (${JSON.stringify(refusal.description)})` : ''}`;
+  if (refusal.status !== 403 || refusal.error !== 'access_denied') {
+    if (issued === 0) {
+      return inconclusive(
+        `the first token request got ${said}, so no token was issued to count (token.200.status judges it)`,
+      );
+    }
+    return fail(
+      `after ${issued} tokens the token request got ${said}, expected 403 access_denied ("Access Token limit reached...")`,
+    );
+  }
+  if (issued === limit) return pass(`refused with ${said} after exactly ${limit} tokens`);
+  if (issued > limit)
+    return fail(
+      `refused only after ${issued} tokens, past the limit of ${limit} (maxActiveTokens)`,
+    );
+  // Fewer than the limit: the account may have held tokens this run did not issue.
+  return run.targetKind === 'embedded-mock'
+    ? fail(
+        `refused with ${said} after ${issued} tokens, before the limit of ${limit} (the account held no other token)`,
+      )
+    : pass(
+        `refused with ${said} after ${issued} tokens; the limit is ${limit}, so the account held ${limit - issued} others (issued elsewhere), or the limit is lower`,
+      );
+}

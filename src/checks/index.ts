@@ -3,7 +3,7 @@
  * that is not here is refused when the catalog is checked (test/specs.test.ts).
  */
 
-import { checkExpiryEnforced } from './expiry.ts';
+import { checkActiveTokenLimit, checkExpiryEnforced } from './expiry.ts';
 import { checkMalformedRefused } from './fuzz.ts';
 import {
   checkCacheControlNoStore,
@@ -129,6 +129,11 @@ export const CHECKS: Readonly<Record<string, CheckEntry>> = {
     check: checkExpiryEnforced,
     description: 'the token works just before expires_in has passed and is refused just after',
     needs: ['resourceProbe', 'tokenExpiry'],
+  },
+  checkActiveTokenLimit: {
+    check: checkActiveTokenLimit,
+    description: 'a token request past the active-token limit gets 403 access_denied',
+    needs: ['tokenLimit'],
   },
   checkReissuedTokenWorks: {
     check: checkReissuedTokenWorks,

@@ -91,7 +91,7 @@ async function probeAt(
 }
 
 /** A started expiry watch: `minted` once its token is issued, `result` once both probes answered. */
-export interface StartedExpiry {
+export interface StartedSequence {
   minted: Promise<void>;
   result: Promise<CaseResult>;
 }
@@ -101,7 +101,7 @@ export interface StartedExpiry {
  * else may ask for a token between the fault and the token request: the caller awaits `minted`
  * before it lets other cases run.
  */
-export function startTokenExpiry(session: Session, _c: Case): StartedExpiry {
+export function startTokenExpiry(session: Session, _c: Case): StartedSequence {
   let minted: () => void = () => {};
   const mintedPromise = new Promise<void>((resolve) => {
     minted = resolve;

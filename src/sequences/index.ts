@@ -3,17 +3,21 @@
  * by their `sequence` key. Everything else about them (requirements, trigger, title) is data.
  */
 import type { CaseResult, Need } from '../checks/index.ts';
-import type { RunContext } from '../config.ts';
+import { activeTokenLimit, type RunContext } from '../config.ts';
 import type { Session } from '../session.ts';
 import type { Case } from '../specs.ts';
 import { negotiateCredentialEncoding } from './credential-encoding.ts';
-import { type StartedExpiry, startTokenExpiry, tokenExpiry } from './expiry.ts';
+import { type StartedSequence, startTokenExpiry, tokenExpiry } from './expiry.ts';
 import { fuzz } from './fuzz.ts';
 import { rateLimitBurst } from './rate-limit.ts';
 import { revokeAndProbe, revokeLifecycle } from './revoke.ts';
+import { startTokenLimit, tokenLimit } from './token-limit.ts';
 
 /** What a sequence's cost depends on: the run's --fuzz and the limits it paces against. */
-export type CostContext = Pick<RunContext, 'fuzz' | 'rateLimit' | 'revokeRateLimit'>;
+export type CostContext = Pick<
+  RunContext,
+  'fuzz' | 'rateLimit' | 'revokeRateLimit' | 'maxActiveTokens'
+>;
 
 /** Requests a sequence sends to each rate-limited endpoint. */
 export interface Cost {
@@ -38,7 +42,7 @@ export interface Sequence {
    * A sequence that waits long starts when the run does (the suites' first hook awaits its
    * `minted`) and runs beside the other cases; its testcases collect `result`.
    */
-  start?: (session: Session, c: Case) => StartedExpiry;
+  start?: (session: Session, c: Case) => StartedSequence;
 }
 
 /** A case's own request and each `{{fresh-token}}` its form names: the token requests it costs. */
@@ -86,6 +90,14 @@ export const SEQUENCES: Readonly<Record<string, Sequence>> = {
     sharesToken: () => false,
     // Its own token, shortened by the fault hook or waited out.
     cost: () => ({ token: 1, revoke: 0 }),
+  },
+  'token-limit': {
+    run: tokenLimit,
+    start: startTokenLimit,
+    needs: ['tokenLimit'],
+    sharesToken: () => false,
+    // The limit and one more token requests; the revocation of the limit's tokens.
+    cost: (_c, run) => ({ token: activeTokenLimit(run) + 1, revoke: activeTokenLimit(run) }),
   },
   fuzz: {
     run: fuzz,

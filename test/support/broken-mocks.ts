@@ -16,6 +16,8 @@ export interface BrokenVariant {
   expectedFailures: string[];
   /** Extra CLI arguments: --strict for a deviation from a should or an observed behaviour. */
   args?: string[];
+  /** Config keys for the run besides the accounts, limits and fault hook every variant's run has. */
+  config?: Record<string, unknown>;
 }
 
 type Payload = Record<string, unknown>;
@@ -478,6 +480,15 @@ export const BROKEN_VARIANTS: BrokenVariant[] = [
     options: { tokenFormat: 'ES256' },
     expectedFailures: ['token.200.access_token.alg'],
     args: ['--strict'],
+  },
+  {
+    name: 'no-active-token-limit',
+    deviation: 'the token endpoint issues tokens past the active-token limit',
+    options: { maxActiveTokens: 0 },
+    // The run holds the target to a limit of 5 (the embedded mock's), which it does not enforce.
+    config: { maxActiveTokens: 5 },
+    expectedFailures: ['token.active-token-limit'],
+    args: ['--strict', '--check-token-limit'],
   },
   {
     name: 'token-without-client-auth',

@@ -37,7 +37,7 @@ export function testRunContext(overrides: Partial<RunContext> = {}): RunContext 
     fuzz: 0,
     allowInsecureHttp: false,
     waitTokenExpiry: false,
-    checkTokenLimit: true,
+    checkTokenLimit: false,
     deadlineAt: Date.now() + 3_600_000,
     ...overrides,
   };

@@ -165,6 +165,7 @@ describe('checks registry', () => {
       'checkMalformedRefused',
       'checkExpiryEnforced',
       'checkJwtAlgorithm',
+      'checkActiveTokenLimit',
     ];
     expect(Object.keys(CHECKS).sort()).toEqual(covered.sort());
   });
@@ -1828,3 +1829,66 @@ describe('checkExpiryEnforced', () => {
 });
 
 type ProbeTimes = { sentAtMs: number; answeredAtMs: number; status: number };
+
+describe('checkActiveTokenLimit', () => {
+  const ACCESS_DENIED = {
+    status: 403,
+    error: 'access_denied',
+    description: 'Access Token limit reached for the service account.',
+  };
+  const limitFacts = (issued: number, refusal?: typeof ACCESS_DENIED | { status: number }) => ({
+    result: {
+      facts: {
+        of: 'token-limit' as const,
+        limit: 5,
+        sent: refusal ? issued + 1 : issued,
+        issued,
+        ...(refusal ? { refusedAfter: issued, refusal } : {}),
+        revoked: issued,
+        revokeFailures: 0,
+      },
+    },
+  });
+  const DENIED = response(403, { error: 'access_denied' });
+
+  test('checkActiveTokenLimit [403 access_denied after exactly the limit]', () => {
+    expectPass(run('checkActiveTokenLimit', DENIED, limitFacts(5, ACCESS_DENIED)));
+  });
+
+  test('checkActiveTokenLimit [no refusal past the limit]', () => {
+    expectFail(
+      run('checkActiveTokenLimit', response(200, TOKEN), limitFacts(6)),
+      '6 tokens were issued to one account, past the limit of 5 (maxActiveTokens), and none was refused',
+    );
+  });
+
+  test('checkActiveTokenLimit [refused with 429 after 2 tokens]', () => {
+    expectFail(
+      run('checkActiveTokenLimit', response(429, {}), limitFacts(2, { status: 429 })),
+      'after 2 tokens the token request got 429, expected 403 access_denied',
+    );
+  });
+
+  test('checkActiveTokenLimit [refused early by the embedded mock]', () => {
+    expectFail(
+      run('checkActiveTokenLimit', DENIED, limitFacts(3, ACCESS_DENIED)),
+      'before the limit of 5 (the account held no other token)',
+    );
+  });
+
+  test('checkActiveTokenLimit [refused early by a target: others may hold tokens]', () => {
+    expectPass(
+      run('checkActiveTokenLimit', DENIED, {
+        ...limitFacts(3, ACCESS_DENIED),
+        run: { targetKind: 'url' },
+      }),
+    );
+  });
+
+  test('checkActiveTokenLimit [the first request refused otherwise: inconclusive]', () => {
+    expectInconclusive(
+      run('checkActiveTokenLimit', response(401, {}), limitFacts(0, { status: 401 })),
+      'the first token request got 401',
+    );
+  });
+});
