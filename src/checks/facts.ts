@@ -4,6 +4,7 @@
  * Each value carries `of`, the kind of sequence that gathered it, so a check reads only its own
  * ({@link factsOf}).
  */
+import type { StatedLimits } from '../rate-limit-stated.ts';
 import type { RateLimit } from '../types.ts';
 
 /** What the credential-encoding sequence records (src/sequences/credential-encoding.ts). */
@@ -58,6 +59,8 @@ export interface BurstFacts {
   limit: number;
   windowSeconds: number;
   stated?: RateLimit | undefined;
+  /** The limit as each place of the 429 states it: words, ApiError parameters, RateLimit headers. */
+  statedBy?: StatedLimits;
   retryAfterSeconds?: number;
   /** The Retry-After was past its bound (twice the window), in words: a finding; not waited. */
   retryAfterTooLong?: string;

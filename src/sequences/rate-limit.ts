@@ -21,6 +21,7 @@ import type { BurstFacts } from '../checks/facts.ts';
 import type { CaseResult } from '../checks/index.ts';
 import { type Exchange, send } from '../http.ts';
 import { plannedCases } from '../plan.ts';
+import { statedLimits } from '../rate-limit-stated.ts';
 import { statedLimit } from '../rate-limit-text.ts';
 import type { Session } from '../session.ts';
 import type { Case } from '../specs.ts';
@@ -117,6 +118,7 @@ async function burst(session: Session, c: Case): Promise<CaseResult> {
     limit: limit.requests,
     windowSeconds: limit.windowSeconds,
     ...(response ? { stated: statedLimit(response.body) } : {}),
+    ...(response?.status === 429 ? { statedBy: statedLimits(response) } : {}),
     ...(told === undefined ? {} : { retryAfterSeconds: told }),
   };
   const steps: Record<string, Exchange> = {};

@@ -6,6 +6,7 @@ import {
   type MockRequestInfo,
   type MockResponse,
 } from '../../src/mock/index.ts';
+import { statedLimitIn } from '../../src/rate-limit-text.ts';
 import { basicCredentials } from '../../src/redact.ts';
 
 export interface BrokenVariant {
@@ -491,6 +492,14 @@ export const BROKEN_VARIANTS: BrokenVariant[] = [
     args: ['--strict', '--check-token-limit'],
   },
   {
+    name: 'rate-limit-parameters-disagree',
+    deviation: "the live 429 body's parameters state 40 requests more than its words",
+    options: { tamper: live429(40) },
+    // --accept-drift: the ApiError shape itself is known drift; only the disagreement is a finding.
+    expectedFailures: ['revoke.rate-limit.stated', 'token.rate-limit.stated'],
+    args: ['--accept-drift'],
+  },
+  {
     name: 'token-without-client-auth',
     deviation: 'the token endpoint issues a token to a request with no client authentication',
     options: {
@@ -564,9 +573,20 @@ export const BROKEN_VARIANTS: BrokenVariant[] = [
   },
 ];
 
-/** The live service's 429 body (shared/seeds/README.md): known drift from the documented one. */
-export const LIVE_429_DRIFT: MockOptions = {
-  tamper: (res, req) =>
+/**
+ * The live 429 body's `parameters`: `[path, N, minutes]` from the limit its words state (the
+ * minutes only when the window is whole minutes); `extra` added to N makes them disagree.
+ */
+function parametersOf(path: string, description: unknown, extra = 0): unknown[] {
+  const limit = typeof description === 'string' ? statedLimitIn(description) : undefined;
+  if (!limit) return [path];
+  const minutes = limit.windowSeconds % 60 === 0 ? [limit.windowSeconds / 60] : [];
+  return [path, limit.requests + extra, ...minutes];
+}
+
+/** The live service's 429 body (shared/seeds/README.md), its parameters `extra` off: known drift from the documented one. */
+function live429(extra: number): MockOptions['tamper'] {
+  return (res, req) =>
     res.status === 429 && isPayload(res.body)
       ? {
           ...res,
@@ -574,9 +594,12 @@ export const LIVE_429_DRIFT: MockOptions = {
             detail: res.body.error_description,
             error: 429,
             errorCode: 'RATE_LIMITED',
-            parameters: [req.path, 10, 1],
+            parameters: parametersOf(req.path, res.body.error_description, extra),
             reason: 'Too Many Requests',
           },
         }
-      : res,
-};
+      : res;
+}
+
+/** The live service's 429 body (shared/seeds/README.md): known drift from the documented one. */
+export const LIVE_429_DRIFT: MockOptions = { tamper: live429(0) };

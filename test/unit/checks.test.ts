@@ -1489,13 +1489,60 @@ describe('rate-limit checks', () => {
       LIMITED,
       burst({ stated: { requests: 10, windowSeconds: 60 } }),
     );
-    expect(verdict).toEqual({ ok: true, note: 'states 10 per 60 s' });
+    expect(verdict).toEqual({ ok: true, note: 'states 10 per 60 s (the words)' });
   });
 
   test('checkStatedLimit [states 50 where 10 are configured]', () => {
     expectFail(
       run('checkStatedLimit', LIMITED, burst({ stated: { requests: 50, windowSeconds: 60 } })),
-      'the 429 states 50 per 60 s; the configured limit is 10 per 60 s',
+      'the 429 states 50 per 60 s (the words); the configured limit is 10 per 60 s',
+    );
+  });
+
+  test('checkStatedLimit [words, parameters and headers agree]', () => {
+    const stated = { requests: 10, windowSeconds: 60 };
+    const verdict = run(
+      'checkStatedLimit',
+      LIMITED,
+      burst({
+        stated,
+        statedBy: {
+          words: stated,
+          parameters: { requests: 10, windowSeconds: 60 },
+          headers: { requests: 10, remaining: 0 },
+        },
+      }),
+    );
+    expect(verdict).toEqual({
+      ok: true,
+      note: 'states 10 per 60 s (the words, the parameters, RateLimit-Limit)',
+    });
+  });
+
+  test('checkStatedLimit [the parameters say 50 where the words say 10]', () => {
+    const stated = { requests: 10, windowSeconds: 60 };
+    expectFail(
+      run(
+        'checkStatedLimit',
+        LIMITED,
+        burst({
+          stated,
+          statedBy: { words: stated, parameters: { requests: 50, windowSeconds: 60 } },
+        }),
+      ),
+      'the 429 contradicts itself: the words state 10 per 60 s where the parameters state 50 per 60 s',
+    );
+  });
+
+  test('checkStatedLimit [RateLimit-Remaining above 0 on a 429]', () => {
+    const stated = { requests: 10, windowSeconds: 60 };
+    expectFail(
+      run(
+        'checkStatedLimit',
+        LIMITED,
+        burst({ stated, statedBy: { words: stated, headers: { requests: 10, remaining: 3 } } }),
+      ),
+      'RateLimit-Remaining is 3 on a 429',
     );
   });
 
