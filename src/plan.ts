@@ -310,6 +310,9 @@ async function simulate(
           steps.push({ endpoint: 'revoke', clientId: id, kind: 'request' });
         break;
       }
+      case 'token-reuse':
+        shared();
+        break;
       case 'token-expiry':
         // Its own token, first of all (it starts with the run: src/early-start.ts).
         steps.push({ endpoint: 'token', clientId: idOf(expiryRole(run)), kind: 'request' });

@@ -15,6 +15,7 @@ import { type HttpResponse, parseJson } from './http.ts';
 import { caseRole } from './plan.ts';
 import { type DefinedRefusal, definedRefusal, missingScope, refusalExplained } from './refusals.ts';
 import { SEQUENCES } from './sequences/index.ts';
+import { probeSharedToken } from './sequences/reuse.ts';
 import { getSession, type Session } from './session.ts';
 import { decide, levelFor } from './severity.ts';
 import {
@@ -291,6 +292,8 @@ export function defineCases(area: string): void {
   getSession();
   // Whichever area runs first starts the long waits (src/early-start.ts).
   beforeAll(() => startEarly(getSession()));
+  // Each area begins with a reuse of the shared token (src/sequences/reuse.ts).
+  beforeAll(() => probeSharedToken(getSession(), area));
   const { cases } = profileCatalog(getSession().run.profile);
   for (const c of cases.filter((candidate) => candidate.area === area)) defineCase(c);
 }

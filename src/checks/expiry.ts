@@ -84,3 +84,30 @@ export function checkActiveTokenLimit({ result, run }: CheckContext): Verdict {
         `refused with ${said} after ${issued} tokens; the limit is ${limit}, so the account held ${limit - issued} others (issued elsewhere), or the limit is lower`,
       );
 }
+
+/** The shared token was accepted at every reuse spread over the run (src/sequences/reuse.ts). */
+export function checkTokenReused({ result }: CheckContext): Verdict {
+  const facts = factsOf(result.facts, 'reuse');
+  if (!facts) return fail('the shared token was not reused');
+  const { probes, lifetimeSeconds } = facts;
+  for (const [i, probe] of probes.entries()) {
+    if (probe.status === 200) continue;
+    const at = `at reuse ${i + 1} of ${probes.length} (${probe.where}, ${(probe.afterMs / 1000).toFixed(1)} s into the run)`;
+    if (probe.status !== 401) return fail(`the probe answered ${probe.status ?? 'nothing'} ${at}`);
+    if (lifetimeSeconds === null || probe.afterMs >= lifetimeSeconds * 1000)
+      return inconclusive(
+        `the shared token was refused ${at}, when its lifetime (${lifetimeSeconds ?? 'unknown'} s) may have passed`,
+      );
+    return fail(
+      `the shared token was refused ${at}, before its lifetime of ${lifetimeSeconds} s had passed: a token works for many calls until it expires`,
+    );
+  }
+  if (probes.length < 2)
+    return inconclusive(
+      `the shared token was tried only ${probes.length} time(s): no reuse to judge`,
+    );
+  const last = probes[probes.length - 1];
+  return pass(
+    `accepted at ${probes.length} reuses over ${((last?.afterMs ?? 0) / 1000).toFixed(1)} s (${probes.map((p) => p.where).join(', ')})`,
+  );
+}

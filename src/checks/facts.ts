@@ -103,6 +103,13 @@ export interface TokenLimitFacts {
   revokeFailures: number;
 }
 
+/** What the reuse sequence records (src/sequences/reuse.ts): each try of the shared token at the probe. */
+export interface ReuseFacts {
+  probes: { where: string; afterMs: number; status?: number }[];
+  /** The configured token lifetime, s: a refusal after it (counted from the run's start) judges nothing. */
+  lifetimeSeconds: number | null;
+}
+
 /** The facts of a case result, tagged by the kind of sequence that gathered them. */
 export type Facts =
   | ({ of: 'credential-encoding' } & CredentialEncodingFacts)
@@ -110,7 +117,8 @@ export type Facts =
   | ({ of: 'fuzz' } & FuzzFacts)
   | ({ of: 'burst' } & BurstFacts)
   | ({ of: 'expiry' } & ExpiryFacts)
-  | ({ of: 'token-limit' } & TokenLimitFacts);
+  | ({ of: 'token-limit' } & TokenLimitFacts)
+  | ({ of: 'reuse' } & ReuseFacts);
 
 /** The facts of kind `of`, or undefined when the result has none or another sequence's. */
 export function factsOf<K extends Facts['of']>(

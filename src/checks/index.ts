@@ -3,7 +3,7 @@
  * that is not here is refused when the catalog is checked (test/specs.test.ts).
  */
 
-import { checkActiveTokenLimit, checkExpiryEnforced } from './expiry.ts';
+import { checkActiveTokenLimit, checkExpiryEnforced, checkTokenReused } from './expiry.ts';
 import { checkMalformedRefused } from './fuzz.ts';
 import {
   checkCacheControlNoStore,
@@ -134,6 +134,11 @@ export const CHECKS: Readonly<Record<string, CheckEntry>> = {
     check: checkActiveTokenLimit,
     description: 'a token request past the active-token limit gets 403 access_denied',
     needs: ['tokenLimit'],
+  },
+  checkTokenReused: {
+    check: checkTokenReused,
+    description: 'the shared token works at every reuse over the run',
+    needs: ['resourceProbe'],
   },
   checkReissuedTokenWorks: {
     check: checkReissuedTokenWorks,

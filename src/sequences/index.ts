@@ -10,6 +10,7 @@ import { negotiateCredentialEncoding } from './credential-encoding.ts';
 import { type StartedSequence, startTokenExpiry, tokenExpiry } from './expiry.ts';
 import { fuzz } from './fuzz.ts';
 import { rateLimitBurst } from './rate-limit.ts';
+import { tokenReuse } from './reuse.ts';
 import { revokeAndProbe, revokeLifecycle } from './revoke.ts';
 import { startTokenLimit, tokenLimit } from './token-limit.ts';
 
@@ -98,6 +99,13 @@ export const SEQUENCES: Readonly<Record<string, Sequence>> = {
     sharesToken: () => false,
     // The limit and one more token requests; the revocation of the limit's tokens.
     cost: (_c, run) => ({ token: activeTokenLimit(run) + 1, revoke: activeTokenLimit(run) }),
+  },
+  'token-reuse': {
+    run: tokenReuse,
+    needs: ['resourceProbe'],
+    // The shared token, which other cases have asked for already: no token request of its own.
+    sharesToken: () => true,
+    cost: () => ({ token: 0, revoke: 0 }),
   },
   fuzz: {
     run: fuzz,

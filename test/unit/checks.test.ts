@@ -166,6 +166,7 @@ describe('checks registry', () => {
       'checkExpiryEnforced',
       'checkJwtAlgorithm',
       'checkActiveTokenLimit',
+      'checkTokenReused',
     ];
     expect(Object.keys(CHECKS).sort()).toEqual(covered.sort());
   });
@@ -1937,5 +1938,48 @@ describe('checkActiveTokenLimit', () => {
       run('checkActiveTokenLimit', response(401, {}), limitFacts(0, { status: 401 })),
       'the first token request got 401',
     );
+  });
+});
+
+describe('checkTokenReused', () => {
+  const reuse = (statuses: (number | undefined)[], lifetimeSeconds: number | null = 3600) => ({
+    result: {
+      facts: {
+        of: 'reuse' as const,
+        lifetimeSeconds,
+        probes: statuses.map((status, i) => ({
+          where: `area ${i}`,
+          afterMs: (i + 1) * 1000,
+          ...(status === undefined ? {} : { status }),
+        })),
+      },
+    },
+  });
+  const OK = response(200, '{}');
+
+  test('checkTokenReused [accepted at every reuse]', () => {
+    expectPass(run('checkTokenReused', OK, reuse([200, 200, 200])));
+  });
+
+  test('checkTokenReused [refused at the second use, within its lifetime]', () => {
+    expectFail(
+      run('checkTokenReused', OK, reuse([200, 401, 200])),
+      'the shared token was refused at reuse 2 of 3 (area 1, 2.0 s into the run), before its lifetime of 3600 s had passed',
+    );
+  });
+
+  test('checkTokenReused [refused after its lifetime: inconclusive]', () => {
+    expectInconclusive(
+      run('checkTokenReused', OK, reuse([200, 401], 1)),
+      'when its lifetime (1 s) may have passed',
+    );
+  });
+
+  test('checkTokenReused [a 500 at a reuse]', () => {
+    expectFail(run('checkTokenReused', OK, reuse([200, 500])), 'the probe answered 500 at reuse 2');
+  });
+
+  test('checkTokenReused [one try only: inconclusive]', () => {
+    expectInconclusive(run('checkTokenReused', OK, reuse([200])), 'no reuse to judge');
   });
 });
