@@ -35,7 +35,7 @@ describe('planRun', () => {
   test('planRun [atlas, real limits: counts and least wall time]', async () => {
     const plan = await planRun(RUN);
     // Measured against the embedded mock: the run spends exactly these (see the CLI's spent line).
-    expect(plan.requests).toEqual({ token: 33, revoke: 26 });
+    expect(plan.requests).toEqual({ token: 33, revoke: 27 });
     // The requests before the bursts fit two windows over two accounts; the bursts, together,
     // wait their Retry-After once.
     expect(plan.leastWallMs).toBe(2 * 60_000);
