@@ -132,7 +132,7 @@ interface Layer {
   dir: string;
   profile?: Partial<Profile>;
   requirements: Requirement[];
-  amend: { id: string; level?: Level; sources?: Source[] }[];
+  amend: { id: string; level?: Level; sources?: Source[]; note?: string }[];
   exclude: string[];
   cases: (Omit<Case, 'area'> & { after?: string; area: string })[];
   caseAmend: { id: string; requirements: string[] }[];
@@ -246,6 +246,9 @@ function resolveChain(chain: readonly Layer[]): Pick<ProfileCatalog, 'requiremen
           );
         changed.sources = amend.sources;
       }
+      // The profile's note follows the inherited one: what its own documents add.
+      if (amend.note)
+        changed.note = inherited.note ? `${inherited.note} ${amend.note}` : amend.note;
       requirements.set(amend.id, changed);
     }
     for (const requirement of layer.requirements) {

@@ -426,6 +426,30 @@ describe('validateHeaderSet', () => {
     );
   });
 
+  test("validateHeaderSet [200, Date as a Unix time, as the seeds' {dateInUnixFormat} reads]", () => {
+    expectFail(
+      run('validateHeaderSet', response(200, '{}', { ...HEADER_SETS[200], date: '1795417200' }), {
+        params: { status: 200 },
+      }),
+      'date: "1795417200" is not a valid value',
+    );
+  });
+
+  test('validateHeaderSet [403, Connection validated only when present]', () => {
+    const set = HEADER_SETS[403] ?? {};
+    expectPass(
+      run('validateHeaderSet', response(403, '{}', { ...set, connection: 'keep-alive, Upgrade' }), {
+        params: { status: 403 },
+      }),
+    );
+    expectFail(
+      run('validateHeaderSet', response(403, '{}', { ...set, connection: 'keep alive' }), {
+        params: { status: 403 },
+      }),
+      'connection: "keep alive" is not a valid value',
+    );
+  });
+
   test('validateHeaderSet [200 set wanted, 401 given]', () => {
     expectInconclusive(
       run('validateHeaderSet', response(401, '{}', HEADER_SETS[401]), { params: { status: 200 } }),
