@@ -28,6 +28,7 @@ async function judge(variant: BrokenVariant): Promise<Row> {
       revokeRateLimit: LIMIT,
       faultHook: true,
       revocationWaitSeconds: 2,
+      ...variant.config,
     };
     const run = await runSuite(`mutant-${variant.name}`, mock.url, config, [
       '--seed',

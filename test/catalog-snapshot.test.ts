@@ -11,13 +11,18 @@ import { levelFor } from '../src/suite/severity.ts';
 
 const SNAPSHOT = packagePath('test', 'fixtures', 'catalog-snapshot.json');
 const PROFILES: ProfileName[] = ['atlas', 'cloud-manager', 'rfc6749'];
-/** A fixed run context to evaluate the requests a case costs: a limit of 10, --fuzz 7. */
+/** A fixed run context to evaluate the requests a case costs: a limit of 10, --fuzz 7, the live active-token limit. */
 const COST_CONTEXT = { limit: 10, fuzz: 7 };
 
 function costOf(c: Case): { token: number; revoke: number } | null {
   if (!c.sequence) return null;
   const limit = { requests: COST_CONTEXT.limit, windowSeconds: 60 };
-  const context = { fuzz: COST_CONTEXT.fuzz, rateLimit: limit, revokeRateLimit: limit };
+  const context = {
+    fuzz: COST_CONTEXT.fuzz,
+    rateLimit: limit,
+    revokeRateLimit: limit,
+    maxActiveTokens: null,
+  };
   return SEQUENCES[c.sequence]?.cost(c, context) ?? null;
 }
 

@@ -22,7 +22,12 @@ afterAll(async () => {
   await Promise.all(mocks.map((mock) => mock.close()));
 });
 
-function runAgainst(mock: MockHandle, name: string, extraArgs: string[] = []) {
+function runAgainst(
+  mock: MockHandle,
+  name: string,
+  extraArgs: string[] = [],
+  extraConfig: Record<string, unknown> = {},
+) {
   // A short revocation wait: the revoke-noop variant watches tokens that never go.
   const config = {
     accounts: mock.accounts,
@@ -30,6 +35,7 @@ function runAgainst(mock: MockHandle, name: string, extraArgs: string[] = []) {
     revokeRateLimit: RATE_LIMIT,
     faultHook: true,
     revocationWaitSeconds: 2,
+    ...extraConfig,
   };
   return runSuite(name, mock.url, config, ['--seed', '42', ...extraArgs]);
 }
@@ -73,7 +79,12 @@ describe.concurrent('the suite against broken mocks', () => {
         ...variant.options,
       });
       mocks.push(mock);
-      const { code, cases, stdout } = await runAgainst(mock, variant.name, variant.args);
+      const { code, cases, stdout } = await runAgainst(
+        mock,
+        variant.name,
+        variant.args,
+        variant.config,
+      );
       expect(failedRequirementIds(cases), `${variant.deviation}\n${stdout}`).toEqual(
         [...variant.expectedFailures].sort(),
       );

@@ -236,7 +236,7 @@ describe('specs/profiles/atlas/openapi.json', () => {
     return [];
   }
 
-  test('is OpenAPI 3.1 and describes every documented status of the token endpoint', () => {
+  test('is OpenAPI 3.1 and describes every documented status of the token and revoke endpoints', () => {
     expect(openapi.openapi).toMatch(/^3\.1\./);
     const token = (
       openapi.paths as Record<string, { post: { responses: Record<string, unknown> } }>
@@ -250,6 +250,23 @@ describe('specs/profiles/atlas/openapi.json', () => {
       '500',
       '503',
     ]);
+    const revoke = (
+      openapi.paths as Record<
+        string,
+        { post: { responses: Record<string, { content?: unknown }> } }
+      >
+    )['/api/oauth/revoke'];
+    expect(Object.keys(revoke?.post.responses ?? {}).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '429',
+      '500',
+      '503',
+    ]);
+    // A revocation's 200 has no body (seed 002).
+    expect(revoke?.post.responses['200']?.content).toBeUndefined();
   });
 
   test('every $ref resolves to a schema of the registry or a component', () => {
@@ -270,7 +287,7 @@ describe('specs/profiles/atlas/openapi.json', () => {
   test('every requirement id it names exists', () => {
     const named = JSON.stringify(openapi).match(/"x-requirements":\[[^\]]*\]/g) ?? [];
     const ids = named.flatMap((list) =>
-      [...list.matchAll(/"(token\.[^"]+)"/g)].map((m) => m[1] ?? ''),
+      [...list.matchAll(/"((?:token|revoke)\.[^"]+)"/g)].map((m) => m[1] ?? ''),
     );
     expect(ids.length).toBeGreaterThan(10);
     const atlas = getCatalog().profiles.get('atlas');

@@ -11,10 +11,11 @@ import { DURATION_LIMITS } from '../target/waits.ts';
 import { parseFlags, wholeNumber } from './args.ts';
 import { mockCommand } from './mock.ts';
 
-const RUN_USAGE = `usage: oauth-conformance run [--target URL] [--profile atlas|cloud-manager|rfc6749]
+const RUN_USAGE = `usage: oauth-conformance run [--target URL] [--profile NAME|PATH]
                              [--config FILE] [--reports DIR] [--strict] [--accept-drift]
                              [--allow FILE] [--allow-stale fail|warn] [--ca FILE]
                              [--allow-insecure-http] [--fuzz N] [--seed N]
+                             [--wait-token-expiry] [--check-token-limit]
 
 Runs the conformance suite against --target (default: the embedded reference mock) and writes
 <reports>/junit.xml, result.json and index.html (default reports/). Credentials come from
@@ -58,7 +59,7 @@ const USAGE = `usage:
   oauth-conformance run [--target URL] [--profile NAME|PATH] [--config FILE]
                         [--reports DIR] [--strict] [--accept-drift] [--allow FILE]
                         [--allow-stale fail|warn] [--ca FILE] [--allow-insecure-http]
-                        [--fuzz N] [--seed N]
+                        [--fuzz N] [--seed N] [--wait-token-expiry] [--check-token-limit]
   oauth-conformance mock [--host ADDRESS] [--port N] [--seed N] [--rate-limit N/SECONDS]
                          [--revoke-rate-limit N/SECONDS] [--token-lifetime SECONDS] [--show-secrets]
                          [--no-fault-hook] [--token-format ES512|ES256|EdDSA|opaque]
@@ -150,11 +151,15 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
     ca: { type: 'string' },
     fuzz: { type: 'string' },
     'allow-insecure-http': { type: 'boolean' },
+    'wait-token-expiry': { type: 'boolean' },
+    'check-token-limit': { type: 'boolean' },
   });
   const {
     'accept-drift': acceptDrift,
     'allow-insecure-http': allowInsecureHttp,
     'allow-stale': allowStale,
+    'wait-token-expiry': waitTokenExpiry,
+    'check-token-limit': checkTokenLimit,
     ...rest
   } = values;
   const settings = resolveRunSettings({
@@ -162,6 +167,8 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
     ...(allowStale === undefined ? {} : { allowStale }),
     ...(acceptDrift ? { acceptDrift } : {}),
     ...(allowInsecureHttp ? { allowInsecureHttp } : {}),
+    ...(waitTokenExpiry ? { waitTokenExpiry } : {}),
+    ...(checkTokenLimit ? { checkTokenLimit } : {}),
   });
   const { runConformance } = await import('./run.ts');
   const result = await runConformance(settings, { out: io.out });

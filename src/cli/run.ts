@@ -31,6 +31,7 @@ import {
 import { formatDuration, oneLine, useRedactor } from '../shared/text.ts';
 import type { Accounts, RateLimit } from '../shared/types.ts';
 import type { ContainerTarget, RunContext, RunSettings } from '../suite/config.ts';
+import { plannedWaits } from '../suite/early-start.ts';
 import { formatSpendByAccount, type Plan, planRun, spentByAccount } from '../suite/plan.ts';
 import type { StartedContainer } from '../target/container.ts';
 import { configureTransport, send, transportFailureKind } from '../target/http.ts';
@@ -376,6 +377,7 @@ async function runAgainst(state: RunState, io: RunIo): Promise<RunResult> {
   io.out(
     `  plan     ${plan.requests.token} token and ${plan.requests.revoke} revoke requests (token/revoke by account: ${formatSpendByAccount(plan.byAccount)}); the limits allow them in no less than ${formatDuration(plan.leastWallMs)}`,
   );
+  for (const wait of plannedWaits(context)) io.out(`           ${wait}`);
   io.out('');
   configureTransport(context.ca ? { ca: context.ca } : {});
   await checkReachable(context);

@@ -148,7 +148,7 @@ export function sourceLine(requirement: { sources: readonly Source[] }): string 
 }
 
 /** The order the suites run in (suites/<area>.test.ts): the rate-limit bursts last, so that they spend no other case's budget. */
-export const AREA_ORDER = ['token', 'revoke', 'fuzz', 'rate-limit'];
+export const AREA_ORDER = ['token', 'revoke', 'fuzz', 'rate-limit', 'lifetime'];
 
 /** A file of specs/, checked against its schema (an error names the file and every violation). */
 export function readSpecFile(path: string, schema: string): unknown {
@@ -183,7 +183,7 @@ interface Layer {
   dir: string;
   profile?: Partial<Profile>;
   requirements: Requirement[];
-  amend: { id: string; level?: Level; sources?: Source[] }[];
+  amend: { id: string; level?: Level; sources?: Source[]; note?: string }[];
   exclude: string[];
   cases: (Omit<Case, 'area'> & { after?: string; area: string })[];
   caseAmend: { id: string; requirements: string[] }[];
@@ -297,6 +297,9 @@ function resolveChain(chain: readonly Layer[]): Pick<ProfileCatalog, 'requiremen
           );
         changed.sources = amend.sources;
       }
+      // The profile's note follows the inherited one: what its own documents add.
+      if (amend.note)
+        changed.note = inherited.note ? `${inherited.note} ${amend.note}` : amend.note;
       requirements.set(amend.id, changed);
     }
     for (const requirement of layer.requirements) {

@@ -9,8 +9,8 @@ import type { FaultSpec, RetryAfterFormat } from '../shared/types.ts';
 export const FAULT_HOOK_PATH = '/__conformance/faults';
 
 /** A pending fault, defaults filled; `count` is what is left. */
-export type PendingFault = Required<Omit<FaultSpec, 'status' | 'reset'>> &
-  Pick<FaultSpec, 'status' | 'reset'>;
+export type PendingFault = Required<Omit<FaultSpec, 'status' | 'reset' | 'tokenLifetimeSeconds'>> &
+  Pick<FaultSpec, 'status' | 'reset' | 'tokenLifetimeSeconds'>;
 
 const FIELDS = new Set([
   'path',
@@ -20,6 +20,7 @@ const FIELDS = new Set([
   'count',
   'delayMs',
   'reset',
+  'tokenLifetimeSeconds',
 ]);
 const FORMATS: readonly RetryAfterFormat[] = ['delta-seconds', 'http-date'];
 const STATUSES = new Set([429, 500, 503]);
@@ -32,6 +33,8 @@ export const MAX_FAULT_COUNT = 100;
 export const MAX_FAULT_RETRY_AFTER_SECONDS = 3600;
 /** Longest path a fault names, in characters. */
 export const MAX_FAULT_PATH_LENGTH = 1024;
+/** Longest lifetime a fault gives a token, in seconds (the documented hour). */
+export const MAX_FAULT_TOKEN_LIFETIME_SECONDS = 3600;
 
 function isInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value);
@@ -54,6 +57,7 @@ export function parseFault(value: unknown): PendingFault | string {
     count = 1,
     delayMs = 0,
     reset,
+    tokenLifetimeSeconds,
   } = spec;
   if (typeof path !== 'string' || !path.startsWith('/')) {
     return '"path" must be a string starting with "/"';
@@ -81,8 +85,18 @@ export function parseFault(value: unknown): PendingFault | string {
   }
   if (reset !== undefined && reset !== true) return '"reset" must be true when given';
   if (reset && status !== undefined) return '"reset" and "status" exclude each other';
-  if (status === undefined && delayMs === 0 && !reset)
-    return 'give a "status", a "delayMs", or both (or "reset")';
+  if (
+    tokenLifetimeSeconds !== undefined &&
+    (!isInteger(tokenLifetimeSeconds) ||
+      tokenLifetimeSeconds < 1 ||
+      tokenLifetimeSeconds > MAX_FAULT_TOKEN_LIFETIME_SECONDS)
+  ) {
+    return `"tokenLifetimeSeconds" must be an integer from 1 to ${MAX_FAULT_TOKEN_LIFETIME_SECONDS}`;
+  }
+  if (tokenLifetimeSeconds !== undefined && (status !== undefined || reset))
+    return '"tokenLifetimeSeconds" excludes "status" and "reset" (the request must get its token)';
+  if (status === undefined && delayMs === 0 && !reset && tokenLifetimeSeconds === undefined)
+    return 'give a "status", a "delayMs", or both (or "reset", or "tokenLifetimeSeconds")';
   return {
     path,
     ...(status === undefined ? {} : { status: status as PendingFault['status'] }),
@@ -91,6 +105,9 @@ export function parseFault(value: unknown): PendingFault | string {
     count,
     delayMs,
     ...(reset ? { reset: true as const } : {}),
+    ...(tokenLifetimeSeconds === undefined
+      ? {}
+      : { tokenLifetimeSeconds: tokenLifetimeSeconds as number }),
   };
 }
 

@@ -49,7 +49,8 @@ function route(
 ): MockResponse | Promise<MockResponse> {
   if (fault?.status !== undefined)
     return faultResponse(ctx, { ...fault, status: fault.status }, req.path);
-  if (req.path === TOKEN_PATH) return handleTokenRequest(ctx, req, bodyTooLarge);
+  if (req.path === TOKEN_PATH)
+    return handleTokenRequest(ctx, req, bodyTooLarge, fault?.tokenLifetimeSeconds);
   if (req.path === REVOKE_PATH) return handleRevokeRequest(ctx, req, bodyTooLarge);
   if (isProbePath(req.path)) return handleProbe(ctx, req);
   return notFound(ctx.identity, req.path);

@@ -17,6 +17,8 @@ export function handleTokenRequest(
   ctx: MockContext,
   req: MockRequestInfo,
   bodyTooLarge: boolean,
+  /** This token's lifetime instead of the mock's (a `tokenLifetimeSeconds` fault). */
+  lifetimeSeconds: number = ctx.tokenLifetimeSeconds,
 ): MockResponse | Promise<MockResponse> {
   const { identity } = ctx;
   const admission = admitClientRequest(ctx, req, bodyTooLarge, {
@@ -48,8 +50,8 @@ export function handleTokenRequest(
   // redacted by name (Authorization, token=) or by the JWT pattern, and registering every token
   // would grow the redactor without bound and rebuild its pattern on every request.
   const answer = (issued: IssuedToken) =>
-    tokenResponse(identity, issued.accessToken, ctx.tokenLifetimeSeconds);
+    tokenResponse(identity, issued.accessToken, lifetimeSeconds);
   // Signed at once, or (a busy ES512 mock) on its signing pool.
-  const issued = ctx.tokens.issueAsync(admission.clientId);
+  const issued = ctx.tokens.issueAsync(admission.clientId, lifetimeSeconds);
   return issued instanceof Promise ? issued.then(answer) : answer(issued);
 }

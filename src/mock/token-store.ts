@@ -21,14 +21,17 @@ export interface IssuedToken {
 }
 
 export interface TokenStore {
-  /** Signs (on this thread) and records a token for this client. */
-  issue(clientId: string): IssuedToken;
+  /**
+   * Signs (on this thread) and records a token for this client. `lifetimeSeconds` overrides the
+   * store's lifetime for this one token (the fault hook's `tokenLifetimeSeconds`).
+   */
+  issue(clientId: string, lifetimeSeconds?: number): IssuedToken;
   /**
    * Records a token for this client at once (it counts against the client's active tokens from
    * now) and signs it with the store's signer: at once on this thread, or on its pool (the
    * promise). A signing that fails removes it again.
    */
-  issueAsync(clientId: string): IssuedToken | Promise<IssuedToken>;
+  issueAsync(clientId: string, lifetimeSeconds?: number): IssuedToken | Promise<IssuedToken>;
   /** Whether the token verifies with the mock's key, is unexpired and has not been revoked. */
   isLive(token: string): boolean;
   /** The claims of a live token, or `undefined`. */
@@ -78,12 +81,16 @@ export function createTokenStore(options: TokenStoreOptions): TokenStore {
   const now = options.now ?? Date.now;
   // In the order they were issued, which (one lifetime for all) is the order they expire in.
   const tokens = new Map<string, StoredToken>();
+  // Tokens given another lifetime (the fault hook's, a few at a time): not in expiry order, so
+  // pruned by a full scan; each is in `tokens` too.
+  const otherLifetimes = new Map<string, StoredToken>();
   // The same tokens by their text, for the probe's lookups (a verify of ES512 costs about 1 ms).
   const byText = new Map<string, StoredToken>();
   const perClient = new Map<string, number>();
 
   const forget = (jti: string, stored: StoredToken): void => {
     tokens.delete(jti);
+    otherLifetimes.delete(jti);
     if (stored.accessToken) byText.delete(stored.accessToken);
     const count = (perClient.get(stored.clientId) ?? 1) - 1;
     if (count > 0) perClient.set(stored.clientId, count);
@@ -94,8 +101,12 @@ export function createTokenStore(options: TokenStoreOptions): TokenStore {
   // back may leave a later one expired behind it for a while: it is dropped when it is reached).
   const prune = (): void => {
     const t = now();
+    for (const [jti, token] of otherLifetimes) if (token.diesAt <= t) forget(jti, token);
     for (const [jti, token] of tokens) {
-      if (token.diesAt > t) break;
+      if (token.diesAt > t) {
+        if (!otherLifetimes.has(jti)) break;
+        continue;
+      }
       forget(jti, token);
     }
   };
@@ -118,7 +129,7 @@ export function createTokenStore(options: TokenStoreOptions): TokenStore {
     return stored.claims;
   };
 
-  const record = (clientId: string): StoredToken => {
+  const record = (clientId: string, lifetime = lifetimeSeconds): StoredToken => {
     prune();
     const issuedAt = now();
     const iat = Math.floor(issuedAt / 1000);
@@ -127,16 +138,17 @@ export function createTokenStore(options: TokenStoreOptions): TokenStore {
       aud: TOKEN_AUDIENCE,
       sub: clientId,
       iat,
-      exp: iat + lifetimeSeconds,
+      exp: iat + lifetime,
       jti: newJti(),
     };
     const stored: StoredToken = {
       clientId,
-      diesAt: issuedAt + lifetimeSeconds * 1000,
+      diesAt: issuedAt + lifetime * 1000,
       accessToken: '',
       claims,
     };
     tokens.set(claims.jti, stored);
+    if (lifetime !== lifetimeSeconds) otherLifetimes.set(claims.jti, stored);
     perClient.set(clientId, (perClient.get(clientId) ?? 0) + 1);
     return stored;
   };
@@ -148,12 +160,12 @@ export function createTokenStore(options: TokenStoreOptions): TokenStore {
   };
 
   return {
-    issue(clientId) {
-      const stored = record(clientId);
+    issue(clientId, lifetime) {
+      const stored = record(clientId, lifetime);
       return complete(stored, key ? signJwt(key, stored.claims) : opaqueToken());
     },
-    issueAsync(clientId) {
-      const stored = record(clientId);
+    issueAsync(clientId, lifetime) {
+      const stored = record(clientId, lifetime);
       if (!key) return complete(stored, opaqueToken());
       const input = signingInput(key, stored.claims);
       try {

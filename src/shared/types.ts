@@ -71,6 +71,12 @@ export interface FaultSpec {
    * response at all, as when a proxy or load balancer drops it. Not with a `status`.
    */
   reset?: true;
+  /**
+   * The token request this fault takes is handled as usual, but a token it issues lives this many
+   * seconds (1 to 3600; `expires_in` and the JWT's `exp - iat` say so): a token that expires
+   * within a run. Not with a `status` or `reset`.
+   */
+  tokenLifetimeSeconds?: number;
 }
 
 /** The port a container target listens on unless `container:IMAGE:PORT` says otherwise. */

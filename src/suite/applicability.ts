@@ -7,7 +7,9 @@
 import { type Case, getRequirement, type Requirement } from '../contract/catalog.ts';
 import { getCheck, type Need } from './checks/index.ts';
 import type { RunContext } from './config.ts';
+import { expirySkipReason } from './sequences/expiry.ts';
 import { SEQUENCES } from './sequences/index.ts';
+import { tokenLimitSkipReason } from './sequences/token-limit.ts';
 
 /** Why this testcase cannot be brought about against this target, or undefined if it can. */
 export function skipReason(run: RunContext, c: Case, requirement: Requirement): string | undefined {
@@ -33,6 +35,14 @@ export function skipReason(run: RunContext, c: Case, requirement: Requirement): 
     if (!run[key]) {
       return `no rate limit is known for the ${c.endpoint} endpoint: profile ${run.profile} documents none (set ${key} in the config)`;
     }
+  }
+  if (needs.has('tokenExpiry')) {
+    const reason = expirySkipReason(run);
+    if (reason) return reason;
+  }
+  if (needs.has('tokenLimit')) {
+    const reason = tokenLimitSkipReason(run);
+    if (reason) return reason;
   }
   if (needs.has('fuzz') && run.fuzz === 0) {
     return 'no generated inputs asked for: --fuzz N sends N malformed requests per endpoint (they count against the rate limit)';

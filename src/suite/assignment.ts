@@ -36,3 +36,12 @@ export function fuzzAccount(run: RunContext, c: Case): (index: number) => Accoun
   const roles = run.accountAssignment?.fuzz[c.id] ?? [];
   return (index) => run.accounts[roles[index] ?? 'primary'] ?? run.accounts.primary;
 }
+
+/**
+ * Whose token is watched: the secondary account's when there is one. The token request goes
+ * before any other (the watch starts with the run), where the primary account's first window is
+ * what every other case needs; the secondary's is nearly free.
+ */
+export function expiryRole(run: Pick<RunContext, 'accounts'>): 'primary' | 'secondary' {
+  return run.accounts.secondary ? 'secondary' : 'primary';
+}

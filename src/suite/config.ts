@@ -81,6 +81,20 @@ export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
 export const DEFAULT_TIMEOUT_SECONDS = 30;
 export const DEFAULT_REVOCATION_WAIT_SECONDS = 5;
 export const DEFAULT_DEADLINE_SECONDS = 3600;
+/** Token lifetimes up to this many seconds are waited out without --wait-token-expiry. */
+export const SHORT_TOKEN_LIFETIME_SECONDS = 120;
+/** The live service's active-token limit per service account (seeds README), the mock's default. */
+export const DEFAULT_MAX_ACTIVE_TOKENS = 100;
+/**
+ * The embedded mock's active-token limit unless the config sets one: scaled down like its rate
+ * limit, so that checking it (the limit and one more token requests) costs the run one window.
+ */
+export const EMBEDDED_MAX_ACTIVE_TOKENS = 5;
+
+/** The active-token limit a run holds the target to: the config's maxActiveTokens, else the live service's. */
+export function activeTokenLimit(run: { maxActiveTokens: number | null }): number {
+  return run.maxActiveTokens ?? DEFAULT_MAX_ACTIVE_TOKENS;
+}
 
 /** Options of `oauth-conformance run`, as parsed from the command line. */
 export interface RunOptions {
@@ -107,6 +121,16 @@ export interface RunOptions {
   allowInsecureHttp?: boolean;
   /** Generated malformed requests per endpoint (default: {@link EMBEDDED_FUZZ} against the embedded mock, else 0). */
   fuzz?: string;
+  /**
+   * Wait out a token lifetime longer than {@link SHORT_TOKEN_LIFETIME_SECONDS} to see the token
+   * die (token.expiry.enforced); the run's deadline still bounds the wait.
+   */
+  waitTokenExpiry?: boolean;
+  /**
+   * Check the active-token limit against a target (token.active-token-limit): it costs the limit
+   * and one more token requests, revoked afterwards. Always on against the embedded mock.
+   */
+  checkTokenLimit?: boolean;
 }
 
 interface ConfigFile {
@@ -190,6 +214,10 @@ export interface RunSettings {
   fuzz: number;
   /** --allow-insecure-http: credentials may go over plain http to a host that is not loopback. */
   allowInsecureHttp: boolean;
+  /** --wait-token-expiry: a lifetime past {@link SHORT_TOKEN_LIFETIME_SECONDS} is waited out too. */
+  waitTokenExpiry: boolean;
+  /** --check-token-limit, or the embedded mock: the active-token limit is checked. */
+  checkTokenLimit: boolean;
 }
 
 /** An allow entry as written: `requirement` is `<requirement id>` or `<requirement id> [<case>]`. */
@@ -531,7 +559,7 @@ export function resolveRunSettings(
       file.tokenLifetimeSeconds ??
       profile.tokenLifetimeSeconds ??
       (embedded ? DEFAULT_TOKEN_LIFETIME_SECONDS : null),
-    maxActiveTokens: file.maxActiveTokens ?? null,
+    maxActiveTokens: file.maxActiveTokens ?? (embedded ? EMBEDDED_MAX_ACTIVE_TOKENS : null),
     paths: { ...served.paths, ...file.paths },
     resourceProbe: probe ? { path: probe.path, accept: probe.accept ?? 'application/json' } : null,
     faultHook: file.faultHook ?? embedded,
@@ -548,6 +576,8 @@ export function resolveRunSettings(
     deadlineMs: (file.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS) * 1000,
     fuzz: parseFuzz(options.fuzz, embedded),
     allowInsecureHttp: options.allowInsecureHttp ?? false,
+    waitTokenExpiry: options.waitTokenExpiry ?? false,
+    checkTokenLimit: (options.checkTokenLimit ?? false) || embedded,
     ...(options.ca ? { ca: readCa(options.ca) } : {}),
   };
 }

@@ -4,7 +4,7 @@
  * runs its case once (shared), judges it with the requirement's check, and lets the
  * requirement's level decide fail or warn.
  */
-import { type TestContext, test } from 'vitest';
+import { beforeAll, type TestContext, test } from 'vitest';
 import {
   type Case,
   findCase,
@@ -28,9 +28,11 @@ import { caseRole } from './assignment.ts';
 import { report } from './channel.ts';
 import { shownFacts } from './checks/facts.ts';
 import { type CaseResult, getCheck, type Verdict } from './checks/index.ts';
+import { startEarly } from './early-start.ts';
 import { exchangeText } from './exchange-text.ts';
 import { credentialEncodingHint, resultOf } from './execute.ts';
 import { SEQUENCES } from './sequences/index.ts';
+import { probeSharedToken } from './sequences/reuse.ts';
 import { getSession, type Session } from './session.ts';
 import { decide, levelFor } from './severity.ts';
 
@@ -295,6 +297,10 @@ export function defineCase(c: Case): void {
 export function defineCases(area: string): void {
   // The session first: it adopts the CLI's catalog, which spares this thread reading specs/.
   getSession();
+  // Whichever area runs first starts the long waits (src/early-start.ts).
+  beforeAll(() => startEarly(getSession()));
+  // Each area begins with a reuse of the shared token (src/sequences/reuse.ts).
+  beforeAll(() => probeSharedToken(getSession(), area));
   const { cases } = profileCatalog(getSession().run.profile);
   for (const c of cases.filter((candidate) => candidate.area === area)) defineCase(c);
 }

@@ -17,8 +17,8 @@ import { AREA_ORDER, type Case, profileCatalog } from '../contract/catalog.ts';
 import type { AccountAssignment, AccountRole, OrdinaryRole } from '../shared/types.ts';
 import { type Budget, type BudgetKey, createBudget, keyLabel } from '../target/budget.ts';
 import { applicableRequirements } from './applicability.ts';
-import { accountOwner } from './assignment.ts';
-import type { RunContext } from './config.ts';
+import { accountOwner, expiryRole } from './assignment.ts';
+import { activeTokenLimit, type RunContext } from './config.ts';
 import { fakerFor, fuzzInputs, generatedClientId } from './fuzz-inputs.ts';
 import { SEQUENCES } from './sequences/index.ts';
 
@@ -253,6 +253,23 @@ async function simulate(
         placeholders();
         steps.push({ endpoint, clientId, kind: 'burst' });
         break;
+      case 'token-limit': {
+        // First of all, alone on its account: the limit and one more, then a revocation each.
+        const limit = activeTokenLimit(run);
+        const id = idOf(expiryRole(run));
+        for (let i = 0; i <= limit; i++)
+          steps.push({ endpoint: 'token', clientId: id, kind: 'request' });
+        for (let i = 0; i < limit; i++)
+          steps.push({ endpoint: 'revoke', clientId: id, kind: 'request' });
+        break;
+      }
+      case 'token-reuse':
+        shared();
+        break;
+      case 'token-expiry':
+        // Its own token, first of all (it starts with the run: src/early-start.ts).
+        steps.push({ endpoint: 'token', clientId: idOf(expiryRole(run)), kind: 'request' });
+        break;
       default:
         throw new Error(`the plan does not know sequence ${c.sequence} (case ${c.id})`);
     }
@@ -285,7 +302,10 @@ async function simulate(
   };
 
   const bursts = prepared.cases.filter((c) => c.sequence === 'rate-limit-burst');
-  for (const c of prepared.cases) {
+  // Sequences that start with the run send first (src/early-start.ts).
+  const early = (c: Case) => (c.sequence && SEQUENCES[c.sequence]?.start ? 0 : 1);
+  const ordered = [...prepared.cases].sort((a, b) => early(a) - early(b));
+  for (const c of ordered) {
     if (c.sequence === 'rate-limit-burst') {
       // Every burst starts when the first does; the run ends when the last one has.
       if (c !== bursts[0]) continue;

@@ -9,7 +9,7 @@ import {
   MAX_PENDING_FAULTS,
 } from '../../src/mock/faults.ts';
 import { packagePath } from '../../src/shared/paths.ts';
-import { HEADER_SETS, send, sorted, tokenRequest, useMock } from './helpers.ts';
+import { b64urlJson, HEADER_SETS, send, sorted, tokenRequest, useMock } from './helpers.ts';
 
 const start = useMock({ rateLimit: { requests: 1000, windowSeconds: 60 } });
 
@@ -144,6 +144,38 @@ describe('fault hook over HTTP', () => {
     const both = Date.now();
     expect((await tokenRequest(m.url, m.accounts.primary)).status).toBe(503);
     expect(Date.now() - both).toBeGreaterThanOrEqual(190);
+  });
+
+  it("tokenLifetimeSeconds: the next token lives that long (expires_in, exp - iat, the probe); the rest keep the mock's", async () => {
+    const m = await start();
+    expect((await postFault(m.url, { path: TOKEN_PATH, tokenLifetimeSeconds: 1 })).status).toBe(
+      204,
+    );
+    const short = JSON.parse((await tokenRequest(m.url, m.accounts.primary)).text);
+    const issuedAt = Date.now();
+    const long = JSON.parse((await tokenRequest(m.url, m.accounts.primary)).text);
+    expect(short.expires_in).toBe(1);
+    expect(long.expires_in).toBe(3600);
+    const claims = b64urlJson(short.access_token.split('.')[1]);
+    expect((claims.exp as number) - (claims.iat as number)).toBe(1);
+    const probe = (token: string) =>
+      send(`${m.url}/api/atlas/v2/`, {
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/vnd.atlas.2023-01-01+json',
+        },
+      });
+    expect((await probe(short.access_token)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, issuedAt + 1100 - Date.now())));
+    expect((await probe(short.access_token)).status).toBe(401);
+    expect((await probe(long.access_token)).status).toBe(200);
+    for (const bad of [0, 3601, 1.5, 'x']) {
+      const refused = await postFault(m.url, { path: TOKEN_PATH, tokenLifetimeSeconds: bad });
+      expect(refused.status).toBe(400);
+      expect(refused.text).toContain('tokenLifetimeSeconds');
+    }
+    const both = await postFault(m.url, { path: TOKEN_PATH, status: 500, tokenLifetimeSeconds: 5 });
+    expect(both.status).toBe(400);
   });
 
   it('reset: the request gets no answer, the connection is reset; the next one is handled', async () => {

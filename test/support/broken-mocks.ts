@@ -7,6 +7,7 @@ import {
   type MockResponse,
 } from '../../src/mock/index.ts';
 import { basicCredentials } from '../../src/shared/redact.ts';
+import { statedLimitIn } from '../../src/suite/rate-limit-text.ts';
 
 export interface BrokenVariant {
   name: string;
@@ -16,6 +17,8 @@ export interface BrokenVariant {
   expectedFailures: string[];
   /** Extra CLI arguments: --strict for a deviation from a should or an observed behaviour. */
   args?: string[];
+  /** Config keys for the run besides the accounts, limits and fault hook every variant's run has. */
+  config?: Record<string, unknown>;
 }
 
 type Payload = Record<string, unknown>;
@@ -58,16 +61,18 @@ const accounts = generateAccounts(VARIANT_SEED);
 const basicOf = (role: 'primary' | 'secondary') =>
   `Basic ${basicCredentials(accounts[role].clientId, accounts[role].clientSecret)}`;
 
-/** The `sub` claim of a JWT the mock issued (its client id), if the text is one. */
-function subjectOf(token: string): unknown {
+/** A claim of a JWT the mock issued, if the text is one. */
+function claimOf(token: string, name: string): unknown {
   try {
     const payload = token.split('.')[1] ?? '';
-    return (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown })
-      .sub;
+    return (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Payload)[name];
   } catch {
     return undefined;
   }
 }
+
+/** The `sub` claim of a JWT the mock issued (its client id), if the text is one. */
+const subjectOf = (token: string): unknown => claimOf(token, 'sub');
 
 function withForm(req: MockRequestInfo, change: (form: URLSearchParams) => void): MockRequestInfo {
   const form = new URLSearchParams(req.body);
@@ -440,6 +445,61 @@ export const BROKEN_VARIANTS: BrokenVariant[] = [
     args: ['--strict'],
   },
   {
+    name: 'expired-token-accepted',
+    deviation: 'the resource probe accepts a token whose exp has passed',
+    options: {
+      tamper: (res, req) => {
+        if (req.path.startsWith('/api/oauth/') || res.status !== 401) return res;
+        const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+        const exp = claimOf(token, 'exp');
+        return typeof exp === 'number' && exp * 1000 <= Date.now()
+          ? { ...withoutHeader(res, 'www-authenticate'), status: 200, body: {} }
+          : res;
+      },
+    },
+    expectedFailures: ['token.expiry.enforced'],
+  },
+  {
+    name: 'jwt-exp-disagrees',
+    deviation: 'the JWT lives 7200 s (exp - iat) while expires_in says 3600',
+    options: {
+      tokenLifetimeSeconds: 7200,
+      // Only the mock's own lifetime is restated: a token the fault hook shortened keeps its expires_in.
+      tamper: (res, req) =>
+        onTokenPath(req) && res.status === 200
+          ? mapPayload(res, req, (body) =>
+              body.expires_in === 7200 ? { ...body, expires_in: 3600 } : body,
+            )
+          : res,
+    },
+    expectedFailures: ['token.200.access_token.jwt'],
+    args: ['--strict'],
+  },
+  {
+    name: 'jwt-alg-es256',
+    deviation: 'the tokens are signed ES256, where the sample token says ES512',
+    options: { tokenFormat: 'ES256' },
+    expectedFailures: ['token.200.access_token.alg'],
+    args: ['--strict'],
+  },
+  {
+    name: 'no-active-token-limit',
+    deviation: 'the token endpoint issues tokens past the active-token limit',
+    options: { maxActiveTokens: 0 },
+    // The run holds the target to a limit of 5 (the embedded mock's), which it does not enforce.
+    config: { maxActiveTokens: 5 },
+    expectedFailures: ['token.active-token-limit'],
+    args: ['--strict', '--check-token-limit'],
+  },
+  {
+    name: 'rate-limit-parameters-disagree',
+    deviation: "the live 429 body's parameters state 40 requests more than its words",
+    options: { tamper: live429(40) },
+    // --accept-drift: the ApiError shape itself is known drift; only the disagreement is a finding.
+    expectedFailures: ['revoke.rate-limit.stated', 'token.rate-limit.stated'],
+    args: ['--accept-drift'],
+  },
+  {
     name: 'token-without-client-auth',
     deviation: 'the token endpoint issues a token to a request with no client authentication',
     options: {
@@ -513,9 +573,20 @@ export const BROKEN_VARIANTS: BrokenVariant[] = [
   },
 ];
 
-/** The live service's 429 body (shared/seeds/README.md): known drift from the documented one. */
-export const LIVE_429_DRIFT: MockOptions = {
-  tamper: (res, req) =>
+/**
+ * The live 429 body's `parameters`: `[path, N, minutes]` from the limit its words state (the
+ * minutes only when the window is whole minutes); `extra` added to N makes them disagree.
+ */
+function parametersOf(path: string, description: unknown, extra = 0): unknown[] {
+  const limit = typeof description === 'string' ? statedLimitIn(description) : undefined;
+  if (!limit) return [path];
+  const minutes = limit.windowSeconds % 60 === 0 ? [limit.windowSeconds / 60] : [];
+  return [path, limit.requests + extra, ...minutes];
+}
+
+/** The live service's 429 body (shared/seeds/README.md), its parameters `extra` off: known drift from the documented one. */
+function live429(extra: number): MockOptions['tamper'] {
+  return (res, req) =>
     res.status === 429 && isPayload(res.body)
       ? {
           ...res,
@@ -523,9 +594,12 @@ export const LIVE_429_DRIFT: MockOptions = {
             detail: res.body.error_description,
             error: 429,
             errorCode: 'RATE_LIMITED',
-            parameters: [req.path, 10, 1],
+            parameters: parametersOf(req.path, res.body.error_description, extra),
             reason: 'Too Many Requests',
           },
         }
-      : res,
-};
+      : res;
+}
+
+/** The live service's 429 body (shared/seeds/README.md): known drift from the documented one. */
+export const LIVE_429_DRIFT: MockOptions = { tamper: live429(0) };

@@ -37,6 +37,8 @@ export function testRunContext(overrides: Partial<RunContext> = {}): RunContext 
     deadlineMs: 3_600_000,
     fuzz: 0,
     allowInsecureHttp: false,
+    waitTokenExpiry: false,
+    checkTokenLimit: false,
     deadlineAt: Date.now() + 3_600_000,
     ...overrides,
   };

@@ -393,6 +393,30 @@ describe('validateHeaderSet', () => {
     );
   });
 
+  test("validateHeaderSet [200, Date as a Unix time, as the seeds' {dateInUnixFormat} reads]", () => {
+    expectFail(
+      run('validateHeaderSet', response(200, '{}', { ...HEADER_SETS[200], date: '1795417200' }), {
+        params: { status: 200 },
+      }),
+      'date: "1795417200" is not a valid value',
+    );
+  });
+
+  test('validateHeaderSet [403, Connection validated only when present]', () => {
+    const set = HEADER_SETS[403] ?? {};
+    expectPass(
+      run('validateHeaderSet', response(403, '{}', { ...set, connection: 'keep-alive, Upgrade' }), {
+        params: { status: 403 },
+      }),
+    );
+    expectFail(
+      run('validateHeaderSet', response(403, '{}', { ...set, connection: 'keep alive' }), {
+        params: { status: 403 },
+      }),
+      'connection: "keep alive" is not a valid value',
+    );
+  });
+
   test('validateHeaderSet [200 set wanted, 401 given]', () => {
     expectInconclusive(
       run('validateHeaderSet', response(401, '{}', HEADER_SETS[401]), { params: { status: 200 } }),
@@ -818,32 +842,77 @@ describe('checkJwtExpiry', () => {
     expires_in: expiresIn,
     token_type: 'Bearer',
   });
+  // The response's Date, the second of iat below.
+  const AT_IAT = { date: new Date(1_800_000_000_000).toUTCString() };
 
   test('checkJwtExpiry [exp - iat = expires_in]', () => {
     const verdict = run(
       'checkJwtExpiry',
-      response(200, body(jwt({ iat: 1_800_000_000, exp: 1_800_003_600 }))),
+      response(200, body(jwt({ iat: 1_800_000_000, exp: 1_800_003_600 })), AT_IAT),
     );
     expect(verdict).toEqual({ ok: true, note: 'alg ES512, exp - iat = 3600 s' });
   });
 
   test('checkJwtExpiry [exp - iat within 5 s]', () => {
     expectPass(
-      run('checkJwtExpiry', response(200, body(jwt({ iat: 1_800_000_000, exp: 1_800_003_603 })))),
+      run(
+        'checkJwtExpiry',
+        response(200, body(jwt({ iat: 1_800_000_000, exp: 1_800_003_603 })), AT_IAT),
+      ),
     );
   });
 
   test('checkJwtExpiry [exp - iat = 600, expires_in 3600]', () => {
     expectFail(
-      run('checkJwtExpiry', response(200, body(jwt({ iat: 1_800_000_000, exp: 1_800_000_600 })))),
+      run(
+        'checkJwtExpiry',
+        response(200, body(jwt({ iat: 1_800_000_000, exp: 1_800_000_600 })), AT_IAT),
+      ),
       'exp - iat is 600 s but expires_in is 3600 s',
     );
   });
 
-  test('checkJwtExpiry [not a JWT]', () => {
-    expectFail(
+  test('checkJwtExpiry [opaque: nothing to judge]', () => {
+    expectInconclusive(
       run('checkJwtExpiry', response(200, body('2YotnFZFEjr1zCsicMWpAA'))),
-      'access_token is not a JWS compact serialisation (1 dot-separated parts, expected 3)',
+      'the access_token is opaque (1 dot-separated part, not the 3 of a JWS compact serialisation)',
+    );
+  });
+
+  test('checkJwtExpiry [exp not after the Date: issued expired]', () => {
+    expectFail(
+      run(
+        'checkJwtExpiry',
+        response(200, body(jwt({ iat: 1_799_996_400, exp: 1_800_000_000 })), AT_IAT),
+      ),
+      "exp (1800000000) is not after the response's Date (1800000000): the token was issued expired",
+    );
+  });
+
+  test('checkJwtExpiry [iat after the Date]', () => {
+    expectFail(
+      run(
+        'checkJwtExpiry',
+        response(200, body(jwt({ iat: 1_800_000_060, exp: 1_800_003_660 })), AT_IAT),
+      ),
+      "iat (1800000060) is 60 s after the response's Date (1800000000): the token claims to be issued in the future",
+    );
+  });
+
+  test('checkJwtExpiry [iat within 5 s after the Date]', () => {
+    expectPass(
+      run(
+        'checkJwtExpiry',
+        response(200, body(jwt({ iat: 1_800_000_004, exp: 1_800_003_604 })), AT_IAT),
+      ),
+    );
+  });
+
+  test('checkJwtExpiry [no Date: judged against the time the request was sent]', () => {
+    // The exchange was sent on 2026-11-23, long before iat (2027).
+    expectFail(
+      run('checkJwtExpiry', response(200, body(jwt({ iat: 1_800_000_000, exp: 1_800_003_600 })))),
+      'after the time the request was sent (no Date)',
     );
   });
 
@@ -906,6 +975,40 @@ describe('checkJwtExpiry', () => {
     expectFail(
       run('checkJwtExpiry', response(200, { expires_in: 3600 })),
       'no access_token string',
+    );
+  });
+});
+
+describe('checkJwtAlgorithm', () => {
+  const body = (accessToken: string) => ({
+    access_token: accessToken,
+    expires_in: 3600,
+    token_type: 'Bearer',
+  });
+  const ES512 = { params: { value: 'ES512' } };
+
+  test('checkJwtAlgorithm [ES512]', () => {
+    expectPass(run('checkJwtAlgorithm', response(200, body(jwt({ exp: 1 }))), ES512));
+  });
+
+  test('checkJwtAlgorithm [ES256]', () => {
+    expectFail(
+      run('checkJwtAlgorithm', response(200, body(jwt({ exp: 1 }, { alg: 'ES256' }))), ES512),
+      'the JWT header\'s alg is "ES256", not "ES512"',
+    );
+  });
+
+  test('checkJwtAlgorithm [opaque: nothing to judge]', () => {
+    expectInconclusive(
+      run('checkJwtAlgorithm', response(200, body('2YotnFZFEjr1zCsicMWpAA')), ES512),
+      'the access_token is opaque',
+    );
+  });
+
+  test('checkJwtAlgorithm [header without alg]', () => {
+    expectFail(
+      run('checkJwtAlgorithm', response(200, body(jwt({ exp: 1 }, { typ: 'JWT' }))), ES512),
+      'the JWT header is not a JSON object with alg',
     );
   });
 });
@@ -1424,13 +1527,60 @@ describe('rate-limit checks', () => {
       LIMITED,
       burst({ stated: { requests: 10, windowSeconds: 60 } }),
     );
-    expect(verdict).toEqual({ ok: true, note: 'states 10 per 60 s' });
+    expect(verdict).toEqual({ ok: true, note: 'states 10 per 60 s (the words)' });
   });
 
   test('checkStatedLimit [states 50 where 10 are configured]', () => {
     expectFail(
       run('checkStatedLimit', LIMITED, burst({ stated: { requests: 50, windowSeconds: 60 } })),
-      'the 429 states 50 per 60 s; the configured limit is 10 per 60 s',
+      'the 429 states 50 per 60 s (the words); the configured limit is 10 per 60 s',
+    );
+  });
+
+  test('checkStatedLimit [words, parameters and headers agree]', () => {
+    const stated = { requests: 10, windowSeconds: 60 };
+    const verdict = run(
+      'checkStatedLimit',
+      LIMITED,
+      burst({
+        stated,
+        statedBy: {
+          words: stated,
+          parameters: { requests: 10, windowSeconds: 60 },
+          headers: { requests: 10, remaining: 0 },
+        },
+      }),
+    );
+    expect(verdict).toEqual({
+      ok: true,
+      note: 'states 10 per 60 s (the words, the parameters, RateLimit-Limit)',
+    });
+  });
+
+  test('checkStatedLimit [the parameters say 50 where the words say 10]', () => {
+    const stated = { requests: 10, windowSeconds: 60 };
+    expectFail(
+      run(
+        'checkStatedLimit',
+        LIMITED,
+        burst({
+          stated,
+          statedBy: { words: stated, parameters: { requests: 50, windowSeconds: 60 } },
+        }),
+      ),
+      'the 429 contradicts itself: the words state 10 per 60 s where the parameters state 50 per 60 s',
+    );
+  });
+
+  test('checkStatedLimit [RateLimit-Remaining above 0 on a 429]', () => {
+    const stated = { requests: 10, windowSeconds: 60 };
+    expectFail(
+      run(
+        'checkStatedLimit',
+        LIMITED,
+        burst({ stated, statedBy: { words: stated, headers: { requests: 10, remaining: 3 } } }),
+      ),
+      'RateLimit-Remaining is 3 on a 429',
     );
   });
 
@@ -1711,6 +1861,163 @@ describe('checkMalformedRefused', () => {
       ),
       'creds: 401 without a valid OAuth error body',
     );
+  });
+});
+
+describe('checkExpiryEnforced', () => {
+  const facts = (before: Partial<ProbeTimes>, after: Partial<ProbeTimes>): Options => ({
+    result: {
+      facts: {
+        of: 'expiry',
+        expiresIn: 4,
+        latencyMs: 50,
+        toleranceMs: 2000,
+        before: { sentAtMs: 2000, answeredAtMs: 2010, status: 200, ...before },
+        after: { sentAtMs: 6050, answeredAtMs: 6060, status: 401, ...after },
+      },
+    },
+  });
+
+  test('checkExpiryEnforced [accepted before, refused after]', () => {
+    expectPass(run('checkExpiryEnforced', response(200, TOKEN), facts({}, {})));
+  });
+
+  test('checkExpiryEnforced [accepted after expires_in]', () => {
+    expectFail(
+      run('checkExpiryEnforced', response(200, TOKEN), facts({}, { status: 200 })),
+      'the probe answered 200 to the token 6050 ms after the token request was sent, 2000 ms after its expires_in of 4 s had passed (tolerance 2000 ms), expected 401',
+    );
+  });
+
+  test('checkExpiryEnforced [refused before expires_in]', () => {
+    expectFail(
+      run('checkExpiryEnforced', response(200, TOKEN), facts({ status: 401 }, {})),
+      'the probe refused the token (401) 2000 ms after the token request was sent, before its expires_in of 4 s had passed (tolerance 2000 ms)',
+    );
+  });
+
+  test('checkExpiryEnforced [the early probe answered only after expiry: inconclusive]', () => {
+    const verdict = run(
+      'checkExpiryEnforced',
+      response(200, TOKEN),
+      facts({ status: 401, answeredAtMs: 4100 }, {}),
+    );
+    expect(verdict).toMatchObject({ ok: false, inconclusive: true });
+  });
+
+  test('checkExpiryEnforced [no token issued: inconclusive]', () => {
+    expect(run('checkExpiryEnforced', response(400, '{}'))).toMatchObject({
+      ok: false,
+      inconclusive: true,
+    });
+  });
+});
+
+type ProbeTimes = { sentAtMs: number; answeredAtMs: number; status: number };
+
+describe('checkActiveTokenLimit', () => {
+  const ACCESS_DENIED = {
+    status: 403,
+    error: 'access_denied',
+    description: 'Access Token limit reached for the service account.',
+  };
+  const limitFacts = (issued: number, refusal?: typeof ACCESS_DENIED | { status: number }) => ({
+    result: {
+      facts: {
+        of: 'token-limit' as const,
+        limit: 5,
+        sent: refusal ? issued + 1 : issued,
+        issued,
+        ...(refusal ? { refusedAfter: issued, refusal } : {}),
+        revoked: issued,
+        revokeFailures: 0,
+      },
+    },
+  });
+  const DENIED = response(403, { error: 'access_denied' });
+
+  test('checkActiveTokenLimit [403 access_denied after exactly the limit]', () => {
+    expectPass(run('checkActiveTokenLimit', DENIED, limitFacts(5, ACCESS_DENIED)));
+  });
+
+  test('checkActiveTokenLimit [no refusal past the limit]', () => {
+    expectFail(
+      run('checkActiveTokenLimit', response(200, TOKEN), limitFacts(6)),
+      '6 tokens were issued to one account, past the limit of 5 (maxActiveTokens), and none was refused',
+    );
+  });
+
+  test('checkActiveTokenLimit [refused with 429 after 2 tokens]', () => {
+    expectFail(
+      run('checkActiveTokenLimit', response(429, {}), limitFacts(2, { status: 429 })),
+      'after 2 tokens the token request got 429, expected 403 access_denied',
+    );
+  });
+
+  test('checkActiveTokenLimit [refused early by the embedded mock]', () => {
+    expectFail(
+      run('checkActiveTokenLimit', DENIED, limitFacts(3, ACCESS_DENIED)),
+      'before the limit of 5 (the account held no other token)',
+    );
+  });
+
+  test('checkActiveTokenLimit [refused early by a target: others may hold tokens]', () => {
+    expectPass(
+      run('checkActiveTokenLimit', DENIED, {
+        ...limitFacts(3, ACCESS_DENIED),
+        run: { targetKind: 'url' },
+      }),
+    );
+  });
+
+  test('checkActiveTokenLimit [the first request refused otherwise: inconclusive]', () => {
+    expectInconclusive(
+      run('checkActiveTokenLimit', response(401, {}), limitFacts(0, { status: 401 })),
+      'the first token request got 401',
+    );
+  });
+});
+
+describe('checkTokenReused', () => {
+  const reuse = (statuses: (number | undefined)[], lifetimeSeconds: number | null = 3600) => ({
+    result: {
+      facts: {
+        of: 'reuse' as const,
+        lifetimeSeconds,
+        probes: statuses.map((status, i) => ({
+          where: `area ${i}`,
+          afterMs: (i + 1) * 1000,
+          ...(status === undefined ? {} : { status }),
+        })),
+      },
+    },
+  });
+  const OK = response(200, '{}');
+
+  test('checkTokenReused [accepted at every reuse]', () => {
+    expectPass(run('checkTokenReused', OK, reuse([200, 200, 200])));
+  });
+
+  test('checkTokenReused [refused at the second use, within its lifetime]', () => {
+    expectFail(
+      run('checkTokenReused', OK, reuse([200, 401, 200])),
+      'the shared token was refused at reuse 2 of 3 (area 1, 2.0 s into the run), before its lifetime of 3600 s had passed',
+    );
+  });
+
+  test('checkTokenReused [refused after its lifetime: inconclusive]', () => {
+    expectInconclusive(
+      run('checkTokenReused', OK, reuse([200, 401], 1)),
+      'when its lifetime (1 s) may have passed',
+    );
+  });
+
+  test('checkTokenReused [a 500 at a reuse]', () => {
+    expectFail(run('checkTokenReused', OK, reuse([200, 500])), 'the probe answered 500 at reuse 2');
+  });
+
+  test('checkTokenReused [one try only: inconclusive]', () => {
+    expectInconclusive(run('checkTokenReused', OK, reuse([200])), 'no reuse to judge');
   });
 });
 

@@ -173,8 +173,19 @@ describe('resolveRunSettings precedence', () => {
     });
   });
 
-  test('resolveRunSettings [maxActiveTokens: the config sets it, 0 included; absent is null]', () => {
-    expect(resolveRunSettings({}, {}).maxActiveTokens).toBeNull();
+  test('resolveRunSettings [maxActiveTokens: the config sets it, 0 included; absent is 5 for the embedded mock, else null]', () => {
+    expect(resolveRunSettings({}, {}).maxActiveTokens).toBe(5);
+    const target = { target: 'https://example.test', allowInsecureHttp: false };
+    const primary = {
+      MONGODB_ATLAS_CLIENT_ID: 'mdb_sa_id_x',
+      MONGODB_ATLAS_CLIENT_SECRET: 'mdb_sa_sk_0123456789abcdef',
+    };
+    expect(resolveRunSettings(target, primary).maxActiveTokens).toBeNull();
+    expect(resolveRunSettings(target, primary).checkTokenLimit).toBe(false);
+    expect(resolveRunSettings({ ...target, checkTokenLimit: true }, primary).checkTokenLimit).toBe(
+      true,
+    );
+    expect(resolveRunSettings({}, {}).checkTokenLimit).toBe(true);
     expect(resolveRunSettings({ config: configFile({ maxActiveTokens: 0 }) }, {})).toMatchObject({
       maxActiveTokens: 0,
     });

@@ -5,6 +5,7 @@
  * ({@link factsOf}).
  */
 import type { RateLimit } from '../../shared/types.ts';
+import type { StatedLimits } from '../rate-limit-stated.ts';
 
 /** What the credential-encoding sequence records (src/suite/sequences/credential-encoding.ts). */
 export interface CredentialEncodingFacts {
@@ -63,6 +64,8 @@ export interface BurstFacts {
    */
   windowMs: number;
   stated?: RateLimit | undefined;
+  /** The limit as each place of the 429 states it: words, ApiError parameters, RateLimit headers. */
+  statedBy?: StatedLimits;
   retryAfterSeconds?: number;
   /** The Retry-After was past its bound (twice the window), in words: a finding; not waited. */
   retryAfterTooLong?: string;
@@ -70,12 +73,57 @@ export interface BurstFacts {
   retryAfterPastDeadline?: string;
 }
 
+/** One probe of the expiry sequence: when it was sent and answered (ms after the token request was sent), and its status. */
+export interface ProbeAt {
+  sentAtMs: number;
+  answeredAtMs: number;
+  status?: number;
+}
+
+/** What the expiry sequence records (src/sequences/expiry.ts). */
+export interface ExpiryFacts {
+  /** The token's expires_in, in seconds. */
+  expiresIn: number;
+  /** How long the token request took to be answered, in ms: the token died within it, expires_in later. */
+  latencyMs: number;
+  /** The tolerance around expires_in, in ms. */
+  toleranceMs: number;
+  /** The probe meant for just before expires_in had passed, and the one just after. */
+  before: ProbeAt;
+  after: ProbeAt;
+}
+
+/** What the active-token limit sequence records (src/sequences/token-limit.ts). */
+export interface TokenLimitFacts {
+  /** The limit the run holds the target to. */
+  limit: number;
+  /** Token requests sent, and how many got a token. */
+  sent: number;
+  issued: number;
+  /** The status and error code of the first refusal, and after how many tokens it came. */
+  refusedAfter?: number;
+  refusal?: { status: number; error?: string; description?: string };
+  /** Tokens revoked afterwards, and revocations that did not get a 200. */
+  revoked: number;
+  revokeFailures: number;
+}
+
+/** What the reuse sequence records (src/sequences/reuse.ts): each try of the shared token at the probe. */
+export interface ReuseFacts {
+  probes: { where: string; afterMs: number; status?: number }[];
+  /** The configured token lifetime, s: a refusal after it (counted from the run's start) judges nothing. */
+  lifetimeSeconds: number | null;
+}
+
 /** The facts of a case result, tagged by the kind of sequence that gathered them. */
 export type Facts =
   | ({ of: 'credential-encoding' } & CredentialEncodingFacts)
   | ({ of: 'revocation' } & RevocationFacts)
   | ({ of: 'fuzz' } & FuzzFacts)
-  | ({ of: 'burst' } & BurstFacts);
+  | ({ of: 'burst' } & BurstFacts)
+  | ({ of: 'expiry' } & ExpiryFacts)
+  | ({ of: 'token-limit' } & TokenLimitFacts)
+  | ({ of: 'reuse' } & ReuseFacts);
 
 /** The facts of kind `of`, or undefined when the result has none or another sequence's. */
 export function factsOf<K extends Facts['of']>(

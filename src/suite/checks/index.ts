@@ -3,6 +3,7 @@
  * that is not here is refused when the catalog is checked (test/specs.test.ts).
  */
 
+import { checkActiveTokenLimit, checkExpiryEnforced, checkTokenReused } from './expiry.ts';
 import { checkMalformedRefused } from './fuzz.ts';
 import {
   checkCacheControlNoStore,
@@ -29,6 +30,7 @@ import {
 import {
   checkExpiresIn,
   checkFormEncodedCredentials,
+  checkJwtAlgorithm,
   checkJwtExpiry,
   checkNoRefreshToken,
   checkTokenType,
@@ -72,7 +74,11 @@ export const CHECKS: Readonly<Record<string, CheckEntry>> = {
   checkNoRefreshToken: { check: checkNoRefreshToken, description: 'no refresh_token' },
   checkJwtExpiry: {
     check: checkJwtExpiry,
-    description: 'access_token is a JWT whose exp agrees with expires_in',
+    description: 'access_token is a JWT whose exp agrees with expires_in, exp ahead, iat not',
+  },
+  checkJwtAlgorithm: {
+    check: checkJwtAlgorithm,
+    description: "the JWT header's alg is the documented one",
   },
   checkTokenWorksAtProbe: {
     check: checkTokenWorksAtProbe,
@@ -117,6 +123,21 @@ export const CHECKS: Readonly<Record<string, CheckEntry>> = {
   checkOtherTokenSurvives: {
     check: checkOtherTokenSurvives,
     description: "the account's other token still works after a revocation",
+    needs: ['resourceProbe'],
+  },
+  checkExpiryEnforced: {
+    check: checkExpiryEnforced,
+    description: 'the token works just before expires_in has passed and is refused just after',
+    needs: ['resourceProbe', 'tokenExpiry'],
+  },
+  checkActiveTokenLimit: {
+    check: checkActiveTokenLimit,
+    description: 'a token request past the active-token limit gets 403 access_denied',
+    needs: ['tokenLimit'],
+  },
+  checkTokenReused: {
+    check: checkTokenReused,
+    description: 'the shared token works at every reuse over the run',
     needs: ['resourceProbe'],
   },
   checkReissuedTokenWorks: {

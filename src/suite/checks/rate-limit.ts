@@ -1,5 +1,6 @@
 /** Checks of the rate-limit burst (src/suite/sequences/rate-limit.ts). */
 import type { RateLimit } from '../../shared/types.ts';
+import { disagreements, statedPlaces } from '../rate-limit-stated.ts';
 import { type BurstFacts, factsOf } from './facts.ts';
 import { type CheckContext, fail, inconclusive, pass, type Verdict } from './types.ts';
 
@@ -66,10 +67,15 @@ export function checkStatedLimit(context: CheckContext): Verdict {
   const stated = facts.stated;
   if (!stated)
     return fail('the 429 body states no limit ("limited to N requests every M minutes")');
+  const by = facts.statedBy ?? { words: stated };
+  const disagree = disagreements(by);
+  if (disagree.length > 0) return fail(`the 429 contradicts itself: ${disagree.join('; ')}`);
   return stated.requests === configured.requests &&
     stated.windowSeconds === configured.windowSeconds
-    ? pass(`states ${per(stated)}`)
-    : fail(`the 429 states ${per(stated)}; the configured limit is ${per(configured)}`);
+    ? pass(`states ${per(stated)} (${statedPlaces(by)})`)
+    : fail(
+        `the 429 states ${per(stated)} (${statedPlaces(by)}); the configured limit is ${per(configured)}`,
+      );
 }
 
 /** After waiting the Retry-After, the next request is admitted (not 429). */

@@ -90,30 +90,72 @@ function decodeSegment(segment: string | undefined): Record<string, unknown> | u
 
 /** Seconds of slack between exp and the response's Date when the token has no iat. */
 const DATE_SLACK_SECONDS = 60;
+/** Seconds exp - iat may differ from expires_in (a server that counts from its own clock tick). */
+const LIFETIME_SLACK_SECONDS = 5;
+/** Seconds iat may lie after the response's Date (whole seconds both, from clocks that may differ a little). */
+const IAT_SLACK_SECONDS = 5;
 
-/** access_token is a JWT whose exp agrees with expires_in (exp - iat, or exp - Date). */
-export function checkJwtExpiry(context: CheckContext): Verdict {
+/** The parts of a JWT access token, or why there are none: `opaque` when it is no JWS at all. */
+function jwtOf(context: CheckContext):
+  | {
+      header: Record<string, unknown>;
+      payload: Record<string, unknown>;
+      body: Record<string, unknown>;
+    }
+  | { opaque: string }
+  | { broken: string } {
   const body = tokenBody(context);
-  if (typeof body === 'string') return fail(body);
+  if (typeof body === 'string') return { broken: body };
   const token = body.access_token;
-  if (typeof token !== 'string') return fail('no access_token string');
+  if (typeof token !== 'string') return { broken: 'no access_token string' };
   const parts = token.split('.');
   if (parts.length !== 3)
-    return fail(
-      `access_token is not a JWS compact serialisation (${parts.length} dot-separated parts, expected 3)`,
-    );
+    return {
+      opaque: `the access_token is opaque (${parts.length} dot-separated part${parts.length === 1 ? '' : 's'}, not the 3 of a JWS compact serialisation), so it carries no claims to judge; the docs call it only a string`,
+    };
   const header = decodeSegment(parts[0]);
   const payload = decodeSegment(parts[1]);
   if (!header || typeof header.alg !== 'string')
-    return fail('the JWT header is not a JSON object with alg');
-  if (!payload) return fail('the JWT payload is not a JSON object');
+    return { broken: 'the JWT header is not a JSON object with alg' };
+  if (!payload) return { broken: 'the JWT payload is not a JSON object' };
+  return { header, payload, body };
+}
+
+/** The moment the response was made, in epoch seconds: its Date, else when the request was sent. */
+function responseSeconds(context: CheckContext): { at: number; what: string } | undefined {
+  const date = Date.parse(context.response.headers.date ?? '');
+  if (!Number.isNaN(date)) return { at: Math.floor(date / 1000), what: "the response's Date" };
+  const sent = Date.parse(context.result.exchange.startedAt);
+  return Number.isNaN(sent)
+    ? undefined
+    : { at: Math.floor(sent / 1000), what: 'the time the request was sent (no Date)' };
+}
+
+/**
+ * access_token is a JWT whose exp agrees with expires_in (exp - iat, or exp - Date), whose exp is
+ * after the response was made and whose iat is not; an opaque token judges nothing.
+ */
+export function checkJwtExpiry(context: CheckContext): Verdict {
+  const jwt = jwtOf(context);
+  if ('opaque' in jwt) return inconclusive(jwt.opaque);
+  if ('broken' in jwt) return fail(jwt.broken);
+  const { header, payload, body } = jwt;
   if (typeof payload.exp !== 'number') return fail('the JWT has no numeric exp claim');
   const expiresIn = body.expires_in;
   if (typeof expiresIn !== 'number') return fail('no numeric expires_in to compare exp with');
+  const now = responseSeconds(context);
+  if (now && payload.exp <= now.at)
+    return fail(
+      `exp (${payload.exp}) is not after ${now.what} (${now.at}): the token was issued expired`,
+    );
   if (typeof payload.iat === 'number') {
+    if (now && payload.iat > now.at + IAT_SLACK_SECONDS)
+      return fail(
+        `iat (${payload.iat}) is ${payload.iat - now.at} s after ${now.what} (${now.at}): the token claims to be issued in the future`,
+      );
     const lifetime = payload.exp - payload.iat;
-    return Math.abs(lifetime - expiresIn) <= 5
-      ? pass(`alg ${shownText(header.alg, 20)}, exp - iat = ${lifetime} s`)
+    return Math.abs(lifetime - expiresIn) <= LIFETIME_SLACK_SECONDS
+      ? pass(`alg ${shownText(String(header.alg), 20)}, exp - iat = ${lifetime} s`)
       : fail(`exp - iat is ${lifetime} s but expires_in is ${expiresIn} s`);
   }
   const date = Date.parse(context.response.headers.date ?? '');
@@ -121,8 +163,19 @@ export function checkJwtExpiry(context: CheckContext): Verdict {
     return fail('the JWT has no iat and the response no Date to compare exp with');
   const lifetime = payload.exp - Math.floor(date / 1000);
   return Math.abs(lifetime - expiresIn) <= DATE_SLACK_SECONDS
-    ? pass(`alg ${shownText(header.alg, 20)}, exp - Date = ${lifetime} s`)
+    ? pass(`alg ${shownText(String(header.alg), 20)}, exp - Date = ${lifetime} s`)
     : fail(`exp is ${lifetime} s after the response's Date but expires_in is ${expiresIn} s`);
+}
+
+/** The JWT header's alg is `value` (compared exactly, as JWS names algorithms: RFC 7515 §4.1.1). */
+export function checkJwtAlgorithm(context: CheckContext): Verdict {
+  const jwt = jwtOf(context);
+  if ('opaque' in jwt) return inconclusive(jwt.opaque);
+  if ('broken' in jwt) return fail(jwt.broken);
+  const value = context.params.value as string;
+  return jwt.header.alg === value
+    ? pass()
+    : fail(`the JWT header's alg is ${quoted(jwt.header.alg)}, not ${JSON.stringify(value)}`);
 }
 
 /**

@@ -33,7 +33,7 @@ export interface CheckContext {
 export type Check = (context: CheckContext) => Verdict;
 
 /** What a check needs from the target beyond the case's own request. */
-export type Need = 'resourceProbe' | 'rateLimit' | 'fuzz';
+export type Need = 'resourceProbe' | 'rateLimit' | 'fuzz' | 'tokenExpiry' | 'tokenLimit';
 
 export interface CheckEntry {
   check: Check;

@@ -5,15 +5,21 @@
 
 import type { Case } from '../../contract/catalog.ts';
 import type { CaseResult, Need } from '../checks/index.ts';
-import type { RunContext } from '../config.ts';
+import { activeTokenLimit, type RunContext } from '../config.ts';
 import type { Session } from '../session.ts';
 import { negotiateCredentialEncoding } from './credential-encoding.ts';
+import { type StartedSequence, startTokenExpiry, tokenExpiry } from './expiry.ts';
 import { fuzz } from './fuzz.ts';
 import { rateLimitBurst } from './rate-limit.ts';
+import { tokenReuse } from './reuse.ts';
 import { revokeAndProbe, revokeLifecycle } from './revoke.ts';
+import { startTokenLimit, tokenLimit } from './token-limit.ts';
 
 /** What a sequence's cost depends on: the run's --fuzz and the limits it paces against. */
-export type CostContext = Pick<RunContext, 'fuzz' | 'rateLimit' | 'revokeRateLimit'>;
+export type CostContext = Pick<
+  RunContext,
+  'fuzz' | 'rateLimit' | 'revokeRateLimit' | 'maxActiveTokens'
+>;
 
 /** Requests a sequence sends to each rate-limited endpoint. */
 export interface Cost {
@@ -34,6 +40,11 @@ export interface Sequence {
    * books the same (test/unit/plan.test.ts holds them together).
    */
   cost: (c: Case, run: CostContext) => Cost;
+  /**
+   * A sequence that waits long starts when the run does (the suites' first hook awaits its
+   * `minted`) and runs beside the other cases; its testcases collect `result`.
+   */
+  start?: (session: Session, c: Case) => StartedSequence;
 }
 
 /** A case's own request and each `{{fresh-token}}` its form names: the token requests it costs. */
@@ -73,6 +84,29 @@ export const SEQUENCES: Readonly<Record<string, Sequence>> = {
     // The refusals are proven harmless on the shared token (src/suite/sequences/revoke.ts).
     sharesToken: (c) => Object.values(c.request.form ?? {}).includes('{{shared-token}}'),
     cost: (c) => ({ token: freshTokens(c), revoke: 1 }),
+  },
+  'token-expiry': {
+    run: tokenExpiry,
+    start: startTokenExpiry,
+    needs: ['resourceProbe', 'tokenExpiry'],
+    sharesToken: () => false,
+    // Its own token, shortened by the fault hook or waited out.
+    cost: () => ({ token: 1, revoke: 0 }),
+  },
+  'token-limit': {
+    run: tokenLimit,
+    start: startTokenLimit,
+    needs: ['tokenLimit'],
+    sharesToken: () => false,
+    // The limit and one more token requests; the revocation of the limit's tokens.
+    cost: (_c, run) => ({ token: activeTokenLimit(run) + 1, revoke: activeTokenLimit(run) }),
+  },
+  'token-reuse': {
+    run: tokenReuse,
+    needs: ['resourceProbe'],
+    // The shared token, which other cases have asked for already: no token request of its own.
+    sharesToken: () => true,
+    cost: () => ({ token: 0, revoke: 0 }),
   },
   fuzz: {
     run: fuzz,

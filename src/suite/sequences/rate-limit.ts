@@ -23,6 +23,7 @@ import {
   learnTokens,
   placeholderValues,
 } from '../execute.ts';
+import { statedLimits } from '../rate-limit-stated.ts';
 import { statedLimit } from '../rate-limit-text.ts';
 import type { Session } from '../session.ts';
 
@@ -118,6 +119,7 @@ async function burst(session: Session, c: Case): Promise<CaseResult> {
     windowSeconds: limit.windowSeconds,
     windowMs: limit.windowSeconds * run.secondMs,
     ...(response ? { stated: statedLimit(response.body) } : {}),
+    ...(response?.status === 429 ? { statedBy: statedLimits(response) } : {}),
     ...(told === undefined ? {} : { retryAfterSeconds: told }),
   };
   const steps: Record<string, Exchange> = {};
