@@ -201,7 +201,7 @@ describe('the GitHub Action (action.yml)', () => {
     expect(ran.code).toBe(2);
     expect(outputs).toBe('exit-code=2\n');
     expect(ran.stderr.trim()).toBe(
-      'oauth-conformance: --profile must be one of atlas, cloud-manager, rfc6749, not "nope"',
+      'oauth-conformance: --profile: unknown profile nope (known: atlas, cloud-manager, rfc6749)',
     );
     expect(ran.stdout).toContain('::error title=oauth-conformance::the job is misconfigured');
   });
