@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { BaseSequencer, startVitest, type TestSpecification } from 'vitest/node';
 import type { ContainerTarget, RunContext, RunSettings } from './config.ts';
 import type { StartedContainer } from './container.ts';
-import { plannedWaits } from './early-start.ts';
+import { earlyWaitMs, plannedWaits } from './early-start.ts';
 import {
   ConformanceError,
   EXIT_CODES,
@@ -159,7 +159,9 @@ function suiteTimeoutMs(context: RunContext): number {
   const windowMs =
     Math.max(context.rateLimit?.windowSeconds ?? 0, context.revokeRateLimit?.windowSeconds ?? 0) *
     1000;
-  return 3 * windowMs + 4 * context.timeoutMs + 60_000;
+  // The waits that start with the run (a token's lifetime, the active-token limit) hold a hook or
+  // the testcase that collects them (src/early-start.ts).
+  return 3 * windowMs + 4 * context.timeoutMs + 60_000 + earlyWaitMs(context);
 }
 
 /** Everything a run holds that an interruption must finish or clean up. */
