@@ -241,6 +241,8 @@ test('without a resource probe only the requirements that need it are skipped', 
     'revoke.token.refused-after-revoke',
     'revoke.unauthenticated.no-effect',
     'token.200.access_token.works',
+    'token.expiry.enforced',
+    'token.reuse',
   ]);
   for (const c of skipped) expect(c.properties.skipped).toMatch(/^no resource probe/);
   expect(cases.find((c) => c.name === 'revoke.200.status [revoke a fresh token]')?.state).toBe(

@@ -50,7 +50,7 @@ describe('the suite against the reference mock', () => {
     expect(cases.length).toBeGreaterThan(60);
     expect(cases.filter((c) => c.state !== 'passed').map((c) => c.name)).toEqual(MOCK_NOT_JUDGED);
     expect(result.stdout).toMatch(
-      /passed \d+, failed 0, warnings 0, skipped 1\n {2}skipped 1: not judged: not a 401 \(got 400\)/,
+      /passed \d+, failed 0, warnings 0, skipped 2\n {2}skipped 1: not judged: not a 401 \(got 400\)/,
     );
     expect(result.stdout).toContain('seed 1');
   });
@@ -96,6 +96,25 @@ describe.concurrent('the suite against broken mocks', () => {
       }
     },
   );
+});
+
+describe('the active-token limit, when asked', () => {
+  test('token.active-token-limit [a mock holding 5 per account passes; its cost is in the plan]', async () => {
+    const mock = await startMock({ rateLimit: RATE_LIMIT, seed: VARIANT_SEED, maxActiveTokens: 5 });
+    mocks.push(mock);
+    const run = await runAgainst(mock, 'token-limit', ['--check-token-limit'], {
+      maxActiveTokens: 5,
+    });
+    expect(failedRequirementIds(run.cases), run.stdout).toEqual([]);
+    const limit = run.cases.find((c) => c.properties.requirement === 'token.active-token-limit');
+    expect(limit?.state).toBe('passed');
+    expect(run.stdout).toContain(
+      'the active-token limit (5) is checked first: 6 token and 5 revoke requests of the secondary account',
+    );
+    expect(JSON.stringify(limit?.properties)).toMatch(
+      /refused with 403 access_denied .* after exactly 5 tokens/,
+    );
+  });
 });
 
 describe('severity: the level decides, --strict hardens', () => {

@@ -31,7 +31,7 @@ import {
 import { formatDuration, oneLine, useRedactor } from '../shared/text.ts';
 import type { Accounts, RateLimit } from '../shared/types.ts';
 import type { ContainerTarget, RunContext, RunSettings } from '../suite/config.ts';
-import { plannedWaits } from '../suite/early-start.ts';
+import { earlyWaitMs, plannedWaits } from '../suite/early-start.ts';
 import { formatSpendByAccount, type Plan, planRun, spentByAccount } from '../suite/plan.ts';
 import type { StartedContainer } from '../target/container.ts';
 import { configureTransport, send, transportFailureKind } from '../target/http.ts';
@@ -139,7 +139,9 @@ function suiteTimeoutMs(context: RunContext): number {
   const windowMs =
     Math.max(context.rateLimit?.windowSeconds ?? 0, context.revokeRateLimit?.windowSeconds ?? 0) *
     1000;
-  return 3 * windowMs + 4 * context.timeoutMs + 60_000;
+  // The waits that start with the run (a token's lifetime, the active-token limit) hold a hook or
+  // the testcase that collects them (src/early-start.ts).
+  return 3 * windowMs + 4 * context.timeoutMs + 60_000 + earlyWaitMs(context);
 }
 
 /** Everything a run holds that an interruption must finish or clean up. */

@@ -85,11 +85,6 @@ export const DEFAULT_DEADLINE_SECONDS = 3600;
 export const SHORT_TOKEN_LIFETIME_SECONDS = 120;
 /** The live service's active-token limit per service account (seeds README), the mock's default. */
 export const DEFAULT_MAX_ACTIVE_TOKENS = 100;
-/**
- * The embedded mock's active-token limit unless the config sets one: scaled down like its rate
- * limit, so that checking it (the limit and one more token requests) costs the run one window.
- */
-export const EMBEDDED_MAX_ACTIVE_TOKENS = 5;
 
 /** The active-token limit a run holds the target to: the config's maxActiveTokens, else the live service's. */
 export function activeTokenLimit(run: { maxActiveTokens: number | null }): number {
@@ -127,8 +122,8 @@ export interface RunOptions {
    */
   waitTokenExpiry?: boolean;
   /**
-   * Check the active-token limit against a target (token.active-token-limit): it costs the limit
-   * and one more token requests, revoked afterwards. Always on against the embedded mock.
+   * Check the active-token limit (token.active-token-limit): it costs the limit and one more
+   * token requests, revoked afterwards. Off by default, the embedded mock's run included.
    */
   checkTokenLimit?: boolean;
 }
@@ -216,7 +211,7 @@ export interface RunSettings {
   allowInsecureHttp: boolean;
   /** --wait-token-expiry: a lifetime past {@link SHORT_TOKEN_LIFETIME_SECONDS} is waited out too. */
   waitTokenExpiry: boolean;
-  /** --check-token-limit, or the embedded mock: the active-token limit is checked. */
+  /** --check-token-limit: the active-token limit is checked. */
   checkTokenLimit: boolean;
 }
 
@@ -559,7 +554,7 @@ export function resolveRunSettings(
       file.tokenLifetimeSeconds ??
       profile.tokenLifetimeSeconds ??
       (embedded ? DEFAULT_TOKEN_LIFETIME_SECONDS : null),
-    maxActiveTokens: file.maxActiveTokens ?? (embedded ? EMBEDDED_MAX_ACTIVE_TOKENS : null),
+    maxActiveTokens: file.maxActiveTokens ?? null,
     paths: { ...served.paths, ...file.paths },
     resourceProbe: probe ? { path: probe.path, accept: probe.accept ?? 'application/json' } : null,
     faultHook: file.faultHook ?? embedded,
@@ -577,7 +572,7 @@ export function resolveRunSettings(
     fuzz: parseFuzz(options.fuzz, embedded),
     allowInsecureHttp: options.allowInsecureHttp ?? false,
     waitTokenExpiry: options.waitTokenExpiry ?? false,
-    checkTokenLimit: (options.checkTokenLimit ?? false) || embedded,
+    checkTokenLimit: options.checkTokenLimit ?? false,
     ...(options.ca ? { ca: readCa(options.ca) } : {}),
   };
 }

@@ -58,3 +58,22 @@ export function plannedWaits(run: Session['run']): string[] {
 function formatSeconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
+
+/**
+ * How long the sequences that start with the run may keep a hook or a testcase waiting, in ms:
+ * the suites' timeouts grow by it (a token's lifetime waited out, the limit's requests paced).
+ */
+export function earlyWaitMs(run: Session['run']): number {
+  const windows = (limit: Session['run']['rateLimit'], requests: number) =>
+    limit ? Math.ceil(requests / limit.requests) * limit.windowSeconds * run.secondMs : 0;
+  let ms = 0;
+  for (const c of profileCatalog(run.profile).cases) {
+    if (applicableRequirements(run, c).runs.length === 0) continue;
+    if (c.sequence === 'token-expiry') ms += expiryWaitMs(run);
+    if (c.sequence === 'token-limit') {
+      const limit = activeTokenLimit(run);
+      ms += windows(run.rateLimit, limit + 1) + windows(run.revokeRateLimit, limit);
+    }
+  }
+  return ms;
+}

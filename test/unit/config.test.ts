@@ -173,8 +173,8 @@ describe('resolveRunSettings precedence', () => {
     });
   });
 
-  test('resolveRunSettings [maxActiveTokens: the config sets it, 0 included; absent is 5 for the embedded mock, else null]', () => {
-    expect(resolveRunSettings({}, {}).maxActiveTokens).toBe(5);
+  test('resolveRunSettings [maxActiveTokens: the config sets it, 0 included; absent is null; --check-token-limit is asked for]', () => {
+    expect(resolveRunSettings({}, {}).maxActiveTokens).toBeNull();
     const target = { target: 'https://example.test', allowInsecureHttp: false };
     const primary = {
       MONGODB_ATLAS_CLIENT_ID: 'mdb_sa_id_x',
@@ -185,7 +185,7 @@ describe('resolveRunSettings precedence', () => {
     expect(resolveRunSettings({ ...target, checkTokenLimit: true }, primary).checkTokenLimit).toBe(
       true,
     );
-    expect(resolveRunSettings({}, {}).checkTokenLimit).toBe(true);
+    expect(resolveRunSettings({}, {}).checkTokenLimit).toBe(false);
     expect(resolveRunSettings({ config: configFile({ maxActiveTokens: 0 }) }, {})).toMatchObject({
       maxActiveTokens: 0,
     });
