@@ -145,7 +145,7 @@ describe('careless programs fail exactly what they break', () => {
       /after the 403 access_denied \("Access Token limit reached"\) to token request #\d+ reached the program/,
     );
     expect(stops?.failure, why).toMatch(
-      /scenario's condition \(observed\): seeds-README\.md: "a service account may hold at most 100 active tokens/,
+      /scenario's condition \(observed\): seeds-README\.md( \([^)]*\))?: "a service account may hold at most 100 active tokens/,
     );
     expect(stops?.properties.level).toBe('observed');
   });

@@ -167,6 +167,8 @@ describe('the packed tarball', () => {
       'package/dist/src/api.d.ts',
       'package/dist/src/api.js.map',
       'package/dist/suites/token.test.js',
+      // The mock's documented headers and errors, imported as JSON (src/mock/responses.ts).
+      'package/dist/specs/profiles/atlas/schemas/headers-200.schema.json',
       'package/specs/core/requirements.json',
       'package/specs/profiles/atlas/sources/000_576e08fde29da5ee.txt',
       'package/schemas/config.schema.json',
