@@ -177,11 +177,13 @@ export const BROKEN_VARIANTS: BrokenVariant[] = [
             }
           : res,
     },
-    // Revocation is judged at the probe, so a probe that accepts anything makes revocation look ineffective.
+    // Revocation and expiry are judged at the probe, so a probe that accepts anything makes
+    // revocation look ineffective and a token outlive its expires_in.
     expectedFailures: [
       'revoke.hint.optional',
       'revoke.token.refused-after-revoke',
       'token.200.access_token.works',
+      'token.expiry.enforced',
     ],
   },
   {
