@@ -187,7 +187,9 @@ describe('the packed tarball', () => {
 describe('installed into an empty project', () => {
   test('the install brings no TypeScript loader, no test tool of ours, no container client', () => {
     const modules = join(project, 'node_modules');
-    expect(existsSync(join(modules, 'oauth-conformance', 'dist', 'src', 'cli.js'))).toBe(true);
+    expect(existsSync(join(modules, 'oauth-conformance', 'dist', 'src', 'cli', 'cli.js'))).toBe(
+      true,
+    );
     for (const absent of ['tsx', 'testcontainers', 'publint', '@biomejs/biome'])
       expect(existsSync(join(modules, absent)), absent).toBe(false);
     // Nothing asks the user to approve an install script (npm 11's allowScripts warning).
@@ -231,7 +233,18 @@ describe('installed into an empty project', () => {
       const file = /\b(\d{3}_[0-9a-f]{16}\.txt|seeds-README\.md)\b/.exec(source)?.[1];
       if (file)
         expect(
-          existsSync(join(project, 'node_modules', 'oauth-conformance', 'specs', 'sources', file)),
+          existsSync(
+            join(
+              project,
+              'node_modules',
+              'oauth-conformance',
+              'specs',
+              'profiles',
+              'atlas',
+              'sources',
+              file,
+            ),
+          ),
           source,
         ).toBe(true);
     }
