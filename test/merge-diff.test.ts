@@ -244,8 +244,8 @@ describe('diff: what changed between two runs', () => {
     const stated = head.testcases.find(
       (c: { requirement: string }) => c.requirement === 'token.rate-limit.stated',
     );
-    expect(stated.notes).toEqual(['states 10 per 2 s']);
-    stated.notes = ['states 50 per 2 s'];
+    expect(stated.notes).toEqual(['states 10 per 2 s (the words)']);
+    stated.notes = ['states 50 per 2 s (the words)'];
     writeJson(dir, 'result.json', head);
     const result = await runCli(['diff', join(good, 'result.json'), join(dir, 'result.json')]);
     expect(result.code, result.stdout).toBe(1);
