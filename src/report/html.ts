@@ -10,7 +10,7 @@
 import { formatDuration } from '../shared/text.ts';
 import type { Level } from '../shared/types.ts';
 import { allowanceFailures } from './allowances.ts';
-import { escapeMarkup } from './markup.ts';
+import { escapeMarkup, htmlHead } from './markup.ts';
 import { MATRIX_CSS, matrixSection, testcaseAnchor } from './matrix.ts';
 import { countOutcomes, type Outcome, type TestcaseRecord } from './record.ts';
 import type { RunReport } from './report.ts';
@@ -253,15 +253,10 @@ export function htmlReport(report: RunReport): string {
       ]
     : [];
   return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${esc(`${report.tool.name}: ${report.profile}, ${report.target}`)}</title>`,
-    `<style>${CSS}${matrix ? MATRIX_CSS : ''}</style>`,
-    '</head>',
+    ...htmlHead(
+      `${report.tool.name}: ${report.profile}, ${report.target}`,
+      `${CSS}${matrix ? MATRIX_CSS : ''}`,
+    ),
     '<body>',
     '<header>',
     client && report.programs?.length

@@ -30,3 +30,26 @@ export function decodeMarkup(text: string): string {
     .replace(/&#(\d+);/g, (_m, dec: string) => String.fromCodePoint(Number(dec)))
     .replace(/&amp;/g, '&');
 }
+
+/**
+ * The head of a self-contained HTML report, from the doctype to `</head>`: UTF-8, a
+ * Content-Security-Policy that forbids every fetch and every script (inline CSS only), and the
+ * title escaped. One policy for every page this tool writes (a run's report, a merge's).
+ *
+ * @param title - plain text; escaped here.
+ * @param css - the page's inline style sheet (ours, never target text).
+ * @returns the lines to join with a newline.
+ */
+export function htmlHead(title: string, css: string): string[] {
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeMarkup(title)}</title>`,
+    `<style>${css}</style>`,
+    '</head>',
+  ];
+}

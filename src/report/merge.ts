@@ -11,7 +11,7 @@ import { EXIT_FAILED, EXIT_PASSED } from '../shared/errors.ts';
 import { TOOL_VERSION } from '../shared/paths.ts';
 import { allowanceFailures, failingAllowances } from './allowances.ts';
 import { allowanceTestcaseXml, testcaseXml } from './junit.ts';
-import { escapeMarkup } from './markup.ts';
+import { escapeMarkup, htmlHead } from './markup.ts';
 import type { ReadRunReport } from './read-result.ts';
 import { countOutcomes, type Outcome, type TestcaseRecord } from './record.ts';
 import type { RunReport } from './report.ts';
@@ -317,15 +317,7 @@ export function mergedHtml(result: MergedResult, outDir: string): string {
         ? `failed: ${runs.filter((run) => run.verdict === 'failed').length} of ${runs.length} runs failed`
         : `not tested: ${runs.filter((run) => run.verdict === 'not-tested').length} of ${runs.length} runs could not test their target`;
   return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${esc(`oauth-conformance: ${runs.length} runs merged`)}</title>`,
-    `<style>${CSS}</style>`,
-    '</head>',
+    ...htmlHead(`oauth-conformance: ${runs.length} runs merged`, CSS),
     '<body>',
     '<header>',
     '<h1>OAuth client-credentials conformance: runs merged</h1>',
