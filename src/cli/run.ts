@@ -336,6 +336,9 @@ async function runAgainst(state: RunState, io: RunIo): Promise<RunResult> {
         : {}),
       ...(settings.secondMs !== 1000 ? { secondMs: settings.secondMs } : {}),
       ...(settings.maxActiveTokens === null ? {} : { maxActiveTokens: settings.maxActiveTokens }),
+      // A run is no load test: its few bursts sign faster on this thread than on worker threads
+      // started mid-burst beside the suites' own (src/mock/sign-pool.ts).
+      signingThreads: 0,
     });
   }
   const { mock } = state;
@@ -407,6 +410,7 @@ async function runAgainst(state: RunState, io: RunIo): Promise<RunResult> {
       sequence: { sequencer: SuiteOrder },
       testTimeout: suiteTimeoutMs(context),
       hookTimeout: suiteTimeoutMs(context),
+      ...(CODE_EXTENSION === '.js' ? { server: { deps: { external: [/\/dist\/src\//] } } } : {}),
     },
     { logLevel: 'error', server: { watch: null } },
   );

@@ -104,15 +104,54 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** One pattern for many secrets; longest first, so a base64 form is not half-matched by a shorter raw one. */
+/**
+ * The alternation of `words` as a trie: `(?:ab(?:c|d)|x…)`. Searching for hundreds of secrets (a
+ * run's tokens in each of their encodings, which share long prefixes: every JWT starts `eyJ`, its
+ * hex dump `65794a`) with a flat `a|b|c…` tries every alternative at every offset; the trie tries
+ * one character at each branch. Where a word ends inside a longer one, the longer is tried first
+ * (`(?:…)?` is greedy), so the match at an offset is the longest. Built from the sorted words
+ * (a range of them shares a prefix as long as its first and last do), without a node per character.
+ */
+function trieSource(unique: readonly string[]): string {
+  const words = [...unique].sort();
+  const emit = (lo: number, hi: number, depth: number): string => {
+    let first = lo;
+    // Sorted, a word that ends here comes before the words it is a prefix of.
+    const ends = (words[first] as string).length === depth;
+    if (ends) first += 1;
+    if (first === hi) return '';
+    const a = words[first] as string;
+    const b = words[hi - 1] as string;
+    let common = depth;
+    const max = Math.min(a.length, b.length);
+    while (common < max && a.charCodeAt(common) === b.charCodeAt(common)) common += 1;
+    let body: string;
+    if (common > depth) {
+      body = escapeRegExp(a.slice(depth, common)) + emit(first, hi, common);
+    } else {
+      const branches: string[] = [];
+      for (let i = first; i < hi; ) {
+        const unit = (words[i] as string).charCodeAt(depth);
+        let j = i + 1;
+        while (j < hi && (words[j] as string).charCodeAt(depth) === unit) j += 1;
+        branches.push(escapeRegExp(String.fromCharCode(unit)) + emit(i, j, depth + 1));
+        i = j;
+      }
+      body = branches.length === 1 ? (branches[0] as string) : `(?:${branches.join('|')})`;
+    }
+    return ends ? `(?:${body})?` : body;
+  };
+  return emit(0, words.length, 0);
+}
+
+/**
+ * One pattern (global) for many secrets, matching the longest at each offset, so a base64 form is
+ * not half-matched by a shorter raw one. No secrets (or only empty ones): a pattern that matches
+ * nothing.
+ */
 export function secretPattern(secrets: Iterable<string>): RegExp {
-  return new RegExp(
-    [...secrets]
-      .sort((a, b) => b.length - a.length)
-      .map(escapeRegExp)
-      .join('|'),
-    'g',
-  );
+  const words = [...new Set(secrets)].filter((secret) => secret.length > 0);
+  return new RegExp(words.length === 0 ? '(?!)' : trieSource(words), 'g');
 }
 
 const CREDENTIAL_PATTERNS: [RegExp, string][] = [

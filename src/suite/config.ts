@@ -76,7 +76,7 @@ export const EMBEDDED_RATE_LIMIT: RateLimit = { requests: 10, windowSeconds: 2 }
  * that `npm start` does not wait out real seconds. A real target's seconds are 1000 ms, and so
  * are the embedded mock's when a config gives it a limit.
  */
-export const EMBEDDED_SECOND_MS = 250;
+export const EMBEDDED_SECOND_MS = 100;
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
 export const DEFAULT_TIMEOUT_SECONDS = 30;
 export const DEFAULT_REVOCATION_WAIT_SECONDS = 5;

@@ -12,6 +12,7 @@ import {
   redactHeaders,
   redactHeaderValue,
   redactJson,
+  secretPattern,
 } from '../../src/shared/redact.ts';
 
 const SECRET = 'p@ss wörd/+="\\&end';
@@ -236,6 +237,74 @@ describe('basicCredentials', () => {
     for (const encoding of ['raw', 'form-urlencoded'] as const) {
       const value = basicCredentials('conformance_client', 'q+Fz/8w0bXk=', encoding);
       expect(redactor.redact(`Basic ${value}`)).not.toContain(value);
+    }
+  });
+});
+
+describe('secretPattern', () => {
+  const all = (pattern: RegExp, text: string) => [...text.matchAll(pattern)].map((m) => m[0]);
+
+  test('the longest secret at an offset wins, whichever order they come in', () => {
+    for (const order of [
+      ['abc', 'abcdef', 'abcdefgh'],
+      ['abcdefgh', 'abc', 'abcdef'],
+    ])
+      expect(all(secretPattern(order), 'x abcdefghij abcdeX abcd')).toEqual([
+        'abcdefgh',
+        'abc',
+        'abc',
+      ]);
+  });
+
+  test('secrets that share a long prefix, or are the prefix of another, are each found', () => {
+    const shared = 'eyJhbGciOiJFUzUxMiIsInR5cCI6IkpXVCJ9';
+    const secrets = [`${shared}.one`, `${shared}.two`, `${shared}.t`, shared];
+    expect(all(secretPattern(secrets), `[${shared}.two] [${shared}.tw] [${shared}.one]`)).toEqual([
+      `${shared}.two`,
+      `${shared}.t`,
+      `${shared}.one`,
+    ]);
+  });
+
+  test('regular-expression characters in a secret are literal', () => {
+    const pattern = secretPattern(['a.b*c', '(x|y)+', 'p[q]\\r$']);
+    expect(all(pattern, 'aXbbc a.b*c (x|y)+ xy p[q]\\r$')).toEqual(['a.b*c', '(x|y)+', 'p[q]\\r$']);
+  });
+
+  test('no secrets, or only empty ones: matches nothing (not the empty string everywhere)', () => {
+    expect(all(secretPattern([]), 'anything')).toEqual([]);
+    expect(all(secretPattern(['']), 'anything')).toEqual([]);
+  });
+
+  test('astral characters and lone surrogates are matched as written', () => {
+    const pattern = secretPattern(['k\u{1F511}ey', 'lo\uD800ne']);
+    expect(all(pattern, 'a k\u{1F511}ey b lo\uD800ne')).toEqual(['k\u{1F511}ey', 'lo\uD800ne']);
+  });
+
+  test('agrees with a plain search on random secrets and texts (seeded)', () => {
+    let state = 7;
+    const random = (n: number) => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state % n;
+    };
+    const alphabet = 'ab.%\\';
+    const word = (length: number) =>
+      Array.from({ length }, () => alphabet[random(alphabet.length)]).join('');
+    for (let round = 0; round < 200; round++) {
+      const secrets = Array.from({ length: 1 + random(6) }, () => word(1 + random(5)));
+      const text = word(40);
+      // The reference: at each offset the longest secret that starts there, then past it.
+      const expected: string[] = [];
+      for (let i = 0; i < text.length; ) {
+        const hit = secrets
+          .filter((s) => text.startsWith(s, i))
+          .sort((a, b) => b.length - a.length)[0];
+        if (hit) {
+          expected.push(hit);
+          i += hit.length;
+        } else i += 1;
+      }
+      expect(all(secretPattern(secrets), text)).toEqual(expected);
     }
   });
 });

@@ -26,9 +26,9 @@ export type { ExpiryFacts } from '../checks/facts.ts';
  */
 export const EXPIRY_TOLERANCE_SECONDS = 2;
 
-/** The lifetime the fault hook gives the token: twice the tolerance, at least 2 s. */
+/** The lifetime the fault hook gives the token: twice the tolerance, at least 1 s (`expires_in` is whole seconds). */
 export function faultLifetimeSeconds(secondMs: number): number {
-  return Math.max(2, Math.ceil((2 * EXPIRY_TOLERANCE_SECONDS * secondMs) / 1000));
+  return Math.max(1, Math.ceil((2 * EXPIRY_TOLERANCE_SECONDS * secondMs) / 1000));
 }
 
 /** Why the expiry cannot be watched in this run, or undefined when it can. */
