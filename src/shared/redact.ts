@@ -164,11 +164,17 @@ const CREDENTIAL_PATTERNS: [RegExp, string][] = [
 
 export function createRedactor(initial: Iterable<string> = []): Redactor {
   const secrets = new Set<string>();
+  // What was added, with the shortest form length it was added with: a token the run sees in many
+  // responses is encoded once.
+  const added = new Map<string, number>();
   let pattern: RegExp | undefined;
 
   const redactor: Redactor = {
     add(secret, minLength = MIN_SECRET_LENGTH) {
       if (!secret || secret.length < minLength) return false;
+      const known = added.get(secret);
+      if (known !== undefined && known <= minLength) return true;
+      added.set(secret, Math.min(known ?? minLength, minLength));
       const before = secrets.size;
       for (const form of encodingsOf(secret, minLength)) secrets.add(form);
       if (secrets.size !== before) pattern = undefined;
