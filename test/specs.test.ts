@@ -219,6 +219,26 @@ describe('specs/', () => {
   ] as const)('a broken catalog is refused: %s', (_what, files, message) => {
     expect(() => loadCatalog({ specsDir: brokenSpecs(files) })).toThrow(message);
   });
+
+  // A built run reads the package's own files unchecked (npm run build checked them:
+  // scripts/check-specs.js); a profile folder from outside is always checked.
+  test('check: all refuses a built-in file that breaks its schema; outside reads it', () => {
+    const specsDir = brokenSpecs({ 'profiles/v/profile.json': { ...base, paths: 'nowhere' } });
+    expect(() => loadCatalog({ specsDir, check: 'all' })).toThrow(
+      /profiles\/v\/profile\.json does not match urn:oauth-conformance:schemas:profile/,
+    );
+    expect(() => loadCatalog({ specsDir, check: 'outside' })).not.toThrow(/does not match/);
+  });
+
+  test('check: outside still refuses a profile folder from outside the package', () => {
+    const specsDir = brokenSpecs({});
+    const outside = mkdtempSync(`${tmpdir()}/outside-profile-`);
+    mkdirSync(`${outside}/mine`);
+    writeFileSync(`${outside}/mine/profile.json`, JSON.stringify({ ...base, paths: 'nowhere' }));
+    expect(() => loadCatalog({ specsDir, extra: [`${outside}/mine`], check: 'outside' })).toThrow(
+      /mine\/profile\.json does not match urn:oauth-conformance:schemas:profile/,
+    );
+  });
 });
 
 describe('specs/profiles/atlas/openapi.json', () => {
