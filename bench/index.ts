@@ -116,7 +116,7 @@ sections.push(
         'for scale',
       ],
     ],
-  )}\n\nMedians of 5 runs. No target here. The CLI runs from its build (`dist/`, issue 16): no TypeScript loader at run time; the figures through tsx are those of the last bench before that change, on the same kind of machine.`,
+  )}\n\nMedians of 5 runs. No target here. The CLI runs from its build (\`dist/\`, issue 16): no TypeScript loader at run time; the figures through tsx are those of the last bench before that change, on the same kind of machine.`,
 );
 
 log('3/4 throughput on loopback, 10 connections; the signing limit: 5 rounds of 2 s per target');
