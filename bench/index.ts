@@ -12,6 +12,7 @@ import { formatDuration } from '../src/shared/text.ts';
 import { EMBEDDED_SECOND_MS } from '../src/suite/config.ts';
 import { formatSpendByAccount } from '../src/suite/plan.ts';
 import { measureDefaultRun } from './default-run.ts';
+import { profileDefaultRun, SLICE_MS } from './profile.ts';
 import { measureRateLimitBudget, planWithoutSecondary } from './rate-limit-budget.ts';
 import { measureStartup } from './startup.ts';
 import { measureThroughput } from './throughput.ts';
@@ -90,6 +91,36 @@ sections.push(
   )}\n\nMedian of 3 runs each, under GNU time. The run's own account of its rate-limit waits (the embedded mock's clock: 10 per 2 s, a second of it ${EMBEDDED_SECOND_MS} ms):\n\n\`\`\`\n${lines.join('\n')}\n\`\`\``,
 );
 loads.push(`after the default run: ${load()}`);
+
+log('   and once under the CPU profiler, to say where its time goes');
+const profiled = profileDefaultRun();
+const ms = (value: number) => `${value.toFixed(0)} ms`;
+sections.push(
+  `## Where the default run's time goes\n\nOne run under V8's sampling profiler (\`node --cpu-prof\`: ${profiled.threads
+    .map((t) => `the ${t.thread} thread ${ms(t.wallMs)}, from ${ms(t.startMs)}`)
+    .join(
+      '; ',
+    )}). Each sample is put in a bucket by the code that was running: ours by layer of \`src/\`, a dependency by its name, \`idle\` when the thread waited (timers, sockets, the other thread). The main thread runs the CLI and the embedded mock; the suites thread is vitest's worker, where the testcases run. The profiles stay in ${profiled.dir} for Chrome DevTools.\n\n${profiled.threads
+    .map(
+      (t) =>
+        `### ${t.thread}\n\n${table(
+          ['bucket', 'time', 'share'],
+          t.buckets
+            .filter(([, value]) => value >= 5)
+            .map(([name, value]) => [
+              name,
+              ms(value),
+              `${((100 * value) / t.wallMs).toFixed(0)} %`,
+            ]),
+        )}\n\nBy ${SLICE_MS} ms of the run (from the process's start), the two largest buckets:\n\n\`\`\`\n${t.timeline
+          .map(
+            (slice) =>
+              `${String(slice.atMs).padStart(5)} ms  ${slice.top.map(([name, value]) => `${name} ${value.toFixed(0)}`).join(', ')}`,
+          )
+          .join('\n')}\n\`\`\``,
+    )
+    .join('\n\n')}`,
+);
 
 log('2/4 start-up: --help, and run up to its first request, 5 runs each');
 const startup = await measureStartup();

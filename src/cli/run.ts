@@ -34,7 +34,6 @@ import type { ContainerTarget, RunContext, RunSettings } from '../suite/config.t
 import { earlyWaitMs, plannedWaits } from '../suite/early-start.ts';
 import { formatSpendByAccount, type Plan, planRun, spentByAccount } from '../suite/plan.ts';
 import type { StartedContainer } from '../target/container.ts';
-import { configureTransport, send, transportFailureKind } from '../target/http.ts';
 import { loadContainerSupport } from '../target/optional-deps.ts';
 import { ensureSafeTransport } from '../target/target-check.ts';
 
@@ -120,6 +119,10 @@ export interface RunIo {
 }
 
 async function checkReachable(context: RunContext): Promise<void> {
+  // Loaded here, not with this module: a run against the embedded mock sends nothing from this
+  // thread (the suites' worker loads its own), and undici costs this thread 0.1 s or more.
+  const { configureTransport, send, transportFailureKind } = await import('../target/http.ts');
+  configureTransport(context.ca ? { ca: context.ca } : {});
   const exchange = await send(
     { method: 'GET', url: `${context.target}/`, headers: { accept: 'application/json' } },
     { timeoutMs: Math.min(context.timeoutMs, 10_000), maxBodyBytes: 4096 },
@@ -384,8 +387,8 @@ async function runAgainst(state: RunState, io: RunIo): Promise<RunResult> {
   );
   for (const wait of plannedWaits(context)) io.out(`           ${wait}`);
   io.out('');
-  configureTransport(context.ca ? { ca: context.ca } : {});
-  await checkReachable(context);
+  // The embedded mock listens in this process: there is nothing to find out by asking it.
+  if (!mock) await checkReachable(context);
 
   const collector = new CollectingReporter((record) =>
     printTestcase(record, io.out, state.redactor),
