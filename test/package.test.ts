@@ -69,6 +69,8 @@ const PACKED_FROM = [
   'tsconfig.build.json',
   'bin',
   'lib',
+  // The build's check of the built-in specs (scripts/check-specs.js).
+  'scripts',
   'src',
   'suites',
   'specs',

@@ -65,7 +65,7 @@ function oneLineOf(text: string): string {
 /**
  * The embedded mock's limit, counted on the embedded clock ({@link EMBEDDED_SECOND_MS}): on the
  * wire 10 requests every 2 seconds, whole seconds as the contract has them (the 429's
- * Retry-After and its "limited to 10 requests every 2 seconds"); in real time 10 per 0.5 s.
+ * Retry-After and its "limited to 10 requests every 2 seconds"); in real time 10 per 0.4 s.
  */
 export const EMBEDDED_RATE_LIMIT: RateLimit = { requests: 10, windowSeconds: 2 };
 /**
@@ -75,8 +75,12 @@ export const EMBEDDED_RATE_LIMIT: RateLimit = { requests: 10, windowSeconds: 2 }
  * testcase runs and judges what it judges against a real target; only this clock is faster, so
  * that `npm start` does not wait out real seconds. A real target's seconds are 1000 ms, and so
  * are the embedded mock's when a config gives it a limit.
+ *
+ * Not shorter: a burst (the limit's worth and one more) must be answered within one window for
+ * its testcases to judge anything, and on a 2-core machine running other work besides (load 12)
+ * a burst took over 200 ms; at 100 ms a second those testcases were then not judged.
  */
-export const EMBEDDED_SECOND_MS = 100;
+export const EMBEDDED_SECOND_MS = 200;
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
 export const DEFAULT_TIMEOUT_SECONDS = 30;
 export const DEFAULT_REVOCATION_WAIT_SECONDS = 5;
