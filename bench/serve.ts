@@ -12,8 +12,6 @@
  */
 import { startMock, TOKEN_FORMATS, type TokenFormat } from '../src/mock/index.ts';
 import { basicCredentials } from '../src/shared/redact.ts';
-import { startOAuth2MockServer } from '../test/third-party/oauth2-mock-server.ts';
-import { startOidcProvider } from '../test/third-party/oidc-provider.ts';
 
 /** What the load generator sends to one endpoint of a server under test. */
 export interface ServedTarget {
@@ -80,7 +78,9 @@ async function start(
       throw new TypeError(`unknown token format ${format}: one of ${TOKEN_FORMATS.join(', ')}`);
     return mockTargets(format as TokenFormat);
   }
+  // Each process loads only its own server's code.
   if (name === 'oidc-provider') {
+    const { startOidcProvider } = await import('../test/third-party/oidc-provider.ts');
     const provider = await startOidcProvider();
     const auth = basicCredentials(
       provider.accounts.primary.clientId,
@@ -99,6 +99,7 @@ async function start(
     };
   }
   if (name === 'oauth2-mock-server') {
+    const { startOAuth2MockServer } = await import('../test/third-party/oauth2-mock-server.ts');
     const server = await startOAuth2MockServer();
     return {
       targets: [

@@ -119,6 +119,21 @@ export function signInput(key: SigningKey, input: string): Buffer {
   });
 }
 
+/**
+ * Signs a JWS signing input with `key` on libuv's thread pool (node:crypto's one-shot sign with a
+ * callback), off the event loop: resolves to the raw signature (IEEE P1363 for ECDSA).
+ */
+export function signInputOffThread(key: SigningKey, input: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    sign(
+      ALGORITHMS[key.alg].digest,
+      Buffer.from(input, 'ascii'),
+      { key: key.privateKey, dsaEncoding: 'ieee-p1363' },
+      (error, signature) => (error ? reject(error) : resolve(signature)),
+    );
+  });
+}
+
 /** Signs claims as a compact JWS with header `{"alg":...,"typ":"JWT","kid":...}`. */
 export function signJwt(key: SigningKey, claims: TokenClaims): string {
   const input = signingInput(key, claims);

@@ -123,6 +123,62 @@ describe('ES512 signing pool', () => {
   });
 });
 
+// Issue 17: ES256 and EdDSA tokens of a busy endpoint are signed on libuv's thread pool.
+describe('ES256 and EdDSA off the event loop', () => {
+  it.each([
+    ['ES256', 'sha256'],
+    ['EdDSA', null],
+  ] as const)(
+    '%s: on this thread until busy, then off it; every token verifies',
+    async (alg, digest) => {
+      const key = await createSigningKey(alg);
+      let now = 0;
+      const signer = createTokenSigner(key, 1, () => now);
+      const store = createTokenStore({ key, issuer: 'x', lifetimeSeconds: 60, signer });
+      const first = store.issueAsync('a');
+      expect(first).not.toBeInstanceOf(Promise);
+      for (let i = 0; i < 19; i++) expect(store.issueAsync('a')).not.toBeInstanceOf(Promise);
+      const offThread = store.issueAsync('a');
+      expect(offThread).toBeInstanceOf(Promise);
+      // Busy once, off the loop from then on, as the ES512 pool stays started.
+      now += 5000;
+      expect(store.issueAsync('a')).toBeInstanceOf(Promise);
+      const issued = [first as { accessToken: string }, await offThread];
+      for (const { accessToken } of issued) {
+        const [header = '', payload = '', signature = ''] = accessToken.split('.');
+        const input = Buffer.from(`${header}.${payload}`);
+        const sig = Buffer.from(signature, 'base64url');
+        expect(sig).toHaveLength(64);
+        expect(verify(digest, input, { key: key.publicKey, dsaEncoding: 'ieee-p1363' }, sig)).toBe(
+          true,
+        );
+        expect(b64urlJson(header)).toEqual({ alg, typ: 'JWT', kid: key.kid });
+        expect(store.isLive(accessToken)).toBe(true);
+      }
+      await signer.close();
+    },
+  );
+
+  it('a token revoked while it is signed off the loop never becomes live', async () => {
+    const key = await createSigningKey('ES256');
+    const signer = createTokenSigner(key, 1, () => 0);
+    const store = createTokenStore({ key, issuer: 'x', lifetimeSeconds: 60, signer });
+    for (let i = 0; i < 20; i++) store.issueAsync('a');
+    const pending = store.issueAsync('a');
+    expect(store.revokeAll('a')).toBe(21);
+    const issued = await pending;
+    expect(store.isLive(issued.accessToken)).toBe(false);
+    expect(store.activeCount('a')).toBe(0);
+  });
+
+  it('signingThreads 0 signs every token on this thread', async () => {
+    const key = await createSigningKey('EdDSA');
+    const signer = createTokenSigner(key, 0, () => 0);
+    const store = createTokenStore({ key, issuer: 'x', lifetimeSeconds: 60, signer });
+    for (let i = 0; i < 50; i++) expect(store.issueAsync('a')).not.toBeInstanceOf(Promise);
+  });
+});
+
 describe('token store bookkeeping', () => {
   it('expired tokens stop counting; the count per client needs no scan of every token', async () => {
     let now = 1_000_000_000_000;
