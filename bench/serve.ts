@@ -2,7 +2,9 @@
  * One server under test, alone in its process, for the throughput bench (bench/throughput.ts):
  * the bench forks this file once per server, so that no server shares an event loop with another
  * or with the load generator. The argument names the server: `mock:ES512`, `mock:ES256`,
- * `mock:EdDSA`, `mock:opaque`, `oidc-provider` or `oauth2-mock-server`.
+ * `mock:EdDSA`, `mock:opaque`, `oidc-provider`, `oauth2-mock-server`, or `node-http`: a bare
+ * node:http server that answers every request with the probe's body and nothing else, the floor
+ * that any Node server's requests/s sits under on this machine and this load.
  *
  * Over the IPC channel it sends `{ targets }` once listening (what to send each endpoint under
  * test; the Basic and Bearer values stay between the two processes), then answers `'cpu'` with
@@ -10,7 +12,10 @@
  * its signing pool), and stops on `'close'` (or when its parent goes away). 127.0.0.1 only,
  * ephemeral ports.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startMock, TOKEN_FORMATS, type TokenFormat } from '../src/mock/index.ts';
+import { PROBE_BODY } from '../src/mock/probe.ts';
 import { basicCredentials } from '../src/shared/redact.ts';
 
 /** What the load generator sends to one endpoint of a server under test. */
@@ -113,7 +118,35 @@ async function start(
       close: () => server.close(),
     };
   }
-  throw new TypeError(`unknown server ${name}: mock:<format>, oidc-provider or oauth2-mock-server`);
+  if (name === 'node-http') {
+    const body = JSON.stringify(PROBE_BODY);
+    const server = createServer((_req, res) => {
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(body),
+      });
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      targets: [
+        {
+          target: 'bare node:http, a fixed JSON body (the floor)',
+          url: `http://127.0.0.1:${port}/api/atlas/v2/`,
+          headers: {},
+        },
+      ],
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    };
+  }
+  throw new TypeError(
+    `unknown server ${name}: mock:<format>, oidc-provider, oauth2-mock-server or node-http`,
+  );
 }
 
 if (!process.send) {

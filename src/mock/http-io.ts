@@ -12,8 +12,28 @@ export interface RequestBody {
   tooLarge: boolean;
 }
 
-/** Reads the whole body, keeping at most `limit` bytes (the rest is read and dropped). */
-export function readBody(req: IncomingMessage, limit = BODY_LIMIT_BYTES): Promise<RequestBody> {
+const NO_BODY: RequestBody = Object.freeze({ text: '', tooLarge: false });
+
+/**
+ * Whether a request has no body by its framing: neither Content-Length nor Transfer-Encoding
+ * (RFC 9112 §6.3: its body length is zero). Node's parser reads nothing more for it.
+ */
+function hasNoBody(req: IncomingMessage): boolean {
+  return (
+    req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined
+  );
+}
+
+/**
+ * Reads the whole body, keeping at most `limit` bytes (the rest is read and dropped). A request
+ * without a body (a GET, as the probe gets) is answered at once: no listeners, no promise to
+ * wait on (the stream's end is left to Node, which drains it when the response finishes).
+ */
+export function readBody(
+  req: IncomingMessage,
+  limit = BODY_LIMIT_BYTES,
+): RequestBody | Promise<RequestBody> {
+  if (hasNoBody(req)) return NO_BODY;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
