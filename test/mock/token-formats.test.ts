@@ -4,7 +4,7 @@ import { createPublicKey, type JsonWebKey, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createTokenSigner } from '../../src/mock/sign-pool.ts';
 import { createTokenStore } from '../../src/mock/token-store.ts';
-import { createSigningKey, type TokenFormat } from '../../src/mock/tokens.ts';
+import { createSigningKey, opaqueToken, type TokenFormat } from '../../src/mock/tokens.ts';
 import { b64urlJson, basic, FORM, send, tokenRequest, useMock } from './helpers.ts';
 
 const start = useMock();
@@ -59,6 +59,15 @@ describe('tokenFormat', () => {
     expect((await probe(mock.url, body.access_token)).status).toBe(200);
     expect((await revoke(mock.accounts.primary)).status).toBe(200);
     expect((await probe(mock.url, body.access_token)).status).toBe(401);
+  });
+
+  it('opaque tokens drawn in batches: each distinct, across refills, 32 bytes each', () => {
+    const tokens = Array.from({ length: 300 }, () => opaqueToken());
+    expect(new Set(tokens).size).toBe(300);
+    for (const token of tokens) {
+      expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(Buffer.from(token, 'base64url')).toHaveLength(32);
+    }
   });
 
   it('refuses an unknown format', async () => {
