@@ -194,6 +194,14 @@ if (probe) {
     shown(probeRatio),
   ]);
 }
+const floorRow = find('bare node:http');
+if (probe && floorRow) {
+  // No target: how far the probe is from what Node's HTTP server alone reaches under this load.
+  throughputRatios.push([
+    `probe ${probe.requestsPerSecond} requests/s over a bare node:http server's ${floorRow.requestsPerSecond} (server CPU per request ${probe.cpuMsPerRequest.toFixed(3)} ms over ${floorRow.cpuMsPerRequest.toFixed(3)} ms)`,
+    `${(probe.requestsPerSecond / floorRow.requestsPerSecond).toFixed(2)} (no target: the floor of any Node server here)`,
+  ]);
+}
 if (oidc) {
   for (const row of throughput) {
     if (!row.tokenFormat || row.tokenFormat === 'ES512') continue;

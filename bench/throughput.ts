@@ -52,6 +52,7 @@ export const SERVERS = [
   'mock:opaque',
   'oidc-provider',
   'oauth2-mock-server',
+  'node-http',
 ] as const;
 
 /** A server under test in its own process. */
