@@ -101,12 +101,6 @@ function bodyText(res: MockResponse): string | Uint8Array | undefined {
   return JSON.stringify(res.body, null, res.pretty ? 2 : undefined);
 }
 
-/** The bytes of a body: JSON, pretty or compact; a Uint8Array verbatim; nothing for `undefined`. */
-export function serialiseBody(res: MockResponse): Buffer | undefined {
-  const body = bodyText(res);
-  return body === undefined ? undefined : Buffer.from(body);
-}
-
 /**
  * Writes a response: headers in their record order, `Content-Length` set to the real length
  * (`0` for a response without a body whose record has one), `Connection` saying what the

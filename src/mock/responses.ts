@@ -160,7 +160,7 @@ export interface HeaderOptions {
  */
 let dateSecond = Number.NaN;
 let dateText = '';
-export function httpDate(now: number = Date.now()): string {
+function httpDate(now: number = Date.now()): string {
   const second = Math.floor(now / 1000);
   if (second !== dateSecond) {
     dateText = new Date(second * 1000).toUTCString();
