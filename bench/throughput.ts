@@ -2,15 +2,17 @@
  * Token endpoint throughput and latency on loopback, under the same load for the reference mock
  * (each token format), node-oidc-provider and oauth2-mock-server, plus the mock's resource probe;
  * and the machine's own limit for the mock's faithful tokens: P-521 signatures per second on all
- * cores. Bounded: three rounds of a few seconds per target, 10 connections, 127.0.0.1 only.
+ * cores. Each server runs alone in a child process (bench/serve.ts), the load generator
+ * (autocannon) in this one, so that no server shares an event loop with the load or with another
+ * server. Bounded: a few rounds of a few seconds per target, 10 connections, 127.0.0.1 only.
  */
+import { type ChildProcess, fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
-import { startMock, type TokenFormat } from '../src/mock/index.ts';
-import { basicCredentials } from '../src/shared/redact.ts';
-import { startOAuth2MockServer } from '../test/third-party/oauth2-mock-server.ts';
-import { startOidcProvider } from '../test/third-party/oidc-provider.ts';
+import type { TokenFormat } from '../src/mock/index.ts';
+import type { ServedTarget, ServeReady } from './serve.ts';
 
 export interface Throughput {
   target: string;
@@ -18,49 +20,130 @@ export interface Throughput {
   tokenFormat?: TokenFormat;
   requestsPerSecond: number;
   /**
-   * CPU time of this whole process (every thread: the server, its signing pool, the load
-   * generator) per request, in ms: unlike requests/s, hardly moved by what else runs on a shared
-   * machine.
+   * CPU time of the server's process (every thread: its event loop, its signing pool) per request
+   * answered, in ms: unlike requests/s, hardly moved by what else runs on a shared machine.
    */
   cpuMsPerRequest: number;
+  /** CPU time of the load generator (this process) per request, in ms: the same for every server. */
+  loadCpuMsPerRequest: number;
   p50Ms: number;
   p99Ms: number;
   non2xx: number;
 }
 
-/** Seconds per target per round, and rounds: every target is measured in each round. */
-const SECONDS = 2;
-const ROUNDS = 5;
-const CONNECTIONS = 10;
+/** The load every target gets, the same for each: stated in BENCHMARKS.md. */
+export const LOAD = {
+  /** Seconds per target per round. */
+  seconds: 2,
+  /** Rounds: every target is measured once in each round; each figure is the median. */
+  rounds: 5,
+  connections: 10,
+  /** Requests in flight per connection (1: no HTTP pipelining, as ordinary clients send). */
+  pipelining: 1,
+  /** A first load of this many seconds per target before the rounds, not counted (JIT warm-up). */
+  warmupSeconds: 1,
+} as const;
 
-async function load(
-  target: string,
-  url: string,
-  headers: Record<string, string>,
-  body?: string,
-): Promise<Throughput> {
-  const cpu = process.cpuUsage();
-  const result = await autocannon({
-    url,
-    method: body === undefined ? 'GET' : 'POST',
-    headers,
-    ...(body === undefined ? {} : { body }),
-    connections: CONNECTIONS,
-    duration: SECONDS,
+/** The servers forked for the bench, by the name bench/serve.ts takes. */
+export const SERVERS = [
+  'mock:ES512',
+  'mock:ES256',
+  'mock:EdDSA',
+  'mock:opaque',
+  'oidc-provider',
+  'oauth2-mock-server',
+  'node-http',
+] as const;
+
+/** A server under test in its own process. */
+interface ServerProcess {
+  targets: ServedTarget[];
+  /** Its CPU time so far, in µs (every thread). */
+  cpu(): Promise<number>;
+  close(): Promise<void>;
+}
+
+const SERVE = fileURLToPath(new URL('./serve.ts', import.meta.url));
+const TSX = import.meta.resolve('tsx');
+
+/** Forks bench/serve.ts for `name`; with `cpuProfDir`, the child writes a V8 CPU profile there on exit. */
+async function spawnServer(name: string, cpuProfDir?: string): Promise<ServerProcess> {
+  const child: ChildProcess = fork(SERVE, [name], {
+    execArgv: [
+      '--import',
+      TSX,
+      ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []),
+    ],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const used = process.cpuUsage(cpu);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const next = <T>(pick: (message: unknown) => T | undefined): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const onMessage = (message: unknown) => {
+        const value = pick(message);
+        if (value === undefined) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(value);
+      };
+      const onExit = (code: number | null) => {
+        child.off('message', onMessage);
+        reject(new Error(`bench server ${name} exited (status ${code}) before answering`));
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  const ready = await next((message) =>
+    typeof message === 'object' && message !== null && 'targets' in message
+      ? (message as ServeReady)
+      : undefined,
+  );
   return {
-    target,
+    targets: ready.targets,
+    cpu() {
+      const answer = next((message) =>
+        typeof message === 'object' && message !== null && 'cpu' in message
+          ? (message as { cpu: number }).cpu
+          : undefined,
+      );
+      child.send('cpu');
+      return answer;
+    },
+    async close() {
+      if (child.exitCode === null && child.connected) child.send('close');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function load(server: ServerProcess, t: ServedTarget, seconds: number): Promise<Throughput> {
+  const serverBefore = await server.cpu();
+  const mine = process.cpuUsage();
+  const result = await autocannon({
+    url: t.url,
+    method: t.body === undefined ? 'GET' : 'POST',
+    headers: t.headers,
+    ...(t.body === undefined ? {} : { body: t.body }),
+    connections: LOAD.connections,
+    pipelining: LOAD.pipelining,
+    duration: seconds,
+  });
+  const loadUsed = process.cpuUsage(mine);
+  const serverUsed = (await server.cpu()) - serverBefore;
+  const answered = Math.max(1, result.requests.total);
+  return {
+    target: t.target,
+    ...(t.tokenFormat ? { tokenFormat: t.tokenFormat } : {}),
     requestsPerSecond: Math.round(result.requests.average),
-    cpuMsPerRequest: (used.user + used.system) / 1000 / Math.max(1, result.requests.total),
+    cpuMsPerRequest: serverUsed / 1000 / answered,
+    loadCpuMsPerRequest: (loadUsed.user + loadUsed.system) / 1000 / answered,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     non2xx: result.non2xx + result.errors + result.timeouts,
   };
 }
-
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
-const CC = 'grant_type=client_credentials';
 
 /** One worker signing with a fresh P-521 key for `ms`, then answering how many it made. */
 const SIGNER_SOURCE = `
@@ -79,9 +162,9 @@ parentPort.postMessage(count);
 
 /**
  * The signing limit: ES512 (P-521) signatures per second with every core signing at once, one
- * worker thread per core, nothing else running in this process meanwhile.
+ * worker thread per core, while the servers under test sit idle.
  */
-export async function measureSigningLimit(seconds = SECONDS): Promise<number> {
+export async function measureSigningLimit(seconds: number = LOAD.seconds): Promise<number> {
   const ms = seconds * 1000;
   const counts = await Promise.all(
     Array.from(
@@ -100,55 +183,6 @@ export async function measureSigningLimit(seconds = SECONDS): Promise<number> {
   return Math.round(counts.reduce((sum, count) => sum + count, 0) / seconds);
 }
 
-/** A target under load: what to send, and how to stop its server. */
-interface Target {
-  target: string;
-  tokenFormat?: TokenFormat;
-  url: string;
-  headers: Record<string, string>;
-  body?: string;
-}
-
-/** The mock's token endpoint with one token format, and (for ES512) its probe. */
-async function mockTargets(
-  tokenFormat: TokenFormat,
-  withProbe: boolean,
-): Promise<{ targets: Target[]; close: () => Promise<void> }> {
-  // No limits: this measures the server, not its rate limiter.
-  const mock = await startMock({
-    rateLimit: { requests: 1e9, windowSeconds: 1 },
-    maxActiveTokens: 1e9,
-    tokenFormat,
-  });
-  const { clientId, clientSecret } = mock.accounts.primary;
-  const auth = { authorization: `Basic ${basicCredentials(clientId, clientSecret)}` };
-  const label = tokenFormat === 'ES512' ? 'ES512, faithful' : `${tokenFormat}, load mode`;
-  const targets: Target[] = [
-    {
-      target: `reference mock (${label}): POST /api/oauth/token`,
-      tokenFormat,
-      url: `${mock.url}/api/oauth/token`,
-      headers: { ...FORM, ...auth },
-      body: CC,
-    },
-  ];
-  if (withProbe) {
-    const token = (await (
-      await fetch(`${mock.url}/api/oauth/token`, {
-        method: 'POST',
-        headers: { ...FORM, ...auth },
-        body: CC,
-      })
-    ).json()) as { access_token: string };
-    targets.push({
-      target: 'reference mock: GET /api/atlas/v2/ (probe)',
-      url: `${mock.url}/api/atlas/v2/`,
-      headers: { authorization: `Bearer ${token.access_token}` },
-    });
-  }
-  return { targets, close: () => mock.close() };
-}
-
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
@@ -158,59 +192,38 @@ export interface ThroughputResult {
   signingLimit: number;
 }
 
+export interface ThroughputOptions {
+  rounds?: number;
+  /** Only these servers (names as {@link SERVERS}); default all. */
+  servers?: readonly string[];
+  /** Each server process writes a V8 CPU profile (`.cpuprofile`) into this directory as it stops. */
+  cpuProfDir?: string;
+}
+
 /**
- * Every target, and the signing limit, in ROUNDS rounds of a few seconds each, one after the
- * other within a round; each figure is the median of its rounds. On a shared machine the load
- * drifts within a minute: measured in turn, each ratio compares figures taken under the same
- * drift, not one target in a quiet minute and the other in a busy one.
+ * Every target, and the signing limit, in rounds of a few seconds each, one after the other
+ * within a round; each figure is the median of its rounds. On a shared machine the load drifts
+ * within a minute: measured in turn, each ratio compares figures taken under the same drift, not
+ * one target in a quiet minute and the other in a busy one.
  */
-export async function measureThroughput(rounds = ROUNDS): Promise<ThroughputResult> {
-  const servers: { targets: Target[]; close: () => Promise<void> }[] = [];
+export async function measureThroughput(
+  options: ThroughputOptions = {},
+): Promise<ThroughputResult> {
+  const rounds = options.rounds ?? LOAD.rounds;
+  const names = options.servers ?? SERVERS;
+  const servers: ServerProcess[] = [];
   try {
-    servers.push(await mockTargets('ES512', true));
-    for (const format of ['ES256', 'EdDSA', 'opaque'] as const)
-      servers.push(await mockTargets(format, false));
-    const provider = await startOidcProvider();
-    const oidcAuth = basicCredentials(
-      provider.accounts.primary.clientId,
-      provider.accounts.primary.clientSecret,
-    );
-    servers.push({
-      targets: [
-        {
-          target: 'node-oidc-provider 8: POST /token',
-          url: `${provider.url}${provider.tokenPath}`,
-          headers: { ...FORM, authorization: `Basic ${oidcAuth}` },
-          body: CC,
-        },
-      ],
-      close: () => provider.close(),
-    });
-    const server = await startOAuth2MockServer();
-    servers.push({
-      targets: [
-        {
-          target: 'oauth2-mock-server 7: POST /token',
-          url: `${server.url}${server.tokenPath}`,
-          headers: { ...FORM, authorization: `Basic ${basicCredentials('bench', 'bench-secret')}` },
-          body: CC,
-        },
-      ],
-      close: () => server.close(),
-    });
-    const targets = servers.flatMap((entry) => entry.targets);
-    const samples = new Map<string, Throughput[]>(targets.map((t) => [t.target, []]));
+    for (const name of names) servers.push(await spawnServer(name, options.cpuProfDir));
+    const targets = servers.flatMap((server) => server.targets.map((t) => ({ server, t })));
+    for (const { server, t } of targets) await load(server, t, LOAD.warmupSeconds);
+    const samples = new Map<string, Throughput[]>(targets.map(({ t }) => [t.target, []]));
     const limits: number[] = [];
     for (let round = 0; round < rounds; round++) {
-      limits.push(await measureSigningLimit(SECONDS));
-      for (const t of targets) {
-        const row = await load(t.target, t.url, t.headers, t.body);
-        samples
-          .get(t.target)
-          ?.push({ ...row, ...(t.tokenFormat ? { tokenFormat: t.tokenFormat } : {}) });
-      }
+      limits.push(await measureSigningLimit(LOAD.seconds));
+      for (const { server, t } of targets)
+        samples.get(t.target)?.push(await load(server, t, LOAD.seconds));
     }
-    const rows = targets.map((t) => {
+    const rows = targets.map(({ t }) => {
       const mine = samples.get(t.target) ?? [];
       const middle = median(mine.map((row) => row.requestsPerSecond));
       const chosen = mine.find((row) => row.requestsPerSecond === middle) ?? mine[0];
@@ -221,6 +234,6 @@ export async function measureThroughput(rounds = ROUNDS): Promise<ThroughputResu
     });
     return { rows, signingLimit: median(limits) };
   } finally {
-    for (const entry of servers) await entry.close();
+    await Promise.all(servers.map((server) => server.close()));
   }
 }

@@ -71,9 +71,10 @@ export function handleProbe(ctx: MockContext, req: MockRequestInfo): MockRespons
     return {
       status: 200,
       headers: headersFor(200, identity, { contentType: ATLAS_V2_TYPE }),
-      body: structuredClone(
-        Object.hasOwn(PROBE_ALIASES, req.path) ? PROBE_ALIASES[req.path] : PROBE_BODY,
-      ),
+      // A copy (a tamper hook may change what it is given); the probe's own body is flat.
+      body: Object.hasOwn(PROBE_ALIASES, req.path)
+        ? structuredClone(PROBE_ALIASES[req.path])
+        : { ...PROBE_BODY },
       pretty: false,
     };
   }

@@ -154,6 +154,62 @@ export interface HeaderOptions {
 }
 
 /**
+ * Now as an IMF-fixdate (RFC 9110 §5.6.7, `Date.prototype.toUTCString`), made once per second of
+ * the clock: it has whole seconds, and formatting a date on every response cost a measurable
+ * share of a request under load.
+ */
+let dateSecond = Number.NaN;
+let dateText = '';
+function httpDate(now: number = Date.now()): string {
+  const second = Math.floor(now / 1000);
+  if (second !== dateSecond) {
+    dateText = new Date(second * 1000).toUTCString();
+    dateSecond = second;
+  }
+  return dateText;
+}
+
+/** One header of a documented set, its placeholders other than the date filled in. */
+interface PreparedHeader {
+  name: string;
+  lower: string;
+  written: string;
+  /** The value, every placeholder but `{dateInUnixFormat}` filled in. */
+  filled: string;
+  hasDate: boolean;
+}
+
+/** Each identity's documented sets by status, prepared once (a mock answers with a handful). */
+const PREPARED = new WeakMap<ServiceIdentity, Map<number, readonly PreparedHeader[]>>();
+
+function preparedSet(status: number, identity: ServiceIdentity): readonly PreparedHeader[] {
+  let byStatus = PREPARED.get(identity);
+  if (!byStatus) {
+    byStatus = new Map();
+    PREPARED.set(identity, byStatus);
+  }
+  let prepared = byStatus.get(status);
+  if (!prepared) {
+    // The undocumented statuses (404, 405) take 500's set: the service's ordinary error headers.
+    const set = DOCUMENTED_SETS.get(status) ?? DOCUMENTED_SETS.get(500) ?? [];
+    // The same replacements, in the same order, as on every response before: the date first
+    // (its text holds no placeholder), then the length, the hash and the version.
+    const DATE = '{dateInUnixFormat}';
+    prepared = set.map(([name = '', written = '']) => {
+      const dateAt = written.indexOf(DATE);
+      const marked = dateAt < 0 ? written : written.replace(DATE, '\u0000');
+      const filled = marked
+        .replace('{requestLengthInBytes}', CONTENT_LENGTH_PLACEHOLDER)
+        .replace('{gitHash}', identity.gitHash)
+        .replace('{ApplicationVersion}', identity.versionString);
+      return { name, lower: name.toLowerCase(), written, filled, hasDate: dateAt >= 0 };
+    });
+    byStatus.set(status, prepared);
+  }
+  return prepared;
+}
+
+/**
  * The documented header set for a status, in the documented order. `Connection` is kept where
  * the documentation shows it; the serialiser sets its value from the connection's real state.
  */
@@ -162,23 +218,14 @@ export function headersFor(
   identity: ServiceIdentity,
   options: HeaderOptions = {},
 ): Record<string, string> {
-  // The undocumented statuses (404, 405) take 500's set: the service's ordinary error headers.
-  const set = DOCUMENTED_SETS.get(status) ?? DOCUMENTED_SETS.get(500) ?? [];
-  const date = new Date().toUTCString();
   const headers: Record<string, string> = {};
-  for (const [name = '', written = ''] of set) {
-    const lower = name.toLowerCase();
+  for (const { name, lower, written, filled, hasDate } of preparedSet(status, identity)) {
     if (lower === 'content-type' && options.contentType) headers[name] = options.contentType;
     else if (lower === 'www-authenticate')
       headers[name] = options.wwwAuthenticate ?? digestChallenge(written);
     else if (lower === 'retry-after')
       headers[name] = options.retryAfter ?? String(options.retryAfterSeconds ?? 1);
-    else
-      headers[name] = written
-        .replace('{dateInUnixFormat}', date)
-        .replace('{requestLengthInBytes}', CONTENT_LENGTH_PLACEHOLDER)
-        .replace('{gitHash}', identity.gitHash)
-        .replace('{ApplicationVersion}', identity.versionString);
+    else headers[name] = hasDate ? filled.replace('\u0000', httpDate()) : filled;
   }
   return headers;
 }

@@ -229,7 +229,8 @@ export function createRequestListener(
               options.observe,
             )
           : undefined;
-      const body = await readBody(req);
+      const read = readBody(req);
+      const body = read instanceof Promise ? await read : read;
       info.body = body.text;
       const flags = responseFlags(url.searchParams);
 
@@ -248,7 +249,10 @@ export function createRequestListener(
         req.socket.resetAndDestroy();
         return;
       }
-      let response = applyFlags(await route(ctx, handled, body.tooLarge, fault), flags);
+      // Awaited only when it is a promise (a token signed off the loop): a probe answers in the
+      // same turn it was read in.
+      const routed = route(ctx, handled, body.tooLarge, fault);
+      let response = applyFlags(routed instanceof Promise ? await routed : routed, flags);
       if (options.tamper) response = options.tamper(response, handled);
       const early = receivedAt + options.latencyMs - preciseNow();
       if (early > 0) await delayUnlessGone(res, early);

@@ -1,13 +1,14 @@
 /**
- * Signing on worker threads. An ES512 signature (P-521) costs about 1.4 ms of a core, which caps
+ * Signing off the main thread. An ES512 signature (P-521) costs about 1.4 ms of a core, which caps
  * a mock that signs on its main thread near 700 tokens a second whatever the machine; a pool of
- * one worker per core signs while the main thread serves HTTP. The pool starts only once the
- * token endpoint is busy ({@link createTokenSigner}): a mock that issues a few tokens (the suite's
- * embedded run, a client's scenario) signs on its main thread and starts no thread at all.
+ * one worker per core signs while the main thread serves HTTP. ES256 and EdDSA signatures are
+ * cheaper than a message to a worker, and go to libuv's thread pool instead. Both start only once
+ * the token endpoint is busy ({@link createTokenSigner}): a mock that issues a few tokens (the
+ * suite's embedded run, a client's scenario) signs on its main thread and starts no thread at all.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { digestOf, type SigningKey, signInput } from './tokens.ts';
+import { digestOf, type SigningKey, signInput, signInputOffThread } from './tokens.ts';
 
 /** Signing inputs sent to a worker in one message at most. */
 const MAX_BATCH = 16;
@@ -130,10 +131,16 @@ export interface TokenSigner {
 
 /**
  * Signs on the main thread until the token endpoint gets more than {@link BUSY_PER_SECOND}
- * requests within a second, then on a pool of `threads` workers (default: one per core), started
- * then. Only ES512 goes to the pool: an ES256 or EdDSA signature costs less than the message to a
- * worker and back (a profile under load: about 0.1 ms of the main thread per message, more than
- * signing ES256 there); `threads` 0 never starts one.
+ * requests within a second, then off it:
+ * - ES512 on a pool of `threads` workers (default: one per core), started then; its signature
+ *   (about 1.4 ms of a core) dwarfs the message to a worker and back.
+ * - ES256 and EdDSA on libuv's thread pool, through node:crypto's one-shot sign with a callback
+ *   (no worker, no message: a worker's message cost the main thread about 0.1 ms, more than these
+ *   signatures). A profile under load: signing was a fifth of the main thread's time per token,
+ *   and the event loop, not the cores, was what limited the mock; off the loop, tokens per second
+ *   nearly doubled on 2 cores (bench/throughput.ts).
+ *
+ * `threads` 0 signs on the main thread always.
  */
 export function createTokenSigner(
   key: SigningKey,
@@ -141,13 +148,14 @@ export function createTokenSigner(
   now: () => number = Date.now,
 ): TokenSigner {
   let pool: SignPool | undefined;
+  let busy = false;
   let windowStart = 0;
   let inWindow = 0;
-  const pooled = key.alg === 'ES512' && threads > 0;
   return {
     sign(input) {
       if (pool) return pool.sign(input);
-      if (pooled) {
+      if (busy) return signInputOffThread(key, input).then((s) => s.toString('base64url'));
+      if (threads > 0) {
         const t = now();
         if (t - windowStart >= 1000) {
           windowStart = t;
@@ -155,8 +163,12 @@ export function createTokenSigner(
         }
         inWindow += 1;
         if (inWindow > BUSY_PER_SECOND) {
-          pool = createSignPool(key, threads);
-          return pool.sign(input);
+          if (key.alg === 'ES512') {
+            pool = createSignPool(key, threads);
+            return pool.sign(input);
+          }
+          busy = true;
+          return signInputOffThread(key, input).then((s) => s.toString('base64url'));
         }
       }
       return signInput(key, input).toString('base64url');

@@ -25,8 +25,10 @@ export interface MockOptions {
   tokenFormat?: TokenFormat;
   /**
    * Worker threads that sign ES512 tokens once the token endpoint is busy (more than 20 requests
-   * in a second; until then, and for the other formats, tokens are signed on the main thread).
-   * Default: one per core (`os.availableParallelism()`); `0` never starts one.
+   * in a second; until then tokens are signed on the main thread). ES256 and EdDSA tokens are
+   * then signed on libuv's thread pool (`UV_THREADPOOL_SIZE` threads, default 4) instead.
+   * Default: one per core (`os.availableParallelism()`); `0` never starts one and signs every
+   * token on the main thread.
    */
   signingThreads?: number;
   /**

@@ -1,7 +1,13 @@
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { type MockResponse, type ObservedExchange, startMock } from '../../src/mock/index.ts';
-import { clipText, JOURNAL_LIMITS, OMITTED_HEADERS, redactAll } from '../../src/mock/journal.ts';
+import {
+  clipText,
+  createJournal,
+  JOURNAL_LIMITS,
+  OMITTED_HEADERS,
+  redactAll,
+} from '../../src/mock/journal.ts';
 import { basicCredentials, createRedactor } from '../../src/shared/redact.ts';
 import { ACCOUNT_ROLES } from '../../src/shared/types.ts';
 import { basic, FORM, send, tokenRequest, useMock } from './helpers.ts';
@@ -404,5 +410,56 @@ describe('redactAll', () => {
     const odd = createRedactor(['first-half-of-it\u0000second-half-of-it']);
     const list = ['first-half-of-it', 'second-half-of-it', 'x'];
     expect(redactAll(odd, list)).toEqual(list.map((text) => odd.redact(text)));
+  });
+});
+
+// Issue 17: the journal remembers the redaction of a request it saw before (a load test repeats
+// one request); what it keeps must be what a fresh redaction gives, secrets learnt since included.
+describe('journal memo', () => {
+  const entry = (body: string, authorization = 'Basic bm90LWEtc2VjcmV0') => ({
+    time: new Date(0).toISOString(),
+    method: 'POST',
+    path: '/api/oauth/token',
+    query: '',
+    headers: { 'content-type': FORM, authorization, 'x-note': 'same' },
+    body,
+    status: 200,
+    remoteAddress: '127.0.0.1',
+    durationMs: 1,
+  });
+  const later = 'a-secret-learnt-later-0123456789';
+
+  it('a repeated request is redacted as the first was, in entries of their own', () => {
+    const journal = createJournal(10, createRedactor([later]));
+    journal.record(entry(`grant_type=client_credentials&note=${later}`));
+    journal.record(entry(`grant_type=client_credentials&note=${later}`));
+    const [first, second] = journal.entries();
+    expect(first?.body).toBe('grant_type=client_credentials&note=[REDACTED]');
+    expect(second).toEqual(first);
+    expect(second?.headers).not.toBe(first?.headers);
+    expect(first?.headers.authorization).toBe('Basic [REDACTED]');
+  });
+
+  it('a secret the redactor learns after a request is redacted when that request comes again', () => {
+    const redactor = createRedactor();
+    const journal = createJournal(10, redactor);
+    journal.record(entry(`grant_type=client_credentials&note=${later}`));
+    redactor.add(later);
+    journal.record(entry(`grant_type=client_credentials&note=${later}`));
+    const [before, after] = journal.entries();
+    expect(before?.body).toContain(later);
+    expect(after?.body).toBe('grant_type=client_credentials&note=[REDACTED]');
+  });
+
+  it('requests that differ only in where a text ends are not taken for each other', () => {
+    const redactor = createRedactor([later]);
+    const journal = createJournal(10, redactor);
+    const a = { ...entry('x'), path: '/a', query: 'b' };
+    const b = { ...entry('x'), path: '/ab', query: '' };
+    journal.record(a);
+    journal.record(b);
+    const [first, second] = journal.entries();
+    expect([first?.path, first?.query]).toEqual(['/a', 'b']);
+    expect([second?.path, second?.query]).toEqual(['/ab', '']);
   });
 });

@@ -1,4 +1,5 @@
 import { createPublicKey, type JsonWebKey, verify } from 'node:crypto';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockHandle, startMock } from '../../src/mock/index.ts';
 import { basicCredentials } from '../../src/shared/redact.ts';
@@ -103,6 +104,34 @@ describe('POST /api/oauth/token: success', () => {
     } finally {
       await short.close();
     }
+  });
+
+  // Issue 17: a request without Content-Length or Transfer-Encoding is taken as bodiless at once;
+  // a chunked body (no Content-Length) must still be read.
+  it('reads a chunked body; a POST without a body lacks grant_type', async () => {
+    const chunked = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(`${mock.url}/api/oauth/token`, {
+        method: 'POST',
+        headers: { authorization: basic(mock.accounts.primary), 'content-type': FORM },
+      });
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => {
+          text += chunk.toString('utf8');
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      req.write('grant_type=client_');
+      setTimeout(() => req.end('credentials'), 20);
+    });
+    expect(chunked.status).toBe(200);
+    expect(JSON.parse(chunked.text)).toMatchObject({ token_type: 'Bearer' });
+    const empty = await send(`${mock.url}/api/oauth/token`, {
+      method: 'POST',
+      headers: { authorization: basic(mock.accounts.primary), 'content-type': FORM },
+    });
+    expectBadRequest(empty, 'invalid_request', 'Missing grant_type.');
   });
 
   it('accepts a charset parameter on the form content type', async () => {

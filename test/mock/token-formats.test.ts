@@ -4,7 +4,7 @@ import { createPublicKey, type JsonWebKey, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createTokenSigner } from '../../src/mock/sign-pool.ts';
 import { createTokenStore } from '../../src/mock/token-store.ts';
-import { createSigningKey, type TokenFormat } from '../../src/mock/tokens.ts';
+import { createSigningKey, opaqueToken, type TokenFormat } from '../../src/mock/tokens.ts';
 import { b64urlJson, basic, FORM, send, tokenRequest, useMock } from './helpers.ts';
 
 const start = useMock();
@@ -59,6 +59,15 @@ describe('tokenFormat', () => {
     expect((await probe(mock.url, body.access_token)).status).toBe(200);
     expect((await revoke(mock.accounts.primary)).status).toBe(200);
     expect((await probe(mock.url, body.access_token)).status).toBe(401);
+  });
+
+  it('opaque tokens drawn in batches: each distinct, across refills, 32 bytes each', () => {
+    const tokens = Array.from({ length: 300 }, () => opaqueToken());
+    expect(new Set(tokens).size).toBe(300);
+    for (const token of tokens) {
+      expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(Buffer.from(token, 'base64url')).toHaveLength(32);
+    }
   });
 
   it('refuses an unknown format', async () => {
@@ -120,6 +129,62 @@ describe('ES512 signing pool', () => {
     expect(store.isLive(issued.accessToken)).toBe(false);
     expect(store.activeCount('a')).toBe(0);
     await signer.close();
+  });
+});
+
+// Issue 17: ES256 and EdDSA tokens of a busy endpoint are signed on libuv's thread pool.
+describe('ES256 and EdDSA off the event loop', () => {
+  it.each([
+    ['ES256', 'sha256'],
+    ['EdDSA', null],
+  ] as const)(
+    '%s: on this thread until busy, then off it; every token verifies',
+    async (alg, digest) => {
+      const key = await createSigningKey(alg);
+      let now = 0;
+      const signer = createTokenSigner(key, 1, () => now);
+      const store = createTokenStore({ key, issuer: 'x', lifetimeSeconds: 60, signer });
+      const first = store.issueAsync('a');
+      expect(first).not.toBeInstanceOf(Promise);
+      for (let i = 0; i < 19; i++) expect(store.issueAsync('a')).not.toBeInstanceOf(Promise);
+      const offThread = store.issueAsync('a');
+      expect(offThread).toBeInstanceOf(Promise);
+      // Busy once, off the loop from then on, as the ES512 pool stays started.
+      now += 5000;
+      expect(store.issueAsync('a')).toBeInstanceOf(Promise);
+      const issued = [first as { accessToken: string }, await offThread];
+      for (const { accessToken } of issued) {
+        const [header = '', payload = '', signature = ''] = accessToken.split('.');
+        const input = Buffer.from(`${header}.${payload}`);
+        const sig = Buffer.from(signature, 'base64url');
+        expect(sig).toHaveLength(64);
+        expect(verify(digest, input, { key: key.publicKey, dsaEncoding: 'ieee-p1363' }, sig)).toBe(
+          true,
+        );
+        expect(b64urlJson(header)).toEqual({ alg, typ: 'JWT', kid: key.kid });
+        expect(store.isLive(accessToken)).toBe(true);
+      }
+      await signer.close();
+    },
+  );
+
+  it('a token revoked while it is signed off the loop never becomes live', async () => {
+    const key = await createSigningKey('ES256');
+    const signer = createTokenSigner(key, 1, () => 0);
+    const store = createTokenStore({ key, issuer: 'x', lifetimeSeconds: 60, signer });
+    for (let i = 0; i < 20; i++) store.issueAsync('a');
+    const pending = store.issueAsync('a');
+    expect(store.revokeAll('a')).toBe(21);
+    const issued = await pending;
+    expect(store.isLive(issued.accessToken)).toBe(false);
+    expect(store.activeCount('a')).toBe(0);
+  });
+
+  it('signingThreads 0 signs every token on this thread', async () => {
+    const key = await createSigningKey('EdDSA');
+    const signer = createTokenSigner(key, 0, () => 0);
+    const store = createTokenStore({ key, issuer: 'x', lifetimeSeconds: 60, signer });
+    for (let i = 0; i < 50; i++) expect(store.issueAsync('a')).not.toBeInstanceOf(Promise);
   });
 });
 
