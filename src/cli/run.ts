@@ -336,6 +336,7 @@ async function runAgainst(state: RunState, io: RunIo): Promise<RunResult> {
         : {}),
       ...(settings.secondMs !== 1000 ? { secondMs: settings.secondMs } : {}),
       ...(settings.maxActiveTokens === null ? {} : { maxActiveTokens: settings.maxActiveTokens }),
+      maxActiveTokensByRole: settings.maxActiveTokensByRole,
     });
   }
   const { mock } = state;

@@ -7,6 +7,7 @@ import {
   type MockResponse,
 } from '../../src/mock/index.ts';
 import { basicCredentials } from '../../src/shared/redact.ts';
+import { TOKEN_LIMIT_ACCOUNT_MAX_ACTIVE_TOKENS } from '../../src/shared/types.ts';
 import { statedLimitIn } from '../../src/suite/rate-limit-text.ts';
 
 export interface BrokenVariant {
@@ -54,6 +55,14 @@ function withoutHeader(res: MockResponse, name: string): MockResponse {
 
 const onTokenPath = (req: MockRequestInfo) => req.path === '/api/oauth/token';
 const onRevokePath = (req: MockRequestInfo) => req.path === '/api/oauth/revoke';
+
+/**
+ * What every variant's run is told besides the accounts, as the embedded run knows it: the
+ * tokenLimit account holds 3 tokens, so the limit is checked unasked.
+ */
+export const MOCK_TOKEN_LIMITS = {
+  maxActiveTokensByRole: { tokenLimit: TOKEN_LIMIT_ACCOUNT_MAX_ACTIVE_TOKENS },
+};
 
 /** The accounts every variant's mock has (seed 5), so a variant can name them. */
 export const VARIANT_SEED = 5;
@@ -487,11 +496,10 @@ export const BROKEN_VARIANTS: BrokenVariant[] = [
   {
     name: 'no-active-token-limit',
     deviation: 'the token endpoint issues tokens past the active-token limit',
-    options: { maxActiveTokens: 0 },
-    // The run holds the target to a limit of 5 (the embedded mock's), which it does not enforce.
-    config: { maxActiveTokens: 5 },
+    // No limit for any account, the tokenLimit account included, which the run holds to 3.
+    options: { maxActiveTokens: 0, maxActiveTokensByRole: { tokenLimit: 0 } },
     expectedFailures: ['token.active-token-limit'],
-    args: ['--strict', '--check-token-limit'],
+    args: ['--strict'],
   },
   {
     name: 'rate-limit-parameters-disagree',
