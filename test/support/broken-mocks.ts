@@ -80,6 +80,26 @@ function claimOf(token: string, name: string): unknown {
   }
 }
 
+/**
+ * A probe that lets each bearer token through `uses` times, then sends it on as a token it does
+ * not know: the mock answers 401 as for any unknown token, so only the reuse deviates.
+ */
+function singleUseTokens(uses = 1): (req: MockRequestInfo) => MockRequestInfo {
+  const seen = new Map<string, number>();
+  return (req) => {
+    if (req.path !== '/api/atlas/v2/') return req;
+    const authorization = req.headers.authorization ?? '';
+    if (!authorization.startsWith('Bearer ')) return req;
+    const count = (seen.get(authorization) ?? 0) + 1;
+    // Bounded whatever a run sends: a run holds a few dozen tokens.
+    if (seen.size > 10_000) seen.clear();
+    seen.set(authorization, count);
+    return count <= uses
+      ? req
+      : { ...req, headers: { ...req.headers, authorization: 'Bearer used-up' } };
+  };
+}
+
 /** The `sub` claim of a JWT the mock issued (its client id), if the text is one. */
 const subjectOf = (token: string): unknown => claimOf(token, 'sub');
 
@@ -194,6 +214,21 @@ export const BROKEN_VARIANTS: BrokenVariant[] = [
       'token.200.access_token.works',
       'token.expiry.enforced',
     ],
+  },
+  {
+    name: 'token-single-use',
+    deviation: 'a token works once at the resource probe, then is refused as if unknown (401)',
+    options: { rewrite: singleUseTokens() },
+    // The checks that a token survives a request (another token's revocation, refused revoke
+    // requests) try it at the probe again after it worked: a token that works once fails them as
+    // it would fail a client, and their reasons name token.reuse as the other explanation.
+    expectedFailures: [
+      'revoke.isolation',
+      'revoke.other-client.no-effect',
+      'revoke.unauthenticated.no-effect',
+      'token.reuse',
+    ],
+    args: ['--strict'],
   },
   {
     name: 'no-rate-limit',
