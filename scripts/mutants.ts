@@ -4,7 +4,12 @@
  * by which requirement ids) and the mutation score on its last line. Exits 1 below 100%.
  */
 import { type MockHandle, startMock } from '../src/mock/index.ts';
-import { BROKEN_VARIANTS, type BrokenVariant, VARIANT_SEED } from '../test/support/broken-mocks.ts';
+import {
+  BROKEN_VARIANTS,
+  type BrokenVariant,
+  MOCK_TOKEN_LIMITS,
+  VARIANT_SEED,
+} from '../test/support/broken-mocks.ts';
 import { failedRequirementIds, runSuite } from '../test/support/cli.ts';
 
 const LIMIT = { requests: 10, windowSeconds: 2 };
@@ -28,6 +33,7 @@ async function judge(variant: BrokenVariant): Promise<Row> {
       revokeRateLimit: LIMIT,
       faultHook: true,
       revocationWaitSeconds: 2,
+      ...MOCK_TOKEN_LIMITS,
       ...variant.config,
     };
     const run = await runSuite(`mutant-${variant.name}`, mock.url, config, [

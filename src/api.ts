@@ -31,7 +31,8 @@ export interface ReferenceMockOptions {
   /**
    * Active (unexpired, unrevoked) tokens one service account may hold; past it the token endpoint
    * answers 403 `access_denied` "Access Token limit reached for the service account.". Default
-   * `100`, the live service's limit; `0` turns the limit off.
+   * `100`, the live service's limit; `0` turns the limit off. The `tokenLimit` account holds 3
+   * whatever this says (MockOptions.maxActiveTokensByRole, which `startMock` takes).
    */
   maxActiveTokens?: number;
   /**
@@ -55,7 +56,7 @@ export interface ReferenceMockOptions {
 export interface ReferenceMock {
   /** Base URL, e.g. `http://127.0.0.1:41234`: `POST /api/oauth/token`, `POST /api/oauth/revoke`, `GET /api/atlas/v2/`, `/__conformance/faults` (unless `faultHook` is false). */
   url: string;
-  /** The four accounts (primary, secondary, accessDenied, invalidGrant), secrets included. */
+  /** The five accounts (primary, secondary, accessDenied, invalidGrant, tokenLimit), secrets included. */
   accounts: Required<Accounts>;
   /** `in-process` or `container`. */
   kind: 'in-process' | 'container';
@@ -65,7 +66,7 @@ export interface ReferenceMock {
 
 /**
  * Starts the reference mock, the Atlas token service as its documentation describes it (the atlas
- * profile: specs/profiles/atlas), in this process or in a container, with four generated
+ * profile: specs/profiles/atlas), in this process or in a container, with five generated
  * accounts. Resolves once it answers on its URL.
  *
  * @param options - seed, rate limit (requests per window of whole seconds), token lifetime

@@ -21,7 +21,9 @@ function costOf(c: Case): { token: number; revoke: number } | null {
     fuzz: COST_CONTEXT.fuzz,
     rateLimit: limit,
     revokeRateLimit: limit,
+    accounts: { primary: { clientId: 'mdb_sa_id_a', clientSecret: 'mdb_sa_sk_a' } },
     maxActiveTokens: null,
+    maxActiveTokensByRole: {},
   };
   return SEQUENCES[c.sequence]?.cost(c, context) ?? null;
 }

@@ -320,7 +320,9 @@ test('mock: its limits and lifetime from flags; bad values get one line and exit
   const header = issued.access_token.split('.')[0] ?? '';
   expect(JSON.parse(Buffer.from(header, 'base64url').toString()).alg).toBe('EdDSA');
   expect(out).toMatch(/tokens +EdDSA JWTs, for load tests: the docs' sample token is an ES512 JWT/);
-  expect(out).toMatch(/limit +1 active tokens per account, then 403 access_denied/);
+  expect(out).toMatch(
+    /limit +1 active tokens per account \(the tokenLimit account: 3\), then 403 access_denied/,
+  );
   const second = await token();
   expect(second.status).toBe(403);
   expect(((await second.json()) as { error: string }).error).toBe('access_denied');

@@ -4,7 +4,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { type MockHandle, startMock } from '../src/mock/index.ts';
-import { BROKEN_VARIANTS, LIVE_429_DRIFT, VARIANT_SEED } from './support/broken-mocks.ts';
+import {
+  BROKEN_VARIANTS,
+  LIVE_429_DRIFT,
+  MOCK_TOKEN_LIMITS,
+  VARIANT_SEED,
+} from './support/broken-mocks.ts';
 import {
   failedRequirementIds,
   MOCK_NOT_JUDGED,
@@ -36,6 +41,7 @@ function runAgainst(
     revokeRateLimit: RATE_LIMIT,
     faultHook: true,
     revocationWaitSeconds: 2,
+    ...MOCK_TOKEN_LIMITS,
     ...extraConfig,
   };
   return runSuite(name, mock.url, config, ['--seed', '42', ...extraArgs]);
@@ -52,8 +58,17 @@ describe('the suite against the reference mock', () => {
     expect(skippedNames(cases)).toEqual(MOCK_NOT_JUDGED);
     expect(cases.filter((c) => c.state === 'failed')).toEqual([]);
     expect(result.stdout).toMatch(
-      /passed \d+, failed 0, warnings 0, skipped 2\n {2}skipped 1: not judged: not a 401 \(got 400\)/,
+      /passed \d+, failed 0, warnings 0, skipped 1\n {2}skipped 1: not judged: not a 401 \(got 400\)/,
     );
+    // The active-token limit, unasked, on the account only it uses: 4 token and 3 revoke requests.
+    const limit = cases.find((c) => c.properties.requirement === 'token.active-token-limit');
+    expect(limit?.state).toBe('passed');
+    expect(JSON.stringify(limit?.properties)).toMatch(/access_denied .* after exactly 3 tokens/);
+    expect(result.stdout).toContain(
+      'the active-token limit (3) is checked first: 4 token and 3 revoke requests of the tokenLimit account, an account nothing else uses',
+    );
+    expect(result.stdout).toMatch(/^ {2}plan .*tokenLimit 4\/3/m);
+    expect(result.stdout).toMatch(/^spent .*tokenLimit 4\/3/m);
     expect(result.stdout).toContain('seed 1');
   });
 
@@ -101,10 +116,14 @@ describe.concurrent('the suite against broken mocks', () => {
 });
 
 describe('the active-token limit, when asked', () => {
-  test('token.active-token-limit [a mock holding 5 per account passes; its cost is in the plan]', async () => {
+  test('token.active-token-limit [no account of its own: the secondary, at 5, with --check-token-limit; its cost is in the plan]', async () => {
     const mock = await startMock({ rateLimit: RATE_LIMIT, seed: VARIANT_SEED, maxActiveTokens: 5 });
     mocks.push(mock);
+    const { primary, secondary, accessDenied, invalidGrant } = mock.accounts;
+    // As against a real target: no tokenLimit account, no limit stated for one.
     const run = await runAgainst(mock, 'token-limit', ['--check-token-limit'], {
+      accounts: { primary, secondary, accessDenied, invalidGrant },
+      maxActiveTokensByRole: {},
       maxActiveTokens: 5,
     });
     expect(failedRequirementIds(run.cases), run.stdout).toEqual([]);

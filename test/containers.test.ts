@@ -9,6 +9,7 @@ import { DEFAULT_REFERENCE_IMAGE, startReferenceMock } from '../src/api.ts';
 import { generateAccounts } from '../src/mock/index.ts';
 import { packagePath } from '../src/shared/paths.ts';
 import { containerEngine, RUN_LABEL } from '../src/target/container.ts';
+import { MOCK_TOKEN_LIMITS } from './support/broken-mocks.ts';
 import {
   MOCK_NOT_JUDGED,
   readJunit,
@@ -59,6 +60,7 @@ function config(dir: string, container: Record<string, unknown> = {}): string {
     revokeRateLimit: { requests: 10, windowSeconds: 2 },
     tokenLifetimeSeconds: 3600,
     faultHook: true,
+    ...MOCK_TOKEN_LIMITS,
     container: {
       command: ['--host', '0.0.0.0', '--port', '8080', '--rate-limit', '10/2'],
       ...container,

@@ -92,6 +92,8 @@ describe('oauth-conformance mock', () => {
       revokeRateLimit: { requests: 10, windowSeconds: 2 },
       tokenLifetimeSeconds: 3600,
       faultHook: true,
+      maxActiveTokens: 100,
+      maxActiveTokensByRole: { tokenLimit: 3 },
       paths: { token: '/api/oauth/token', revoke: '/api/oauth/revoke' },
     });
     const secret = (config.accounts as { primary: { clientSecret: string } }).primary.clientSecret;

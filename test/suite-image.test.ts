@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_REFERENCE_IMAGE } from '../src/api.ts';
 import { generateAccounts } from '../src/mock/index.ts';
 import { containerEngine } from '../src/target/container.ts';
+import { MOCK_TOKEN_LIMITS } from './support/broken-mocks.ts';
 import { MOCK_NOT_JUDGED, readJunit, tempDir, writeJson } from './support/cli.ts';
 
 const SUITE_IMAGE = 'oauth-conformance/suite:local';
@@ -128,6 +129,7 @@ function mockConfig(): unknown {
     revokeRateLimit: { requests: 10, windowSeconds: 2 },
     tokenLifetimeSeconds: 3600,
     faultHook: true,
+    ...MOCK_TOKEN_LIMITS,
   };
 }
 

@@ -10,6 +10,7 @@ import {
   type MockResponse,
   startMock,
 } from '../src/mock/index.ts';
+import { MOCK_TOKEN_LIMITS } from './support/broken-mocks.ts';
 import { failedRequirementIds, MOCK_NOT_JUDGED, runSuite, skippedNames } from './support/cli.ts';
 
 const RATE_LIMIT = { requests: 10, windowSeconds: 2 };
@@ -32,6 +33,7 @@ function configFor(mock: MockHandle, extra: Record<string, unknown> = {}) {
     revokeRateLimit: RATE_LIMIT,
     faultHook: true,
     revocationWaitSeconds: 2,
+    ...MOCK_TOKEN_LIMITS,
     paths: { token: '/api/oauth/token', revoke: '/api/oauth/revoke' },
     resourceProbe: { path: '/api/atlas/v2/', accept: 'application/json' },
     ...extra,

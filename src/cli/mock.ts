@@ -15,7 +15,11 @@ import {
   type TokenFormat,
 } from '../mock/index.ts';
 import { ConformanceError, classifyError } from '../shared/errors.ts';
-import { ACCOUNT_ROLES, type RateLimit } from '../shared/types.ts';
+import {
+  ACCOUNT_ROLES,
+  type RateLimit,
+  TOKEN_LIMIT_ACCOUNT_MAX_ACTIVE_TOKENS,
+} from '../shared/types.ts';
 import { DURATION_LIMITS } from '../target/waits.ts';
 import { parseFlags, wholeNumber } from './args.ts';
 
@@ -73,6 +77,7 @@ function writeRunConfig(
     rateLimit: RateLimit;
     revokeRateLimit: RateLimit;
     tokenLifetimeSeconds: number;
+    maxActiveTokens: number;
     faultHook: boolean;
   },
 ): void {
@@ -81,6 +86,8 @@ function writeRunConfig(
     profile: 'atlas',
     accounts: mock.accounts,
     ...settings,
+    // What the mock holds its tokenLimit account to: a run told so checks the limit unasked.
+    maxActiveTokensByRole: { tokenLimit: TOKEN_LIMIT_ACCOUNT_MAX_ACTIVE_TOKENS },
     paths: { token: TOKEN_PATH, revoke: REVOKE_PATH },
   };
   // A new file, so that the mode holds (an existing file would keep its own).
@@ -161,6 +168,7 @@ export async function mockCommand(args: string[], io: CommandIo): Promise<number
         rateLimit: limit ?? DEFAULT_RATE_LIMIT,
         revokeRateLimit: revokeLimit ?? limit ?? DEFAULT_RATE_LIMIT,
         tokenLifetimeSeconds: lifetime === undefined ? 3600 : Number(lifetime),
+        maxActiveTokens,
         faultHook,
       });
     } catch (error) {
@@ -196,8 +204,8 @@ export async function mockCommand(args: string[], io: CommandIo): Promise<number
   );
   io.out(
     maxActiveTokens > 0
-      ? `  limit     ${maxActiveTokens} active tokens per account, then 403 access_denied (--max-active-tokens)`
-      : '  limit     no active-token limit (--max-active-tokens 0)',
+      ? `  limit     ${maxActiveTokens} active tokens per account (the tokenLimit account: ${TOKEN_LIMIT_ACCOUNT_MAX_ACTIVE_TOKENS}), then 403 access_denied (--max-active-tokens)`
+      : `  limit     no active-token limit (--max-active-tokens 0), but for the tokenLimit account's ${TOKEN_LIMIT_ACCOUNT_MAX_ACTIVE_TOKENS}`,
   );
   for (const role of ACCOUNT_ROLES) {
     const account = mock.accounts[role];

@@ -339,6 +339,7 @@ async function runAgainst(state: RunState, io: RunIo): Promise<RunResult> {
         : {}),
       ...(settings.secondMs !== 1000 ? { secondMs: settings.secondMs } : {}),
       ...(settings.maxActiveTokens === null ? {} : { maxActiveTokens: settings.maxActiveTokens }),
+      maxActiveTokensByRole: settings.maxActiveTokensByRole,
       // A run is no load test: its few bursts sign faster on this thread than on worker threads
       // started mid-burst beside the suites' own (src/mock/sign-pool.ts).
       signingThreads: 0,

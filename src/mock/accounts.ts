@@ -11,7 +11,7 @@ export const CLIENT_ID_PATTERN = /^mdb_sa_id_[0-9a-f]{24}$/;
 export const CLIENT_SECRET_PATTERN = /^mdb_sa_sk_[A-Za-z0-9]{40}$/;
 
 /**
- * One account per role (primary, secondary, accessDenied, invalidGrant), in the documented forms
+ * One account per role (primary, secondary, accessDenied, invalidGrant, tokenLimit), in the documented forms
  * ({@link CLIENT_ID_PATTERN}, {@link CLIENT_SECRET_PATTERN}); the same for the same seed (any
  * integer). The secrets are real to the mock that uses them: keep them out of logs.
  */
@@ -35,6 +35,8 @@ export function generateAccounts(seed: number): Required<Accounts> {
     secondary: next(),
     accessDenied: next(),
     invalidGrant: next(),
+    // Last, so that a seed gives the other roles the accounts it gave before this role existed.
+    tokenLimit: next(),
   };
 }
 

@@ -9,7 +9,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { createAccountsRedactor } from '../shared/redact.ts';
-import type { FaultSpec } from '../shared/types.ts';
+import {
+  ACCOUNT_ROLES,
+  type AccountRole,
+  type FaultSpec,
+  TOKEN_LIMIT_ACCOUNT_MAX_ACTIVE_TOKENS,
+} from '../shared/types.ts';
 import { randomClientSecret, resolveAccounts, roleOf } from './accounts.ts';
 import type { MockContext } from './context.ts';
 import { createFaultQueue, parseFault, QUEUE_FULL } from './faults.ts';
@@ -82,6 +87,20 @@ export async function startMock(options: MockOptions = {}): Promise<MockHandle> 
       `mock option maxActiveTokens must be a non-negative integer (0: no limit), got ${maxActiveTokens}`,
     );
   }
+  const maxActiveTokensByRole: Partial<Record<AccountRole, number>> = {
+    tokenLimit: TOKEN_LIMIT_ACCOUNT_MAX_ACTIVE_TOKENS,
+    ...options.maxActiveTokensByRole,
+  };
+  for (const [role, limit] of Object.entries(maxActiveTokensByRole)) {
+    if (!(ACCOUNT_ROLES as readonly string[]).includes(role))
+      throw new TypeError(
+        `mock option maxActiveTokensByRole: unknown role ${JSON.stringify(role.slice(0, 40))} (roles: ${ACCOUNT_ROLES.join(', ')})`,
+      );
+    if (!Number.isInteger(limit) || (limit as number) < 0)
+      throw new TypeError(
+        `mock option maxActiveTokensByRole.${role} must be a non-negative integer (0: no limit), got ${limit}`,
+      );
+  }
   const secondMs = options.secondMs ?? 1000;
   if (!Number.isInteger(secondMs) || secondMs < 1 || secondMs > 1000) {
     throw new TypeError(`mock option secondMs must be an integer from 1 to 1000, got ${secondMs}`);
@@ -138,6 +157,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockHandle> 
     revokeRateLimiter: createRateLimiter(revokeRateLimit, accounts, { secondMs }),
     tokenLifetimeSeconds,
     maxActiveTokens,
+    maxActiveTokensByRole,
     faults: createFaultQueue(),
     redactor,
   };

@@ -39,10 +39,8 @@ export function handleTokenRequest(
   if ('response' in client) return client.response;
   if (client.role === 'invalidGrant') return oauthError(identity, 'invalid_grant');
 
-  if (
-    ctx.maxActiveTokens > 0 &&
-    ctx.tokens.activeCount(admission.clientId) >= ctx.maxActiveTokens
-  ) {
+  const limit = ctx.maxActiveTokensByRole[client.role] ?? ctx.maxActiveTokens;
+  if (limit > 0 && ctx.tokens.activeCount(admission.clientId) >= limit) {
     return oauthError(identity, 'access_denied', DESCRIPTIONS.tokenLimit);
   }
 

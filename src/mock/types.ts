@@ -1,7 +1,7 @@
 /** Public shapes of the reference mock (re-exported from `src/mock/index.ts`). */
 
 import type { JsonWebKey } from 'node:crypto';
-import type { Accounts, FaultSpec, RateLimit } from '../shared/types.ts';
+import type { AccountRole, Accounts, FaultSpec, RateLimit } from '../shared/types.ts';
 import type { SigningAlg, TokenFormat } from './tokens.ts';
 
 export interface MockOptions {
@@ -59,6 +59,14 @@ export interface MockOptions {
    * the live service's limit (level observed); `0` turns the limit off.
    */
   maxActiveTokens?: number;
+  /**
+   * Active-token limits of single accounts, by role, in place of {@link MockOptions.maxActiveTokens}
+   * for those accounts (`0`: no limit for that account); each a whole number. Default
+   * `{ tokenLimit: 3 }`: the account that only the suite's limit check uses holds 3, so that
+   * checking the limit costs 4 token requests; the other accounts have `maxActiveTokens`. Given
+   * roles replace the default's one by one.
+   */
+  maxActiveTokensByRole?: Partial<Record<AccountRole, number>>;
   /** Enables the fault-injection endpoint `/__conformance/faults` (docs/fault-hook.md). Default `true`. */
   faultHook?: boolean;
   /**

@@ -15,15 +15,28 @@ export interface Accounts {
   accessDenied?: Account;
   /** An account the target refuses with 400 invalid_grant. */
   invalidGrant?: Account;
+  /**
+   * An ordinary account that nothing but the active-token limit check (token.active-token-limit)
+   * uses, so that filling it up refuses no other case's token.
+   */
+  tokenLimit?: Account;
 }
 
 export type AccountRole = keyof Accounts;
+
+/**
+ * The active-token limit of the reference mock's `tokenLimit` account (its other accounts have
+ * the live service's 100): small, so that checking the limit costs 4 token requests. The suite
+ * holds the embedded mock's `tokenLimit` account to it.
+ */
+export const TOKEN_LIMIT_ACCOUNT_MAX_ACTIVE_TOKENS = 3;
 
 export const ACCOUNT_ROLES: readonly AccountRole[] = [
   'primary',
   'secondary',
   'accessDenied',
   'invalidGrant',
+  'tokenLimit',
 ];
 
 export interface RateLimit {

@@ -20,6 +20,7 @@ import { ConformanceError } from '../shared/errors.ts';
 import { MIN_CONFIGURED_SECRET_LENGTH } from '../shared/redact.ts';
 import {
   type AccountAssignment,
+  type AccountRole,
   type Accounts,
   type ClientCredentialEncoding,
   type ContainerTarget,
@@ -27,6 +28,7 @@ import {
   DEFAULT_CONTAINER_STARTUP_SECONDS,
   type ProfileName,
   type RateLimit,
+  TOKEN_LIMIT_ACCOUNT_MAX_ACTIVE_TOKENS,
 } from '../shared/types.ts';
 import { isLoopbackAddress } from '../target/target-check.ts';
 
@@ -90,9 +92,15 @@ export const SHORT_TOKEN_LIFETIME_SECONDS = 120;
 /** The live service's active-token limit per service account (seeds README), the mock's default. */
 export const DEFAULT_MAX_ACTIVE_TOKENS = 100;
 
-/** The active-token limit a run holds the target to: the config's maxActiveTokens, else the live service's. */
-export function activeTokenLimit(run: { maxActiveTokens: number | null }): number {
-  return run.maxActiveTokens ?? DEFAULT_MAX_ACTIVE_TOKENS;
+/**
+ * The active-token limit a run holds one account to: the config's for that role
+ * (`maxActiveTokensByRole`), else the config's `maxActiveTokens`, else the live service's (100).
+ */
+export function activeTokenLimit(
+  run: Pick<RunSettings, 'maxActiveTokens' | 'maxActiveTokensByRole'>,
+  role: AccountRole,
+): number {
+  return run.maxActiveTokensByRole[role] ?? run.maxActiveTokens ?? DEFAULT_MAX_ACTIVE_TOKENS;
 }
 
 /** Options of `oauth-conformance run`, as parsed from the command line. */
@@ -127,7 +135,8 @@ export interface RunOptions {
   waitTokenExpiry?: boolean;
   /**
    * Check the active-token limit (token.active-token-limit): it costs the limit and one more
-   * token requests, revoked afterwards. Off by default, the embedded mock's run included.
+   * token requests, revoked afterwards. Off by default, except where the run knows an account
+   * that only this check uses and its limit (the embedded mock's `tokenLimit` account, limit 3).
    */
   checkTokenLimit?: boolean;
 }
@@ -141,6 +150,7 @@ interface ConfigFile {
   revokeRateLimit?: RateLimit;
   tokenLifetimeSeconds?: number;
   maxActiveTokens?: number;
+  maxActiveTokensByRole?: Partial<Record<AccountRole, number>>;
   paths?: { token?: string; revoke?: string };
   resourceProbe?: { path: string; accept?: string } | null;
   clientCredentialEncoding?: ClientCredentialEncoding;
@@ -182,6 +192,14 @@ export interface RunSettings {
    * then keeps its default, 100, the live service's limit).
    */
   maxActiveTokens: number | null;
+  /**
+   * Active-token limits of single accounts, by role, in place of {@link RunSettings.maxActiveTokens}
+   * (the config's `maxActiveTokensByRole`), which the embedded mock enforces. The embedded mock's
+   * `tokenLimit` account has {@link TOKEN_LIMIT_ACCOUNT_MAX_ACTIVE_TOKENS} (3) unless the config says
+   * otherwise. A limit stated for the `tokenLimit` account, with that account known, has the run
+   * check the limit unasked (src/suite/sequences/token-limit.ts).
+   */
+  maxActiveTokensByRole: Partial<Record<AccountRole, number>>;
   /**
    * How long one second of the target's rate-limit clock lasts, in ms: rate-limit windows and
    * Retry-After values count in these seconds. 1000, except for the embedded mock with its
@@ -559,6 +577,10 @@ export function resolveRunSettings(
       profile.tokenLifetimeSeconds ??
       (embedded ? DEFAULT_TOKEN_LIFETIME_SECONDS : null),
     maxActiveTokens: file.maxActiveTokens ?? null,
+    maxActiveTokensByRole: {
+      ...(embedded ? { tokenLimit: TOKEN_LIMIT_ACCOUNT_MAX_ACTIVE_TOKENS } : {}),
+      ...file.maxActiveTokensByRole,
+    },
     paths: { ...served.paths, ...file.paths },
     resourceProbe: probe ? { path: probe.path, accept: probe.accept ?? 'application/json' } : null,
     faultHook: file.faultHook ?? embedded,

@@ -6,10 +6,9 @@
 
 import { profileCatalog } from '../contract/catalog.ts';
 import { applicableRequirements } from './applicability.ts';
-import { expiryRole } from './assignment.ts';
-import { activeTokenLimit } from './config.ts';
 import { expiryWaitMs } from './sequences/expiry.ts';
 import { SEQUENCES } from './sequences/index.ts';
+import { tokenLimitAccount } from './sequences/token-limit.ts';
 import type { Session } from './session.ts';
 
 const started = new WeakMap<Session, Promise<void>>();
@@ -39,9 +38,10 @@ export function plannedWaits(run: Session['run']): string[] {
   for (const c of profileCatalog(run.profile).cases) {
     if (applicableRequirements(run, c).runs.length === 0) continue;
     if (c.sequence === 'token-limit') {
-      const limit = activeTokenLimit(run);
+      const { role, limit } = tokenLimitAccount(run);
+      const own = role === 'tokenLimit' ? ', an account nothing else uses' : '';
       waits.push(
-        `the active-token limit (${limit}) is checked first: ${limit + 1} token and ${limit} revoke requests of the ${expiryRole(run)} account`,
+        `the active-token limit (${limit}) is checked first: ${limit + 1} token and ${limit} revoke requests of the ${role} account${own}`,
       );
     }
     if (c.sequence !== 'token-expiry') continue;
@@ -71,7 +71,7 @@ export function earlyWaitMs(run: Session['run']): number {
     if (applicableRequirements(run, c).runs.length === 0) continue;
     if (c.sequence === 'token-expiry') ms += expiryWaitMs(run);
     if (c.sequence === 'token-limit') {
-      const limit = activeTokenLimit(run);
+      const { limit } = tokenLimitAccount(run);
       ms += windows(run.rateLimit, limit + 1) + windows(run.revokeRateLimit, limit);
     }
   }

@@ -303,7 +303,7 @@ function accessTokenOf(exchange: Exchange): string | undefined {
 export async function requestToken(
   session: Session,
   notes: string[],
-  role: 'primary' | 'secondary' = 'primary',
+  role: 'primary' | 'secondary' | 'tokenLimit' = 'primary',
 ): Promise<{ token?: string; exchange: Exchange }> {
   const account = session.run.accounts[role];
   if (!account) throw new CaseSetupError(`no ${role} account is configured`);

@@ -14,13 +14,19 @@
  */
 
 import { AREA_ORDER, type Case, profileCatalog } from '../contract/catalog.ts';
-import type { AccountAssignment, AccountRole, OrdinaryRole } from '../shared/types.ts';
+import {
+  ACCOUNT_ROLES,
+  type AccountAssignment,
+  type AccountRole,
+  type OrdinaryRole,
+} from '../shared/types.ts';
 import { type Budget, type BudgetKey, createBudget, keyLabel } from '../target/budget.ts';
 import { applicableRequirements } from './applicability.ts';
 import { accountOwner, expiryRole } from './assignment.ts';
-import { activeTokenLimit, type RunContext } from './config.ts';
+import type { RunContext } from './config.ts';
 import { fakerFor, fuzzInputs, generatedClientId } from './fuzz-inputs.ts';
 import { SEQUENCES } from './sequences/index.ts';
+import { tokenLimitAccount } from './sequences/token-limit.ts';
 
 export type Endpoint = 'token' | 'revoke';
 
@@ -255,8 +261,8 @@ async function simulate(
         break;
       case 'token-limit': {
         // First of all, alone on its account: the limit and one more, then a revocation each.
-        const limit = activeTokenLimit(run);
-        const id = idOf(expiryRole(run));
+        const { role, limit } = tokenLimitAccount(run);
+        const id = idOf(role);
         for (let i = 0; i <= limit; i++)
           steps.push({ endpoint: 'token', clientId: id, kind: 'request' });
         for (let i = 0; i < limit; i++)
@@ -413,8 +419,7 @@ function spendByAccount(
   const rows = new Map<string, AccountSpend>();
   const roleOf = (clientId: string): string => {
     if (clientId === '') return NO_CLIENT_ID;
-    for (const role of ['primary', 'secondary', 'accessDenied', 'invalidGrant'] as const)
-      if (run.accounts[role]?.clientId === clientId) return role;
+    for (const role of ACCOUNT_ROLES) if (run.accounts[role]?.clientId === clientId) return role;
     return OTHER_IDS;
   };
   for (const [clientId, counts] of byClientId) {
@@ -424,7 +429,7 @@ function spendByAccount(
     row.revoke += counts.revoke;
     rows.set(account, row);
   }
-  const order = ['primary', 'secondary', 'accessDenied', 'invalidGrant', NO_CLIENT_ID, OTHER_IDS];
+  const order: string[] = [...ACCOUNT_ROLES, NO_CLIENT_ID, OTHER_IDS];
   return [...rows.values()].sort((a, b) => order.indexOf(a.account) - order.indexOf(b.account));
 }
 

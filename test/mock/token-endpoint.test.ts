@@ -236,6 +236,52 @@ describe('POST /api/oauth/token: the active-token limit (maxActiveTokens, level 
   it('refuses a negative or fractional limit', async () => {
     await expect(startMock({ maxActiveTokens: -1 })).rejects.toThrow(/maxActiveTokens/);
     await expect(startMock({ maxActiveTokens: 1.5 })).rejects.toThrow(/maxActiveTokens/);
+    await expect(startMock({ maxActiveTokensByRole: { tokenLimit: -1 } })).rejects.toThrow(
+      /maxActiveTokensByRole\.tokenLimit must be a non-negative integer/,
+    );
+    await expect(
+      startMock({ maxActiveTokensByRole: { someone: 2 } as Record<string, number> }),
+    ).rejects.toThrow(/maxActiveTokensByRole: unknown role "someone"/);
+  });
+
+  it('the tokenLimit account holds 3 by default [maxActiveTokensByRole], whatever maxActiveTokens says', async () => {
+    const m = await startMock({
+      rateLimit: { requests: 1000, windowSeconds: 60 },
+      tokenFormat: 'opaque',
+      maxActiveTokens: 0,
+    });
+    try {
+      for (let i = 0; i < 3; i++)
+        expect((await tokenRequest(m.url, m.accounts.tokenLimit)).status).toBe(200);
+      const res = await tokenRequest(m.url, m.accounts.tokenLimit);
+      expect(res.status).toBe(403);
+      expect(JSON.parse(res.text)).toEqual(limitReached);
+      // The others have maxActiveTokens (here none).
+      for (let i = 0; i < 5; i++)
+        expect((await tokenRequest(m.url, m.accounts.primary)).status).toBe(200);
+    } finally {
+      await m.close();
+    }
+  });
+
+  it("maxActiveTokensByRole sets single accounts' limits, 0 turning one off", async () => {
+    const m = await startMock({
+      rateLimit: { requests: 1000, windowSeconds: 60 },
+      tokenFormat: 'opaque',
+      maxActiveTokens: 2,
+      maxActiveTokensByRole: { secondary: 1, tokenLimit: 0 },
+    });
+    try {
+      expect((await tokenRequest(m.url, m.accounts.secondary)).status).toBe(200);
+      expect((await tokenRequest(m.url, m.accounts.secondary)).status).toBe(403);
+      for (let i = 0; i < 2; i++)
+        expect((await tokenRequest(m.url, m.accounts.primary)).status).toBe(200);
+      expect((await tokenRequest(m.url, m.accounts.primary)).status).toBe(403);
+      for (let i = 0; i < 5; i++)
+        expect((await tokenRequest(m.url, m.accounts.tokenLimit)).status).toBe(200);
+    } finally {
+      await m.close();
+    }
   });
 
   it('expired tokens stop counting (token store, on a fake clock)', async () => {

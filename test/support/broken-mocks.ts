@@ -7,6 +7,7 @@ import {
   type MockResponse,
 } from '../../src/mock/index.ts';
 import { basicCredentials } from '../../src/shared/redact.ts';
+import { TOKEN_LIMIT_ACCOUNT_MAX_ACTIVE_TOKENS } from '../../src/shared/types.ts';
 import { statedLimitIn } from '../../src/suite/rate-limit-text.ts';
 
 export interface BrokenVariant {
@@ -55,6 +56,14 @@ function withoutHeader(res: MockResponse, name: string): MockResponse {
 const onTokenPath = (req: MockRequestInfo) => req.path === '/api/oauth/token';
 const onRevokePath = (req: MockRequestInfo) => req.path === '/api/oauth/revoke';
 
+/**
+ * What every variant's run is told besides the accounts, as the embedded run knows it: the
+ * tokenLimit account holds 3 tokens, so the limit is checked unasked.
+ */
+export const MOCK_TOKEN_LIMITS = {
+  maxActiveTokensByRole: { tokenLimit: TOKEN_LIMIT_ACCOUNT_MAX_ACTIVE_TOKENS },
+};
+
 /** The accounts every variant's mock has (seed 5), so a variant can name them. */
 export const VARIANT_SEED = 5;
 const accounts = generateAccounts(VARIANT_SEED);
@@ -69,6 +78,26 @@ function claimOf(token: string, name: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A probe that lets each bearer token through `uses` times, then sends it on as a token it does
+ * not know: the mock answers 401 as for any unknown token, so only the reuse deviates.
+ */
+function singleUseTokens(uses = 1): (req: MockRequestInfo) => MockRequestInfo {
+  const seen = new Map<string, number>();
+  return (req) => {
+    if (req.path !== '/api/atlas/v2/') return req;
+    const authorization = req.headers.authorization ?? '';
+    if (!authorization.startsWith('Bearer ')) return req;
+    const count = (seen.get(authorization) ?? 0) + 1;
+    // Bounded whatever a run sends: a run holds a few dozen tokens.
+    if (seen.size > 10_000) seen.clear();
+    seen.set(authorization, count);
+    return count <= uses
+      ? req
+      : { ...req, headers: { ...req.headers, authorization: 'Bearer used-up' } };
+  };
 }
 
 /** The `sub` claim of a JWT the mock issued (its client id), if the text is one. */
@@ -185,6 +214,21 @@ export const BROKEN_VARIANTS: BrokenVariant[] = [
       'token.200.access_token.works',
       'token.expiry.enforced',
     ],
+  },
+  {
+    name: 'token-single-use',
+    deviation: 'a token works once at the resource probe, then is refused as if unknown (401)',
+    options: { rewrite: singleUseTokens() },
+    // The checks that a token survives a request (another token's revocation, refused revoke
+    // requests) try it at the probe again after it worked: a token that works once fails them as
+    // it would fail a client, and their reasons name token.reuse as the other explanation.
+    expectedFailures: [
+      'revoke.isolation',
+      'revoke.other-client.no-effect',
+      'revoke.unauthenticated.no-effect',
+      'token.reuse',
+    ],
+    args: ['--strict'],
   },
   {
     name: 'no-rate-limit',
@@ -487,11 +531,10 @@ export const BROKEN_VARIANTS: BrokenVariant[] = [
   {
     name: 'no-active-token-limit',
     deviation: 'the token endpoint issues tokens past the active-token limit',
-    options: { maxActiveTokens: 0 },
-    // The run holds the target to a limit of 5 (the embedded mock's), which it does not enforce.
-    config: { maxActiveTokens: 5 },
+    // No limit for any account, the tokenLimit account included, which the run holds to 3.
+    options: { maxActiveTokens: 0, maxActiveTokensByRole: { tokenLimit: 0 } },
     expectedFailures: ['token.active-token-limit'],
-    args: ['--strict', '--check-token-limit'],
+    args: ['--strict'],
   },
   {
     name: 'rate-limit-parameters-disagree',

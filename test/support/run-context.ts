@@ -22,6 +22,7 @@ export function testRunContext(overrides: Partial<RunContext> = {}): RunContext 
     allowStale: 'fail',
     tokenLifetimeSeconds: 3600,
     maxActiveTokens: null,
+    maxActiveTokensByRole: {},
     secondMs: 1000,
     paths: { token: '/api/oauth/token', revoke: '/api/oauth/revoke' },
     resourceProbe: { path: '/api/atlas/v2/', accept: 'application/json' },

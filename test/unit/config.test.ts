@@ -12,6 +12,8 @@ import {
   type RunOptions,
   resolveRunSettings,
 } from '../../src/suite/config.ts';
+import { tokenLimitAccount, tokenLimitSkipReason } from '../../src/suite/sequences/token-limit.ts';
+import { testRunContext } from '../support/run-context.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'oauth-conformance-config-'));
 let files = 0;
@@ -194,6 +196,55 @@ describe('resolveRunSettings precedence', () => {
     });
   });
 
+  test('resolveRunSettings [maxActiveTokensByRole: the embedded tokenLimit account holds 3; a target none unless the config says]', () => {
+    expect(resolveRunSettings({}, {}).maxActiveTokensByRole).toEqual({ tokenLimit: 3 });
+    const target = { target: 'https://example.test', allowInsecureHttp: false };
+    const primary = {
+      MONGODB_ATLAS_CLIENT_ID: 'mdb_sa_id_x',
+      MONGODB_ATLAS_CLIENT_SECRET: 'mdb_sa_sk_0123456789abcdef',
+    };
+    expect(resolveRunSettings(target, primary).maxActiveTokensByRole).toEqual({});
+    const config = configFile({ maxActiveTokensByRole: { tokenLimit: 5, primary: 0 } });
+    expect(resolveRunSettings({ config }, {}).maxActiveTokensByRole).toEqual({
+      tokenLimit: 5,
+      primary: 0,
+    });
+    expect(resolveRunSettings({ ...target, config }, primary).maxActiveTokensByRole).toEqual({
+      tokenLimit: 5,
+      primary: 0,
+    });
+  });
+
+  test('tokenLimitAccount and its skip reason [unasked on an account of its own with a stated limit; else only with --check-token-limit]', () => {
+    const accounts = testRunContext().accounts;
+    const own = {
+      ...accounts,
+      tokenLimit: { clientId: 'mdb_sa_id_e', clientSecret: 'mdb_sa_sk_e' },
+    };
+    // The embedded run: its own account, its limit known.
+    const embedded = testRunContext({ accounts: own, maxActiveTokensByRole: { tokenLimit: 3 } });
+    expect(tokenLimitAccount(embedded)).toEqual({ role: 'tokenLimit', limit: 3, unasked: true });
+    expect(tokenLimitSkipReason(embedded)).toBeUndefined();
+    // A target as before: the secondary at the live 100, only when asked.
+    const target = testRunContext({ targetKind: 'url' });
+    expect(tokenLimitAccount(target)).toEqual({ role: 'secondary', limit: 100, unasked: false });
+    expect(tokenLimitSkipReason(target)).toBe(
+      'checking the active-token limit costs 101 token requests and the revocation of every token it gets: --check-token-limit spends them',
+    );
+    expect(tokenLimitSkipReason({ ...target, checkTokenLimit: true })).toBeUndefined();
+    // An account of its own without a stated limit: the config's maxActiveTokens, when asked.
+    const unstated = testRunContext({ accounts: own, maxActiveTokens: 5 });
+    expect(tokenLimitAccount(unstated)).toEqual({ role: 'tokenLimit', limit: 5, unasked: false });
+    expect(tokenLimitSkipReason(unstated)).toMatch(/costs 6 token requests/);
+    // A limit of 0: nothing to check, asked or not.
+    expect(tokenLimitSkipReason({ ...embedded, maxActiveTokensByRole: { tokenLimit: 0 } })).toBe(
+      'the config says the tokenLimit account has no active-token limit (maxActiveTokensByRole.tokenLimit 0)',
+    );
+    expect(tokenLimitSkipReason({ ...target, checkTokenLimit: true, maxActiveTokens: 0 })).toBe(
+      'the config says the secondary account has no active-token limit (maxActiveTokens 0)',
+    );
+  });
+
   test('resolveRunSettings [resourceProbe null turns the probe off]', () => {
     const config = configFile({ resourceProbe: null });
     expect(resolveRunSettings({ config }, {}).resourceProbe).toBeNull();
@@ -248,6 +299,10 @@ describe('resolveRunSettings refusals', () => {
     ],
     [{ tokenLifetimeSeconds: 2 ** 40 }, '/tokenLifetimeSeconds must be <= 31622400'],
     [{ maxActiveTokens: -1 }, '/maxActiveTokens must be >= 0'],
+    [
+      { maxActiveTokensByRole: { tokenLimit: -1 } },
+      '/maxActiveTokensByRole/tokenLimit must be >= 0',
+    ],
   ])('resolveRunSettings [a duration past its maximum: %j]', (content, message) => {
     expectRefused({ config: configFile(content) }, 'CONFIG_INVALID', message);
   });

@@ -18,6 +18,13 @@ function provenFacts(context: CheckContext): RevocationFacts | Verdict {
   return facts;
 }
 
+/**
+ * What else refuses a token that worked before: these checks reuse it at the probe, so a target
+ * whose tokens work only a few times fails them too (token.reuse judges that alone).
+ */
+const OR_SINGLE_USE =
+  'or the target accepts a token only a few times: token.reuse says whether it does';
+
 /** The body is empty (whitespace alone counts as empty). */
 export function checkNoBody({ response }: CheckContext): Verdict {
   if (!hasBody(response)) return pass();
@@ -46,7 +53,7 @@ export function checkTokenSurvives(context: CheckContext): Verdict {
   if ('ok' in facts) return facts;
   if (facts.refusedAfterMs !== undefined) {
     return fail(
-      `the token was refused ${facts.refusedAfterMs} ms after a request that must not revoke it`,
+      `the token was refused ${facts.refusedAfterMs} ms after a request that must not revoke it (${OR_SINGLE_USE})`,
     );
   }
   return pass(`still accepted after ${facts.watchedMs} ms (${facts.probes} probes)`);
@@ -73,7 +80,9 @@ export function checkOtherTokenSurvives({ result }: CheckContext): Verdict {
   if (status === undefined) return fail('the other token was not probed');
   return status === 200
     ? pass()
-    : fail(`the account's other token was refused (${status}) after one token was revoked`);
+    : fail(
+        `the account's other token was refused (${status}) after one token was revoked (${OR_SINGLE_USE})`,
+      );
 }
 
 /** After the revocation a new token is issued (2xx; whether 200 is token.200.status's to say) and accepted at the probe. */

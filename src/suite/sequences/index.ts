@@ -5,7 +5,7 @@
 
 import type { Case } from '../../contract/catalog.ts';
 import type { CaseResult, Need } from '../checks/index.ts';
-import { activeTokenLimit, type RunContext } from '../config.ts';
+import type { RunContext } from '../config.ts';
 import type { Session } from '../session.ts';
 import { negotiateCredentialEncoding } from './credential-encoding.ts';
 import { type StartedSequence, startTokenExpiry, tokenExpiry } from './expiry.ts';
@@ -13,12 +13,17 @@ import { fuzz } from './fuzz.ts';
 import { rateLimitBurst } from './rate-limit.ts';
 import { tokenReuse } from './reuse.ts';
 import { revokeAndProbe, revokeLifecycle } from './revoke.ts';
-import { startTokenLimit, tokenLimit } from './token-limit.ts';
+import { startTokenLimit, tokenLimit, tokenLimitAccount } from './token-limit.ts';
 
 /** What a sequence's cost depends on: the run's --fuzz and the limits it paces against. */
 export type CostContext = Pick<
   RunContext,
-  'fuzz' | 'rateLimit' | 'revokeRateLimit' | 'maxActiveTokens'
+  | 'fuzz'
+  | 'rateLimit'
+  | 'revokeRateLimit'
+  | 'accounts'
+  | 'maxActiveTokens'
+  | 'maxActiveTokensByRole'
 >;
 
 /** Requests a sequence sends to each rate-limited endpoint. */
@@ -99,7 +104,10 @@ export const SEQUENCES: Readonly<Record<string, Sequence>> = {
     needs: ['tokenLimit'],
     sharesToken: () => false,
     // The limit and one more token requests; the revocation of the limit's tokens.
-    cost: (_c, run) => ({ token: activeTokenLimit(run) + 1, revoke: activeTokenLimit(run) }),
+    cost: (_c, run) => {
+      const { limit } = tokenLimitAccount(run);
+      return { token: limit + 1, revoke: limit };
+    },
   },
   'token-reuse': {
     run: tokenReuse,

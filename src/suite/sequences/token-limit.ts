@@ -2,32 +2,61 @@
  * The active-token limit (token.active-token-limit): one account is given tokens until the
  * target refuses one or the limit and one more were asked for, then every token it got is
  * revoked. It runs first in the run, before any other case holds a token of that account, so
- * against a fresh target (the embedded mock) the count is exact.
+ * against a fresh target (the embedded mock) the count is exact. The account is the one only this
+ * check uses (`tokenLimit`) when the run knows it, else the one whose token the expiry watch uses.
  */
 
 import type { Case } from '../../contract/catalog.ts';
 import { CaseSetupError } from '../../shared/errors.ts';
 import { basicCredentials } from '../../shared/redact.ts';
+import type { AccountRole } from '../../shared/types.ts';
 import type { Exchange } from '../../target/http.ts';
 import { parseJson } from '../../target/http.ts';
 import { expiryRole } from '../assignment.ts';
 import type { TokenLimitFacts } from '../checks/facts.ts';
 import type { CaseResult } from '../checks/index.ts';
-import { activeTokenLimit } from '../config.ts';
+import { activeTokenLimit, type RunContext } from '../config.ts';
 import { requestToken, sendPaced } from '../execute.ts';
 import type { Session } from '../session.ts';
 import type { StartedSequence } from './expiry.ts';
 
 export type { TokenLimitFacts } from '../checks/facts.ts';
 
+/** The account the limit check fills, the limit it holds it to, and whether it runs unasked. */
+export interface TokenLimitAccount {
+  role: Extract<AccountRole, 'primary' | 'secondary' | 'tokenLimit'>;
+  limit: number;
+  /**
+   * The account is one that only this check uses and the run knows its limit (the config's
+   * `maxActiveTokensByRole.tokenLimit`, or the embedded mock's): checked without --check-token-limit.
+   */
+  unasked: boolean;
+}
+
+/** Which account the limit check fills and to what limit (see {@link TokenLimitAccount}). */
+export function tokenLimitAccount(
+  run: Pick<RunContext, 'accounts' | 'maxActiveTokens' | 'maxActiveTokensByRole'>,
+): TokenLimitAccount {
+  const role = run.accounts.tokenLimit ? 'tokenLimit' : expiryRole(run);
+  return {
+    role,
+    limit: activeTokenLimit(run, role),
+    unasked: role === 'tokenLimit' && run.maxActiveTokensByRole.tokenLimit !== undefined,
+  };
+}
+
 /** Why the limit is not checked in this run, or undefined when it is. */
 export function tokenLimitSkipReason(
-  run: Pick<Session['run'], 'checkTokenLimit' | 'maxActiveTokens'>,
+  run: Pick<
+    Session['run'],
+    'accounts' | 'checkTokenLimit' | 'maxActiveTokens' | 'maxActiveTokensByRole'
+  >,
 ): string | undefined {
-  if (run.maxActiveTokens === 0)
-    return 'the config says the target has no active-token limit (maxActiveTokens 0)';
-  if (!run.checkTokenLimit) {
-    return `checking the active-token limit costs ${activeTokenLimit(run) + 1} token requests and the revocation of every token it gets: --check-token-limit spends them`;
+  const { role, limit, unasked } = tokenLimitAccount(run);
+  if (limit === 0)
+    return `the config says the ${role} account has no active-token limit (${run.maxActiveTokensByRole[role] === 0 ? `maxActiveTokensByRole.${role}` : 'maxActiveTokens'} 0)`;
+  if (!unasked && !run.checkTokenLimit) {
+    return `checking the active-token limit costs ${limit + 1} token requests and the revocation of every token it gets: --check-token-limit spends them`;
   }
   return undefined;
 }
@@ -50,8 +79,7 @@ function refusalOf(exchange: Exchange): TokenLimitFacts['refusal'] {
 async function fillAndEmpty(session: Session): Promise<CaseResult> {
   const { run } = session;
   const notes: string[] = [];
-  const limit = activeTokenLimit(run);
-  const role = expiryRole(run);
+  const { role, limit } = tokenLimitAccount(run);
   const account = run.accounts[role];
   if (!account) throw new CaseSetupError(`no ${role} account is configured`);
   const tokens: string[] = [];
@@ -112,8 +140,11 @@ async function fillAndEmpty(session: Session): Promise<CaseResult> {
 }
 
 /**
- * Starts the limit check with the run: it must hold the account alone, so the suites' first hook
- * waits for all of it (`minted` resolves when its tokens are revoked).
+ * Starts the limit check with the run, and the suites' first hook waits for all of it (`minted`
+ * resolves when its tokens are revoked): it must hold its account alone, and even on an account
+ * of its own it cannot run beside the other cases, since a fault another case injects is taken by
+ * the next request to its path (docs/fault-hook.md), which could be one of this check's. On its
+ * own account (`tokenLimit`) the budget never holds it: what it adds is its requests' latency.
  */
 export function startTokenLimit(session: Session, _c: Case): StartedSequence {
   const result = fillAndEmpty(session);
