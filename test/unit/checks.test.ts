@@ -1671,6 +1671,19 @@ describe('revocation checks', () => {
     );
   });
 
+  // A token that works once (issue 18's token-single-use): tried twice before the revoke
+  // request, it is refused on its second use, so a refusal after the request proves nothing.
+  test('checkTokenRefusedAfterRevoke [worked once, refused on its second use: not judged]', () => {
+    expectInconclusive(
+      run(
+        'checkTokenRefusedAfterRevoke',
+        response(200),
+        watched({ firstUse: 200, before: 401, refusedAfterMs: 1, watchedMs: 1, probes: 1 }),
+      ),
+      'the token worked once, then was refused on its second use (401) before any revoke request',
+    );
+  });
+
   test('checkTokenSurvives [still accepted]', () => {
     expectPass(
       run(
@@ -1893,6 +1906,16 @@ describe('checkExpiryEnforced', () => {
     expectFail(
       run('checkExpiryEnforced', response(200, TOKEN), facts({ status: 401 }, {})),
       'the probe refused the token (401) 2000 ms after the token request was sent, before its expires_in of 4 s had passed (tolerance 2000 ms)',
+    );
+  });
+
+  test('checkExpiryEnforced [worked at once, refused on its second use before expires_in]', () => {
+    const options = facts({ status: 401 }, {});
+    const expiry = options.result?.facts as { first?: ProbeTimes };
+    expiry.first = { sentAtMs: 55, answeredAtMs: 60, status: 200 };
+    expectFail(
+      run('checkExpiryEnforced', response(200, TOKEN), options),
+      'before its expires_in of 4 s had passed (tolerance 2000 ms); it had accepted it 55 ms after (the token worked once: token.reuse says whether it works more than once)',
     );
   });
 

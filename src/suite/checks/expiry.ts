@@ -27,8 +27,12 @@ export function checkExpiryEnforced({ result }: CheckContext): Verdict {
         `the probe meant for ${toleranceMs} ms before expiry was answered only ${before.answeredAtMs} ms after the token request (expires_in ${expiresIn} s): too late to say the token died early (a loaded machine?)`,
       );
     }
+    const once =
+      facts.first?.status === 200
+        ? `; it had accepted it ${facts.first.sentAtMs} ms after (the token worked once: token.reuse says whether it works more than once)`
+        : '';
     return fail(
-      `the probe refused the token (${before.status}) ${before.sentAtMs} ms after the token request was sent, before its expires_in of ${expiresIn} s had passed (${tolerance})`,
+      `the probe refused the token (${before.status}) ${before.sentAtMs} ms after the token request was sent, before its expires_in of ${expiresIn} s had passed (${tolerance})${once}`,
     );
   }
   if (after.status === undefined) return fail('the probe did not answer after expiry');

@@ -21,8 +21,10 @@ export interface CredentialEncodingFacts {
 
 /** What a revocation sequence records (src/suite/sequences/revoke.ts). */
 export interface RevocationFacts {
-  /** Probe status before the revoke request. */
+  /** Probe status before the revoke request (for a fresh token, its second use). */
   before?: number;
+  /** For a fresh token, the probe status of its first use (before `before`). */
+  firstUse?: number;
   /** ms after the revoke response at which the probe first refused the token; absent if it never did. */
   refusedAfterMs?: number;
   /** How long the probe was watched (ms), and how many times it was asked. */
@@ -88,6 +90,11 @@ export interface ExpiryFacts {
   latencyMs: number;
   /** The tolerance around expires_in, in ms. */
   toleranceMs: number;
+  /**
+   * The probe just after the token was issued (its first use): the one before expiry is its
+   * second, so a token that works only once is refused before its time, not after it.
+   */
+  first?: ProbeAt;
   /** The probe meant for just before expires_in had passed, and the one just after. */
   before: ProbeAt;
   after: ProbeAt;

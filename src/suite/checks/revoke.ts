@@ -11,6 +11,10 @@ function provenFacts(context: CheckContext): RevocationFacts | Verdict {
   const facts = factsOf(context.result.facts, 'revocation');
   if (!facts || facts.watchedMs === undefined) return fail('the token was not probed');
   if (facts.before !== 200) {
+    if (facts.firstUse === 200)
+      return inconclusive(
+        `the token worked once, then was refused on its second use (${facts.before ?? 'nothing'}) before any revoke request, so a refusal after it proves nothing (token.reuse says whether the target's tokens work more than once)`,
+      );
     return inconclusive(
       `the token did not work before the revoke request (the probe answered ${facts.before ?? 'nothing'}), so the case proves nothing`,
     );

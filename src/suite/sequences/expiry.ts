@@ -139,6 +139,9 @@ export function startTokenExpiry(session: Session, _c: Case): StartedSequence {
       process.stderr.write(
         `  … waiting ${(afterAt / 1000).toFixed(1)} s for a token to expire (token.expiry.enforced), while the other cases run\n`,
       );
+      // Its first use at once: the probe before expiry is then its second, so a token the target
+      // lets through only once is refused before its time instead of seeming to die on time.
+      const first = await probeAt(session, token, 0, origin);
       const before = await probeAt(
         session,
         token,
@@ -150,13 +153,18 @@ export function startTokenExpiry(session: Session, _c: Case): StartedSequence {
         expiresIn,
         latencyMs,
         toleranceMs,
+        first: first.seen,
         before: before.seen,
         after: after.seen,
       };
       return {
         exchange,
         notes,
-        steps: { probeBefore: before.exchange, probeAfter: after.exchange },
+        steps: {
+          probeFirst: first.exchange,
+          probeBefore: before.exchange,
+          probeAfter: after.exchange,
+        },
         facts: { of: 'expiry', ...facts },
       };
     } finally {

@@ -1,6 +1,6 @@
 /**
  * Revocation sequences. Each probes the token before the revoke request (a token that did not
- * work proves nothing) and watches the probe after it.
+ * work proves nothing; a fresh one twice, see probeTwice) and watches the probe after it.
  */
 
 import type { Case } from '../../contract/catalog.ts';
@@ -53,6 +53,20 @@ async function watchProbe(
 }
 
 /**
+ * A fresh token tried at the probe twice before it is revoked: the status of its second use (the
+ * one a revocation is judged against) and of its first. A token the target lets through only once
+ * is refused on its second use, revoke or not: judged against its first use alone, such a target
+ * would seem to revoke on request even when its revoke endpoint does nothing.
+ */
+async function probeTwice(
+  session: Session,
+  token: string,
+): Promise<{ exchange: Exchange; firstUse: number | undefined }> {
+  const first = await callProbe(session, token);
+  return { exchange: await callProbe(session, token), firstUse: first.response?.status };
+}
+
+/**
  * How long to watch a token that must survive: twice what revocation took in the lifecycle
  * case, plus half a second of the target's clock (500 ms for a real target, proportionately less
  * on the embedded mock's faster clock), so a wrongful revocation that takes effect as slowly is
@@ -79,7 +93,9 @@ export async function revokeAndProbe(session: Session, c: Case): Promise<CaseRes
     const { request, clientId } = buildRequest(session, c, values);
     return { exchange: await sendPaced(session, request, clientId, notes), notes };
   }
-  let before = await callProbe(session, token);
+  // A fresh token is tried twice (probeTwice); the shared one has been used many times already.
+  const fresh = shared ? undefined : await probeTwice(session, token);
+  let before = fresh ? fresh.exchange : await callProbe(session, token);
   if (shared && before.response?.status === 401) {
     notes.push(
       'the shared token no longer worked (an earlier case revoked it?); a new one was issued',
@@ -95,6 +111,7 @@ export async function revokeAndProbe(session: Session, c: Case): Promise<CaseRes
   const facts: RevocationFacts = {
     ...watched,
     ...(before.response ? { before: before.response.status } : {}),
+    ...(fresh?.firstUse === undefined ? {} : { firstUse: fresh.firstUse }),
   };
   return { exchange, notes, facts: { of: 'revocation', ...facts } };
 }
@@ -110,7 +127,8 @@ export async function revokeLifecycle(session: Session, c: Case): Promise<CaseRe
   if (!token) throw new CaseSetupError(`case ${c.id} names no {{fresh-token}}`);
   const probing = session.run.resourceProbe !== null;
   const other = probing ? await sharedToken(session, notes) : undefined;
-  const before = probing ? await callProbe(session, token) : undefined;
+  const tried = probing ? await probeTwice(session, token) : undefined;
+  const before = tried?.exchange;
   const steps: Record<string, Exchange> = {};
   if (probing && other) steps.otherTokenBefore = await callProbe(session, other);
 
@@ -119,7 +137,11 @@ export async function revokeLifecycle(session: Session, c: Case): Promise<CaseRe
   let facts: RevocationFacts | undefined;
   if (probing && other) {
     const watched = await watchProbe(session, token, session.run.revocationWaitMs);
-    facts = { ...watched, ...(before?.response ? { before: before.response.status } : {}) };
+    facts = {
+      ...watched,
+      ...(before?.response ? { before: before.response.status } : {}),
+      ...(tried?.firstUse === undefined ? {} : { firstUse: tried.firstUse }),
+    };
     if (watched.refusedAfterMs !== undefined) session.revocationDelayMs = watched.refusedAfterMs;
     steps.otherTokenProbe = await callProbe(session, other);
   }
