@@ -226,6 +226,19 @@ describe('installed into an empty project', () => {
     expect(result.stdout).toMatch(/passed \d+, failed 0/);
     const cases = readJunit(join(project, 'reports', 'junit.xml'));
     expect(cases.length).toBeGreaterThan(100);
+    // The built suites are .test.js: each testsuite is still named by its area, never a path.
+    const junit = readFileSync(join(project, 'reports', 'junit.xml'), 'utf8');
+    const suites = [...junit.matchAll(/<testsuite\b[^>]*\bname="([^"]*)"/g)].map((m) => m[1]);
+    expect(suites).toEqual(['token', 'revoke', 'fuzz', 'rate-limit', 'lifetime']);
+    expect(junit).not.toContain(project);
+    const areas = new Set(
+      (
+        JSON.parse(readFileSync(join(project, 'reports', 'result.json'), 'utf8')) as {
+          testcases: { area: string }[];
+        }
+      ).testcases.map((c) => c.area),
+    );
+    expect([...areas].sort()).toEqual(['fuzz', 'lifetime', 'rate-limit', 'revoke', 'token']);
     expect(cases.filter((c) => c.state === 'failed' || c.state === 'errored')).toEqual([]);
     expect(existsSync(join(project, 'reports', 'result.json'))).toBe(true);
     expect(existsSync(join(project, 'reports', 'index.html'))).toBe(true);

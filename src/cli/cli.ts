@@ -27,8 +27,8 @@ const MOCK_USAGE = `usage: oauth-conformance mock [--host ADDRESS] [--port N] [-
                               [--max-active-tokens N] [--print-config FILE]
 
 Runs the reference mock until interrupted and prints its URL, seed, limits, token lifetime and
-accounts. --print-config FILE also writes a config (accounts, faultHook, limits) for
-\`oauth-conformance run --target URL --config FILE\` against it.`;
+accounts. --print-config FILE also writes a config (its target, accounts, faultHook, limits) for
+\`oauth-conformance run --config FILE\` against it.`;
 
 const CLIENT_USAGE = `usage: oauth-conformance client [--scenario NAME ...] [--reports DIR] [--timeout SECONDS]
                                 [--seed N] [--strict] [--list] -- <command> [args...]

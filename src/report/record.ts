@@ -28,8 +28,14 @@ export interface TestcaseRecord {
   durationMs: number;
 }
 
-function areaOf(moduleId: string): string {
-  return /([^/]+)\.test\.ts$/.exec(moduleId)?.[1] ?? moduleId;
+/**
+ * The area a suite file runs (`suites/<area>.test.ts`, or `.test.js` built): the testsuite's name
+ * in the reports. Never the module's path: it would carry the runner's directories into every
+ * report and change a testcase's identity with the checkout's place.
+ */
+export function areaOf(moduleId: string): string {
+  const file = moduleId.split(/[\\/]/).at(-1) ?? moduleId;
+  return /^(.+?)\.test\.[cm]?[jt]s$/.exec(file)?.[1] ?? file.replace(/\.[cm]?[jt]s$/, '');
 }
 
 /** The record of one finished testcase: what it reported on the channel (src/suite/channel.ts). */

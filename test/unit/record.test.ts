@@ -4,7 +4,7 @@
 // on the typed channel (src/suite/channel.ts), encoded and decoded by the same module.
 import { describe, expect, test } from 'vitest';
 import type { TestCase } from 'vitest/node';
-import { recordOf } from '../../src/report/record.ts';
+import { areaOf, recordOf } from '../../src/report/record.ts';
 import { report, type TestcaseMessage } from '../../src/suite/channel.ts';
 
 /** A finished testcase as vitest hands it over, having reported `messages` on the channel. */
@@ -81,5 +81,18 @@ describe('recordOf', () => {
     const fake = await testCase('skipped', [...IDENTITY, { kind: 'skipped', reason: 'no probe' }]);
     const record = recordOf(fake);
     expect(record).toMatchObject({ outcome: 'skipped', reason: 'no probe', notes: [] });
+  });
+});
+
+// The built CLI runs dist/suites/<area>.test.js: its reports named every testsuite by that
+// absolute path (found by a break-it session), which the self-tests, run from source, never saw.
+describe('areaOf', () => {
+  test.each([
+    ['/work/x/suites/token.test.ts', 'token'],
+    ['/home/ci/node_modules/oauth-conformance/dist/suites/rate-limit.test.js', 'rate-limit'],
+    ['C:\\ci\\dist\\suites\\lifetime.test.mjs', 'lifetime'],
+    ['/somewhere/odd.js', 'odd'],
+  ])('%s -> %s', (moduleId, area) => {
+    expect(areaOf(moduleId)).toBe(area);
   });
 });
