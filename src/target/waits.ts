@@ -69,6 +69,8 @@ export function boundTargetWait(
     now?: number;
     /** How long one second of the target's rate-limit clock lasts, in ms (default 1000; see RunSettings.secondMs). */
     secondMs?: number;
+    /** What must still fit after the wait and before `deadlineAt`, in ms (the request that follows it). Default 0. */
+    afterMs?: number;
   },
 ): BoundedWait {
   const window = limits.windowSeconds ?? UNKNOWN_WINDOW_SECONDS;
@@ -80,12 +82,15 @@ export function boundTargetWait(
       : undefined;
   const ms = Math.min(wanted, boundSeconds) * (limits.secondMs ?? 1000);
   const now = limits.now ?? Date.now();
-  if (limits.deadlineAt !== undefined && now + ms > limits.deadlineAt) {
+  const afterMs = limits.afterMs ?? 0;
+  if (limits.deadlineAt !== undefined && now + ms + afterMs > limits.deadlineAt) {
     const left = Math.max(0, Math.round((limits.deadlineAt - now) / 1000));
+    const after =
+      afterMs > 0 ? ` and the ${Math.round(afterMs / 1000)} s a request after it may take` : '';
     return {
       ms: 0,
       ...(finding ? { finding } : {}),
-      pastDeadline: `not waited: ${Math.round(ms / 1000)} s would pass the run's deadline (deadlineSeconds), ${left} s away`,
+      pastDeadline: `not waited: ${Math.round(ms / 1000)} s${after} would pass the run's deadline (deadlineSeconds), ${left} s away`,
     };
   }
   return { ms, ...(finding ? { finding } : {}) };

@@ -48,6 +48,21 @@ describe('boundTargetWait', () => {
     );
   });
 
+  // The burst's Retry-After: the request after the wait must fit too, and the reason says so
+  // (a break-it session read "2 s would pass the deadline, 0 s away" 6 s into a 30 s run).
+  test('a wait that fits but the request after it does not: both named, the real distance', () => {
+    const wait = boundTargetWait(2, 'Retry-After', {
+      windowSeconds: 2,
+      deadlineAt: 24_000,
+      now: 0,
+      afterMs: 30_000,
+    });
+    expect(wait.ms).toBe(0);
+    expect(wait.pastDeadline).toBe(
+      "not waited: 2 s and the 30 s a request after it may take would pass the run's deadline (deadlineSeconds), 24 s away",
+    );
+  });
+
   // 400 nines parse to Infinity: said as a magnitude, not "Infinity".
   test('not a finite number: the bound, and a finding that says how large', () => {
     const wait = boundTargetWait(Number('9'.repeat(400)), 'Retry-After', { windowSeconds: 2 });

@@ -128,7 +128,8 @@ async function burst(session: Session, c: Case): Promise<CaseResult> {
       notes.push(`no valid Retry-After: waited one window (${limit.windowSeconds} s) instead`);
     const wait = boundTargetWait(told ?? limit.windowSeconds, 'Retry-After', {
       windowSeconds: limit.windowSeconds,
-      deadlineAt: run.deadlineAt - marginMs - run.timeoutMs,
+      deadlineAt: run.deadlineAt - marginMs,
+      afterMs: run.timeoutMs,
       secondMs: run.secondMs,
     });
     budget.block(key, wait.ms / run.secondMs);
