@@ -230,6 +230,19 @@ describe('specs/', () => {
     expect(() => loadCatalog({ specsDir, check: 'outside' })).not.toThrow(/does not match/);
   });
 
+  // Found by a break-it session: `--profile: Unexpected end of JSON input`, naming no file.
+  test.each([
+    ['cut short', '{"description": "a vendor", "paths": {', /line 1, column 39: /],
+    ['a byte order mark', '\uFEFF{"description": "a vendor"}', /a byte order mark at its start/],
+  ])('a profile.json that is not JSON names its file and where (%s)', (_what, text, where) => {
+    const outside = mkdtempSync(`${tmpdir()}/outside-profile-`);
+    mkdirSync(`${outside}/mine`);
+    writeFileSync(`${outside}/mine/profile.json`, text);
+    expect(() => loadCatalog({ specsDir: brokenSpecs({}), extra: [`${outside}/mine`] })).toThrow(
+      new RegExp(`mine/profile\\.json is not JSON \\(${where.source}`),
+    );
+  });
+
   test('check: outside still refuses a profile folder from outside the package', () => {
     const specsDir = brokenSpecs({});
     const outside = mkdtempSync(`${tmpdir()}/outside-profile-`);

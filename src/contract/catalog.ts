@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { jsonSyntaxError } from '../shared/json-syntax.ts';
 import { CODE_EXTENSION, packagePath } from '../shared/paths.ts';
 import type {
   ClientCredentialEncoding,
@@ -155,7 +156,16 @@ export const AREA_ORDER = ['token', 'revoke', 'fuzz', 'rate-limit', 'lifetime'];
  * with `checked` false, read as it is (a built-in file the build has checked: {@link LoadOptions}).
  */
 export function readSpecFile(path: string, schema: string, checked = true): unknown {
-  const data = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  const text = readFileSync(path, 'utf8');
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    const where = text.startsWith('\uFEFF')
+      ? 'a byte order mark at its start, RFC 8259 §8.1'
+      : (jsonSyntaxError(text) ?? 'unreadable');
+    throw new Error(`${path} is not JSON (${where})`);
+  }
   if (!checked) return data;
   const result = validate(schema, data);
   if (!result.ok)

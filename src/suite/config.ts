@@ -7,7 +7,6 @@ import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
-import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
 import {
   type CatalogData,
   getCatalog,
@@ -17,6 +16,7 @@ import {
 } from '../contract/catalog.ts';
 import { validate } from '../contract/schemas.ts';
 import { ConformanceError } from '../shared/errors.ts';
+import { jsonSyntaxError } from '../shared/json-syntax.ts';
 import { MIN_CONFIGURED_SECRET_LENGTH } from '../shared/redact.ts';
 import {
   type AccountAssignment,
@@ -284,24 +284,6 @@ function readUserFile(path: string, what: string): string {
         : (error as Error).message;
     throw new ConformanceError('CONFIG_UNREADABLE', `cannot read ${what} ${path}: ${reason}`);
   }
-}
-
-/**
- * Where a text stops being JSON, as a line and column and the kind of fault: never the text
- * itself, which may be an unquoted secret (JSON.parse's message quotes it).
- */
-function jsonSyntaxError(text: string): string | undefined {
-  const errors: ParseError[] = [];
-  parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false });
-  const first = errors[0];
-  if (!first) return undefined;
-  const before = text.slice(0, first.offset);
-  const line = before.split('\n').length;
-  const column = first.offset - before.lastIndexOf('\n');
-  const kind = printParseErrorCode(first.error)
-    .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .toLowerCase();
-  return `line ${line}, column ${column}: ${kind}`;
 }
 
 function readJsonFile(path: string, what: string, schema: string): unknown {
