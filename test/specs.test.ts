@@ -249,7 +249,7 @@ describe('specs/', () => {
     mkdirSync(`${outside}/mine`);
     writeFileSync(`${outside}/mine/profile.json`, JSON.stringify({ ...base, paths: 'nowhere' }));
     expect(() => loadCatalog({ specsDir, extra: [`${outside}/mine`], check: 'outside' })).toThrow(
-      /mine\/profile\.json does not match urn:oauth-conformance:schemas:profile/,
+      /mine\/profile\.json does not match urn:oauth-conformance:schemas:profile: \/paths must be object$/,
     );
   });
 });

@@ -168,8 +168,7 @@ export function readSpecFile(path: string, schema: string, checked = true): unkn
   }
   if (!checked) return data;
   const result = validate(schema, data);
-  if (!result.ok)
-    throw new Error(`${path} does not match ${schema}:\n  ${result.errors.join('\n  ')}`);
+  if (!result.ok) throw new Error(`${path} does not match ${schema}: ${result.errors.join('; ')}`);
   return data;
 }
 
