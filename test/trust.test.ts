@@ -417,3 +417,37 @@ describe.concurrent('a server that wants a scope', { timeout: 240_000 }, () => {
     expect(run.code).toBe(0);
   });
 });
+
+// Found by a break-it session: tokens earlier runs left active filled the primary account (the
+// live service holds 100 per account for an hour), and the next run's cases were skipped with
+// only "status 403". The reason now says what the target said and what it likely means.
+describe('an account already at its active-token limit', { timeout: 240_000 }, () => {
+  test('the cases that need a new token are not judged, saying 403 access_denied and the limit', async () => {
+    const mock = await mockWith({ maxActiveTokens: 3 });
+    const { clientId, clientSecret } = mock.accounts.primary;
+    const basic = Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${mock.url}/api/oauth/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${basic}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'grant_type=client_credentials',
+      });
+      expect(res.status).toBe(200);
+      await res.text();
+    }
+    const run = await runSuite('token-limit-full', mock.url, configFor(mock), ['--seed', '3']);
+    const reasons = run.cases
+      .filter((c) => c.state === 'skipped')
+      .map((c) => c.properties.skipped ?? '');
+    const full = reasons.filter((r) => r.includes('could not obtain a primary token'));
+    expect(full.length, run.stdout).toBeGreaterThan(0);
+    for (const reason of full)
+      expect(reason).toContain(
+        '403 access_denied "Access Token limit reached for the service account.": if that is the active-token limit, tokens issued earlier to this account (by earlier runs or other clients) count until they expire or are revoked',
+      );
+    expect(run.stdout).not.toContain(clientSecret);
+  });
+});

@@ -5,6 +5,7 @@ import { findCase } from '../contract/catalog.ts';
 import { missingScope } from '../contract/refusals.ts';
 import { CaseSetupError } from '../shared/errors.ts';
 import { basicCredentials, encodingsDiffer } from '../shared/redact.ts';
+import { quoted } from '../shared/text.ts';
 import { type BudgetKey, keyLabel, retryAfterSeconds } from '../target/budget.ts';
 import {
   type Exchange,
@@ -354,6 +355,22 @@ export function credentialEncodingHint(
   return `the ${role} credentials hold characters that RFC 6749 Appendix B form-encodes, and this run sent them ${sent} (profile ${run.profile}): if the target decodes Basic credentials the other way, the encoding is the cause; set "clientCredentialEncoding": "${other}" in the config to try it`;
 }
 
+/**
+ * A 403 access_denied to a token request of an account that got tokens before is most often the
+ * active-token limit (the live service: 100 per service account, "Access Token limit reached",
+ * seeds README): tokens issued earlier (by other runs, other clients) still count until they
+ * expire or are revoked. Said with the target's own description, bounded.
+ */
+function tokenRefusalHint(response: HttpResponse | undefined): string | undefined {
+  if (response?.status !== 403) return undefined;
+  const json = parseJson(response.body);
+  const body = json.ok ? (json.value as { error?: unknown; error_description?: unknown }) : null;
+  if (body?.error !== 'access_denied') return undefined;
+  const said =
+    typeof body.error_description === 'string' ? ` ${quoted(body.error_description, 120)}` : '';
+  return `403 access_denied${said}: if that is the active-token limit, tokens issued earlier to this account (by earlier runs or other clients) count until they expire or are revoked`;
+}
+
 /** A new token a case needs to work with; failing to get one is a setup error, not a finding of the case. */
 export async function issueToken(
   session: Session,
@@ -365,7 +382,8 @@ export async function issueToken(
   const got = exchange.response ? `status ${exchange.response.status}` : exchange.error?.code;
   const hint =
     missingScope('token', exchange.request, exchange.response) ??
-    credentialEncodingHint(session, role, exchange.response);
+    credentialEncodingHint(session, role, exchange.response) ??
+    tokenRefusalHint(exchange.response);
   throw new CaseSetupError(
     `could not obtain a ${role} token to work with (${got})${hint ? `; ${hint}` : ''}`,
   );
