@@ -1,24 +1,16 @@
 // The build and the command's entry point when dist/ is missing, incomplete or already built
 // (found by a break-it session: two `npm start` at once in one clone, the second's build deleting
 // the dist/ the first was importing, ended in a stack trace, exit 1 or 70, and no reports).
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { packagePath } from '../src/shared/paths.ts';
-import { tempDir } from './support/cli.ts';
+import { collectOutput, tempDir } from './support/cli.ts';
 
-const run = promisify(execFile);
-
-async function node(args: string[], cwd: string) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, args, { cwd, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
+function node(args: string[], cwd: string) {
+  const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  return collectOutput(child, 120_000);
 }
 
 describe('bin/oauth-conformance.js without a whole dist/', () => {

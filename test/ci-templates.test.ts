@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { PACKAGE_ROOT, packagePath } from '../src/shared/paths.ts';
-import { tempDir, writeJson } from './support/cli.ts';
+import { type CliResult, collectOutput, tempDir, writeJson } from './support/cli.ts';
 
 interface ActionStep {
   name?: string;
@@ -46,39 +46,20 @@ const gitlab = parse(
   readFileSync(packagePath('ci', 'gitlab', 'oauth-conformance.gitlab-ci.yml'), 'utf8'),
 ) as Record<string, GitlabJob>;
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Ran = CliResult;
 
 function bash(script: string, cwd: string, env: Record<string, string>): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-eo', 'pipefail', '-c', script], {
-      cwd,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/tmp',
-        NO_COLOR: '1',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+  const child = spawn('bash', ['-eo', 'pipefail', '-c', script], {
+    cwd,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      NO_COLOR: '1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return collectOutput(child, 150_000);
 }
 
 /**

@@ -10,7 +10,7 @@ import { main } from '../src/cli/cli.ts';
 import { ConformanceError, classifyError, EXIT_CODES } from '../src/shared/errors.ts';
 import { packagePath } from '../src/shared/paths.ts';
 import { isMissing } from '../src/target/optional-deps.ts';
-import { readJunit, runCli, tempDir } from './support/cli.ts';
+import { type CliResult, collectOutput, readJunit, runCli, tempDir } from './support/cli.ts';
 
 const VERSION = (
   JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }
@@ -162,32 +162,21 @@ describe("the tool's own troubles", () => {
 });
 
 /** The CLI from source as uid and gid 65534 (nobody). */
-function runAs(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      'setpriv',
-      [
-        '--reuid=65534',
-        '--regid=65534',
-        '--clear-groups',
-        process.execPath,
-        packagePath('scripts', 'cli-from-source.js'),
-        ...args,
-      ],
-      {
-        env: { ...process.env, MONGODB_ATLAS_CLIENT_ID: '', MONGODB_ATLAS_CLIENT_SECRET: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runAs(args: string[]): Promise<CliResult> {
+  const child = spawn(
+    'setpriv',
+    [
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      process.execPath,
+      packagePath('scripts', 'cli-from-source.js'),
+      ...args,
+    ],
+    {
+      env: { ...process.env, MONGODB_ATLAS_CLIENT_ID: '', MONGODB_ATLAS_CLIENT_SECRET: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  return collectOutput(child);
 }

@@ -150,6 +150,13 @@ describe('specs/', () => {
     return dir;
   }
   const base = { description: 'a vendor' };
+  /** A profile folder `mine` outside the package whose profile.json is `text`; its path. */
+  function outsideProfile(text: string): string {
+    const outside = mkdtempSync(`${tmpdir()}/outside-profile-`);
+    mkdirSync(`${outside}/mine`);
+    writeFileSync(`${outside}/mine/profile.json`, text);
+    return `${outside}/mine`;
+  }
 
   test.each([
     [
@@ -235,20 +242,15 @@ describe('specs/', () => {
     ['cut short', '{"description": "a vendor", "paths": {', /line 1, column 39: /],
     ['a byte order mark', '\uFEFF{"description": "a vendor"}', /a byte order mark at its start/],
   ])('a profile.json that is not JSON names its file and where (%s)', (_what, text, where) => {
-    const outside = mkdtempSync(`${tmpdir()}/outside-profile-`);
-    mkdirSync(`${outside}/mine`);
-    writeFileSync(`${outside}/mine/profile.json`, text);
-    expect(() => loadCatalog({ specsDir: brokenSpecs({}), extra: [`${outside}/mine`] })).toThrow(
+    expect(() => loadCatalog({ specsDir: brokenSpecs({}), extra: [outsideProfile(text)] })).toThrow(
       new RegExp(`mine/profile\\.json is not JSON \\(${where.source}`),
     );
   });
 
   test('check: outside still refuses a profile folder from outside the package', () => {
     const specsDir = brokenSpecs({});
-    const outside = mkdtempSync(`${tmpdir()}/outside-profile-`);
-    mkdirSync(`${outside}/mine`);
-    writeFileSync(`${outside}/mine/profile.json`, JSON.stringify({ ...base, paths: 'nowhere' }));
-    expect(() => loadCatalog({ specsDir, extra: [`${outside}/mine`], check: 'outside' })).toThrow(
+    const mine = outsideProfile(JSON.stringify({ ...base, paths: 'nowhere' }));
+    expect(() => loadCatalog({ specsDir, extra: [mine], check: 'outside' })).toThrow(
       /mine\/profile\.json does not match urn:oauth-conformance:schemas:profile: \/paths must be object$/,
     );
   });

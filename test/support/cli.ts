@@ -1,8 +1,9 @@
 // Runs the real CLI as a child process, the way users and CI do.
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { decodeMarkup } from '../../src/report/markup.ts';
 import { packagePath } from '../../src/shared/paths.ts';
 
@@ -12,22 +13,17 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-  timeoutMs = 120_000,
+/**
+ * The exit code and whole output of a child started with piped stdout and stderr. Past
+ * `timeoutMs` it is killed (SIGKILL): rejected with `onTimeout`'s error when one is given, else
+ * resolved as it closes (code null).
+ */
+export function collectOutput(
+  child: ChildProcessByStdio<null, Readable, Readable>,
+  timeoutMs?: number,
+  onTimeout?: (sofar: CliResult) => Error,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [packagePath('scripts', 'cli-from-source.js'), ...args], {
-      env: {
-        ...process.env,
-        MONGODB_ATLAS_CLIENT_ID: '',
-        MONGODB_ATLAS_CLIENT_SECRET: '',
-        NO_COLOR: '1',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -36,18 +32,42 @@ export function runCli(
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(
-        new Error(`CLI did not finish in ${timeoutMs} ms: ${args.join(' ')}\n${stdout}\n${stderr}`),
-      );
-    }, timeoutMs);
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            child.kill('SIGKILL');
+            if (onTimeout) reject(onTimeout({ code: null, stdout, stderr }));
+          }, timeoutMs);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 120_000,
+): Promise<CliResult> {
+  const child = spawn(process.execPath, [packagePath('scripts', 'cli-from-source.js'), ...args], {
+    env: {
+      ...process.env,
+      MONGODB_ATLAS_CLIENT_ID: '',
+      MONGODB_ATLAS_CLIENT_SECRET: '',
+      NO_COLOR: '1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return collectOutput(
+    child,
+    timeoutMs,
+    ({ stdout, stderr }) =>
+      new Error(`CLI did not finish in ${timeoutMs} ms: ${args.join(' ')}\n${stdout}\n${stderr}`),
+  );
 }
 
 export function tempDir(prefix: string): string {
